@@ -1,0 +1,11 @@
+"""Backprop Lens: the thin entry. `streamlit run app.py`."""
+import streamlit as st
+
+st.set_page_config(page_title="Backprop Lens", page_icon="🔎", layout="wide")
+
+PAGES = [
+    st.Page("components/views/step_through.py", title="Step through", icon=":material/footprint:",
+            url_path="step", default=True),
+]
+
+st.navigation(PAGES).run()

@@ -1,0 +1,3 @@
+import streamlit as st
+
+st.title("Step through one training step")

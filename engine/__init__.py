@@ -1,0 +1,37 @@
+"""Backprop Lens engine: a small NumPy network that exposes every number of a training step.
+
+Pure NumPy, float64. No Streamlit, plotly or networkx import here: usable from a notebook.
+
+Vocabulary (used everywhere, in code and on screen)
+---------------------------------------------------
+l       layer index. Layer 0 is the input; weights[l] maps layer l to layer l+1.
+j, k    unit indices (j in the receiving layer, k in the sending layer).
+z       pre-activation of a layer:  z = a_prev @ W.T + b   (per sample: z_j = Σ_k W_jk a_k + b_j)
+a       activation:                 a = f(z);  a[0] is the input X, a[-1] the output ŷ.
+delta   δ = ∂L/∂z, per sample (the gradient of that sample's loss).
+dW, db  ∂L/∂W and ∂L/∂b of the batch loss (the mean over the batch of the per-sample loss).
+
+Shapes: X (batch, sizes[0]); W[l] (sizes[l+1], sizes[l]); b[l] (sizes[l+1],);
+z[l], a[l+1], delta[l] (batch, sizes[l+1]).
+
+Example
+-------
+>>> from engine import Network
+>>> net = Network([1, 1, 1], activation="relu", output_activation="sigmoid", loss="mse")
+>>> net.weights[0][:] = 0.5; net.biases[0][:] = 0.1; net.weights[1][:] = 0.8; net.biases[1][:] = 0.2
+>>> round(net.backward([2.0], 1.0).loss, 4)
+0.0643
+"""
+from engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, Activation
+from engine.initializers import INITIALIZERS, Initializer
+from engine.losses import LOSSES, Loss
+from engine.network import Network, Pass
+from engine.optimizers import OPTIMIZERS, Optimizer
+
+__all__ = [
+    "ACTIVATIONS", "OUTPUT_ACTIVATIONS", "Activation",
+    "INITIALIZERS", "Initializer",
+    "LOSSES", "Loss",
+    "OPTIMIZERS", "Optimizer",
+    "Network", "Pass",
+]
