@@ -10,6 +10,8 @@ z       pre-activation of a layer:  z = a_prev @ W.T + b   (per sample: z_j = Σ
 a       activation:                 a = f(z);  a[0] is the input X, a[-1] the output ŷ.
 delta   δ = ∂L/∂z, per sample (the gradient of that sample's loss).
 dW, db  ∂L/∂W and ∂L/∂b of the batch loss (the mean over the batch of the per-sample loss).
+u       what enters the activation: u = z, or u = γ ⊙ ẑ + β in a normalised layer (``norm``).
+gamma, beta  γ and β, the learnable gain and shift of a normalised layer (per unit).
 
 Shapes: X (batch, sizes[0]); W[l] (sizes[l+1], sizes[l]); b[l] (sizes[l+1],);
 z[l], a[l+1], delta[l] (batch, sizes[l+1]).
@@ -23,9 +25,10 @@ Example
 0.0643
 """
 from engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, Activation
+from engine.gradcheck import GradCheck, gradient_check
 from engine.initializers import INITIALIZERS, Initializer
 from engine.losses import LOSSES, Loss
-from engine.network import Network, Pass
+from engine.network import NORMS, Network, Pass
 from engine.optimizers import OPTIMIZERS, Optimizer
 
 __all__ = [
@@ -33,5 +36,6 @@ __all__ = [
     "INITIALIZERS", "Initializer",
     "LOSSES", "Loss",
     "OPTIMIZERS", "Optimizer",
-    "Network", "Pass",
+    "Network", "Pass", "NORMS",
+    "GradCheck", "gradient_check",
 ]

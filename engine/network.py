@@ -1,6 +1,18 @@
 """The network: parameters, the forward/backward pass as a record, and one optimizer step.
 
 See the package docstring for the vocabulary (z, a, delta, dW, db) and the shapes.
+
+Two optional remedies for deep networks change the hidden layers (never the output layer):
+
+- ``residual=True``: a skip connection a_{l+1} = f(u_l) + a_l on every weight layer l that maps a
+  hidden layer to a hidden layer of the same width (1 ≤ l ≤ L−2 and sizes[l] == sizes[l+1]; the
+  first layer, fed by the input, and the output layer never get one). ``Network.residual_layers``
+  lists them.
+- ``norm="batch"`` or ``"layer"``: every hidden layer normalises its pre-activation z before the
+  activation, u = γ ⊙ ẑ + β with ẑ = (z − mean) / √(var + ε), ε = ``NORM_EPS``. Batch norm takes
+  mean and variance over the batch (per unit), layer norm over the units (per sample); the
+  variance is the biased one (divide by the count). γ (start 1) and β (start 0) are learnable, one
+  per unit, in ``Network.gammas`` / ``Network.betas`` (one array per hidden layer).
 """
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Union
@@ -14,6 +26,9 @@ from engine.optimizers import OPTIMIZERS
 
 MAX_LAYERS = 64
 MAX_UNITS = 1024
+NORMS = (None, "batch", "layer")
+NORM_EPS = 1e-5
+NORM_MOMENTUM = 0.1  # running mean/var of batch norm: r ← (1 − m) r + m · batch value, at each step
 
 
 @dataclass
@@ -27,24 +42,35 @@ class Pass:
     data_loss : float
         Mean over the batch of the per-sample loss.
     a : list of (batch, n_l) arrays, len(sizes)
-        a[0] is X, a[-1] the output ŷ.
+        a[0] is X, a[-1] the output ŷ. In a residual layer a[l+1] = f(u[l]) + a[l].
     z : list of (batch, n_{l+1}) arrays, len(sizes) - 1
+        z = a_prev @ W.T + b, always before any normalisation.
     delta : list of (batch, n_{l+1}) arrays
-        δ = ∂L/∂z of each sample's loss.
+        δ = ∂L/∂z of each sample's loss. Exactly: batch × ∂(data loss)/∂z_i, which is sample i's own
+        gradient when samples are independent; under batch norm it also carries the influence of
+        z_i on the other samples through the batch statistics. So dW = δᵀ a / batch always holds.
     dW, db : lists aligned with ``Network.weights`` / ``Network.biases``
-        ∂L/∂W and ∂L/∂b of the batch loss (penalty included).
+        ∂L/∂W and ∂L/∂b of the batch loss (penalty included). Under batch norm db is 0 up to
+        rounding: subtracting the batch mean cancels the bias.
+    dgamma, dbeta : lists aligned with ``Network.gammas`` / ``Network.betas``
+        ∂L/∂γ and ∂L/∂β of the batch loss (empty lists without normalisation).
     dL_dyhat : (batch, n_out) array
         ∂L/∂ŷ per sample.
     sample_loss : (batch,) array
     finite : bool
         False when any loss or gradient is inf or NaN (the pass overflowed).
-    update_W, update_b : lists or None
+    update_W, update_b, update_gamma, update_beta : lists or None
         The change applied to each parameter by ``step`` (None after ``backward``, or when the step
         was skipped because the gradients were not finite).
     grad_norm : float or None
-        Global L2 norm of the gradients before clipping (``step`` only).
+        Global L2 norm of the gradients (γ, β included) before clipping (``step`` only).
     clipped : bool
         Whether clipping changed the gradients (``step`` only).
+    extras : dict
+        Only for normalised or residual networks, lists aligned with z (None where a layer lacks
+        the feature): ``"z_hat"`` ẑ, ``"u"`` = γ ⊙ ẑ + β (what enters f), ``"mean"`` and ``"var"`` the
+        statistics used ((n,) per unit for batch norm, (batch, 1) per sample for layer norm),
+        ``"delta_u"`` = batch × ∂L/∂u, ``"f"`` = f(u) before a skip connection adds a[l].
     """
 
     loss: float
@@ -62,6 +88,10 @@ class Pass:
     grad_norm: Optional[float] = None
     clipped: bool = False
     extras: dict = field(default_factory=dict)
+    dgamma: List[np.ndarray] = field(default_factory=list)
+    dbeta: List[np.ndarray] = field(default_factory=list)
+    update_gamma: Optional[List[np.ndarray]] = None
+    update_beta: Optional[List[np.ndarray]] = None
 
 
 class Network:
@@ -87,7 +117,11 @@ class Network:
     clip_norm, clip_value : float or None
         Clip the gradients by global L2 norm / elementwise by value before the update.
     l1, l2 : float
-        Weight penalty added to the loss: l1·Σ|W| + (l2/2)·ΣW² (weights only, not biases).
+        Weight penalty added to the loss: l1·Σ|W| + (l2/2)·ΣW² (weights only, not biases, γ or β).
+    residual : bool
+        Skip connections a_{l+1} = f(u_l) + a_l between equal-width hidden layers (module docstring).
+    norm : None, "batch" or "layer"
+        Normalise z before the activation in every hidden layer, with learnable γ, β per unit.
     """
 
     def __init__(self, sizes: Sequence[int], activation: Union[str, Sequence[str]] = "relu",
@@ -95,7 +129,7 @@ class Network:
                  seed: int = 0, init_gain: float = 1.0, init_param: Optional[float] = None,
                  optimizer: str = "sgd", momentum: float = 0.9, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, clip_norm: Optional[float] = None, clip_value: Optional[float] = None,
-                 l1: float = 0.0, l2: float = 0.0):
+                 l1: float = 0.0, l2: float = 0.0, residual: bool = False, norm: Optional[str] = None):
         self.sizes = _check_sizes(sizes)
         n_hidden = len(self.sizes) - 2
         names = [activation] * n_hidden if isinstance(activation, str) else list(activation)
@@ -107,6 +141,10 @@ class Network:
         _check_key("loss", loss, LOSSES)
         _check_key("init", init, INITIALIZERS)
         _check_key("optimizer", optimizer, OPTIMIZERS)
+        if norm not in NORMS:
+            raise ValueError(f"norm: expected None, 'batch' or 'layer', got {norm!r}")
+        if not isinstance(residual, (bool, np.bool_)):
+            raise ValueError(f"residual: expected True or False, got {residual!r}")
         need = LOSSES[loss].output
         if need is not None and output_activation != need:
             raise ValueError(f"loss: '{loss}' expects output_activation '{need}', got '{output_activation}'")
@@ -130,6 +168,10 @@ class Network:
         self.hyper = {"momentum": float(momentum), "beta1": float(beta1), "beta2": float(beta2), "eps": float(eps)}
         self.clip_norm, self.clip_value = clip_norm, clip_value
         self.l1, self.l2 = float(l1), float(l2)
+        self.residual = bool(residual)
+        self.norm = norm
+        self.residual_layers = tuple(l for l in range(1, n_hidden) if self.sizes[l] == self.sizes[l + 1]) \
+            if self.residual else ()
         self.reinitialize(self.seed)
 
     # ------------------------------------------------------------------ parameters
@@ -140,10 +182,11 @@ class Network:
 
     @property
     def n_params(self) -> int:
-        return sum(W.size + b.size for W, b in zip(self.weights, self.biases))
+        return sum(p.size for p in self.parameters())
 
     def reinitialize(self, seed: Optional[int] = None) -> None:
-        """Draw fresh weights from ``seed`` (default: the network's seed); biases zero; optimizer reset."""
+        """Draw fresh weights from ``seed`` (default: the network's seed); biases zero; γ = 1, β = 0;
+        batch-norm running statistics mean 0, variance 1; optimizer reset."""
         if seed is not None:
             self.seed = int(seed)
         rng = np.random.default_rng(self.seed)
@@ -151,27 +194,50 @@ class Network:
         self.weights = [self.init_gain * np.asarray(draw(rng, n_out, n_in, self.init_param), dtype=np.float64)
                         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:])]
         self.biases = [np.zeros(n, dtype=np.float64) for n in self.sizes[1:]]
+        hidden = self.sizes[1:-1] if self.norm else ()
+        self.gammas = [np.ones(n) for n in hidden]
+        self.betas = [np.zeros(n) for n in hidden]
+        self.running_mean = [np.zeros(n) for n in hidden] if self.norm == "batch" else []
+        self.running_var = [np.ones(n) for n in hidden] if self.norm == "batch" else []
         self.optimizer_state = {}
 
     def parameters(self) -> List[np.ndarray]:
-        """[W0, b0, W1, b1, …]: the arrays themselves (writing to them changes the network)."""
-        return [p for pair in zip(self.weights, self.biases) for p in pair]
+        """[W0, b0, W1, b1, …, γ0, β0, γ1, β1, …]: the arrays themselves (writing to them changes
+        the network). γ, β appear only with ``norm``; the optimizer and clipping see them all."""
+        params = [p for pair in zip(self.weights, self.biases) for p in pair]
+        if self.norm:
+            params += [p for pair in zip(self.gammas, self.betas) for p in pair]
+        return params
 
-    def set_parameters(self, weights: Sequence, biases: Sequence) -> None:
-        """Copy values into the parameters, checking every shape."""
+    def parameter_names(self) -> List[str]:
+        """Names aligned with ``parameters()``: "W0", "b0", …, "gamma0", "beta0", …"""
+        names = [f"{kind}{l}" for l in range(self.n_layers) for kind in ("W", "b")]
+        return names + [f"{kind}{l}" for l in range(len(self.gammas)) for kind in ("gamma", "beta")]
+
+    def set_parameters(self, weights: Sequence, biases: Sequence, gammas: Optional[Sequence] = None,
+                       betas: Optional[Sequence] = None) -> None:
+        """Copy values into the parameters, checking every shape (γ, β only when given)."""
         if len(weights) != self.n_layers or len(biases) != self.n_layers:
             raise ValueError(f"weights/biases: expected {self.n_layers} layers, got {len(weights)}/{len(biases)}")
-        for l, (W, b) in enumerate(zip(weights, biases)):
-            W, b = np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)
-            if W.shape != self.weights[l].shape:
-                raise ValueError(f"weights[{l}]: expected shape {self.weights[l].shape}, got {W.shape}")
-            if b.shape != self.biases[l].shape:
-                raise ValueError(f"biases[{l}]: expected shape {self.biases[l].shape}, got {b.shape}")
-            if not (np.isfinite(W).all() and np.isfinite(b).all()):
-                raise ValueError(f"weights[{l}]/biases[{l}]: expected finite numbers, got NaN or inf")
-        for l, (W, b) in enumerate(zip(weights, biases)):
-            self.weights[l][...] = W
-            self.biases[l][...] = b
+        pairs = [(f"weights[{l}]", self.weights[l], W) for l, W in enumerate(weights)]
+        pairs += [(f"biases[{l}]", self.biases[l], b) for l, b in enumerate(biases)]
+        for argument, target, given in (("gammas", self.gammas, gammas), ("betas", self.betas, betas)):
+            if given is None:
+                continue
+            if len(given) != len(target):
+                raise ValueError(f"{argument}: expected {len(target)} arrays (one per normalised layer), "
+                                 f"got {len(given)}")
+            pairs += [(f"{argument}[{l}]", t, g) for l, (t, g) in enumerate(zip(target, given))]
+        values = []
+        for argument, target, given in pairs:
+            value = np.asarray(given, dtype=np.float64)
+            if value.shape != target.shape:
+                raise ValueError(f"{argument}: expected shape {target.shape}, got {value.shape}")
+            if not np.isfinite(value).all():
+                raise ValueError(f"{argument}: expected finite numbers, got NaN or inf")
+            values.append(value)
+        for (_, target, _), value in zip(pairs, values):
+            target[...] = value
 
     def copy(self) -> "Network":
         """An independent copy: same settings, parameters and optimizer state."""
@@ -181,8 +247,8 @@ class Network:
         twin.activation_names = list(self.activation_names)
         twin.activations = list(self.activations)
         twin.hyper = dict(self.hyper)
-        twin.weights = [W.copy() for W in self.weights]
-        twin.biases = [b.copy() for b in self.biases]
+        for name in ("weights", "biases", "gammas", "betas", "running_mean", "running_var"):
+            setattr(twin, name, [x.copy() for x in getattr(self, name)])
         twin.optimizer_state = {k: ([x.copy() for x in v] if isinstance(v, list) else v)
                                 for k, v in self.optimizer_state.items()}
         return twin
@@ -196,118 +262,214 @@ class Network:
         """
         X = np.asarray(X, dtype=np.float64)
         n_in, n_out = self.sizes[0], self.sizes[-1]
-        if X.ndim == 0 and n_in == 1:
-            X = X.reshape(1, 1)
-        elif X.ndim == 1 and X.shape[0] == n_in:
-            X = X.reshape(1, n_in)
-        elif X.ndim == 1 and n_in == 1:
-            X = X.reshape(-1, 1)
+        if X.ndim != 2:
+            if X.ndim == 0 and n_in == 1:
+                X = X.reshape(1, 1)
+            elif X.ndim == 1 and X.shape[0] == n_in:
+                X = X.reshape(1, n_in)
+            elif X.ndim == 1 and n_in == 1:
+                X = X.reshape(-1, 1)
         if X.ndim != 2 or X.shape[1] != n_in or X.shape[0] == 0:
             raise ValueError(f"X: expected shape (batch, {n_in}) with batch ≥ 1, got {X.shape}")
-        if not np.isfinite(X).all():
+        if not np.isfinite(X.sum()) and not np.isfinite(X).all():
             raise ValueError("X: expected finite numbers, got NaN or inf")
         if Y is None:
             return X, None
         Y = np.asarray(Y)
         batch = X.shape[0]
-        is_labels = Y.ndim == 1 and n_out > 1 and Y.shape[0] == (batch if batch > 1 else 1)
-        if is_labels:
+        if Y.ndim == 1 and n_out > 1 and Y.shape[0] == (batch if batch > 1 else 1):
             labels = Y.astype(np.int64)
             if not np.array_equal(labels, Y) or labels.min() < 0 or labels.max() >= n_out:
                 raise ValueError(f"Y: class labels must be integers in 0…{n_out - 1}")
             Y = np.eye(n_out)[labels]
-        Y = np.asarray(Y, dtype=np.float64)
+        if Y.dtype != np.float64:
+            Y = Y.astype(np.float64)
         if Y.ndim == 0:
             Y = Y.reshape(1, 1)
         elif Y.ndim == 1:
             Y = Y.reshape(1, -1) if Y.shape[0] == n_out and batch == 1 else Y.reshape(-1, 1)
         if Y.shape != (batch, n_out):
             raise ValueError(f"Y: expected shape ({batch}, {n_out}) to match X, got {Y.shape}")
-        if not np.isfinite(Y).all():
+        if not np.isfinite(Y.sum()) and not np.isfinite(Y).all():
             raise ValueError("Y: expected finite numbers, got NaN or inf")
         return X, Y
 
-    def forward(self, X):
-        """Return (z, a) lists for X; a[0] is X, a[-1] the output ŷ."""
+    def forward(self, X, batch_stats: bool = True):
+        """Return (z, a) lists for X; a[0] is X, a[-1] the output ŷ.
+
+        Batch norm normalises with the statistics of this batch (as ``backward`` does) unless
+        ``batch_stats`` is False: then with the running mean and variance kept by ``step``.
+        """
         X, _ = self.prepare(X)
-        a, z = [X], []
-        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-            for W, b, act in zip(self.weights, self.biases, self.activations):
-                zl = a[-1] @ W.T + b
-                z.append(zl)
-                a.append(act.f(zl))
+        with np.errstate(all="ignore"):
+            z, a, _ = self._forward(X, batch_stats)
         return z, a
 
     def predict(self, X) -> np.ndarray:
-        """The output ŷ for X, shape (batch, n_out)."""
-        return self.forward(X)[1][-1]
+        """The output ŷ for X, shape (batch, n_out); batch norm uses its running statistics, so each
+        row's prediction does not depend on the other rows."""
+        return self.forward(X, batch_stats=False)[1][-1]
+
+    def _forward(self, X, batch_stats=True):
+        """z, a and (for normalised/residual networks) the extras record; errors not checked."""
+        a, z = [X], []
+        if not (self.norm or self.residual_layers):
+            for W, b, act in zip(self.weights, self.biases, self.activations):
+                zl = a[-1] @ W.T
+                zl += b
+                z.append(zl)
+                a.append(act.f(zl))
+            return z, a, None
+        L, norm = self.n_layers, self.norm
+        u, z_hat, mean, var, f = ([None] * L for _ in range(5))
+        for l, (W, b, act) in enumerate(zip(self.weights, self.biases, self.activations)):
+            zl = a[l] @ W.T
+            zl += b
+            z.append(zl)
+            ul = zl
+            if norm and l < L - 1:
+                if norm == "layer":
+                    m = zl.mean(axis=1, keepdims=True)
+                    v = np.square(zl - m).mean(axis=1, keepdims=True)
+                elif batch_stats:
+                    m = zl.mean(axis=0)
+                    v = np.square(zl - m).mean(axis=0)
+                else:
+                    m, v = self.running_mean[l], self.running_var[l]
+                zh = (zl - m) / np.sqrt(v + NORM_EPS)
+                ul = self.gammas[l] * zh + self.betas[l]
+                u[l], z_hat[l], mean[l], var[l] = ul, zh, m, v
+            else:
+                u[l] = zl
+            fl = act.f(ul)
+            f[l] = fl
+            a.append(fl + a[l] if l in self.residual_layers else fl)
+        return z, a, {"z_hat": z_hat, "u": u, "mean": mean, "var": var, "f": f}
 
     def backward(self, X, Y) -> Pass:
         """Forward and backward pass for the batch (X, Y); no parameter changes."""
         X, Y = self.prepare(X, Y)
-        W_, b_, acts = self.weights, self.biases, self.activations
+        with np.errstate(all="ignore"):
+            return self._backward(X, Y)
+
+    def _backward(self, X, Y) -> Pass:
+        W_, acts, loss_fn = self.weights, self.activations, self.loss
         L = len(W_)
         n = X.shape[0]
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            a, z = [X], []
-            for W, b, act in zip(W_, b_, acts):
-                zl = a[-1] @ W.T + b
-                z.append(zl)
-                a.append(act.f(zl))
-            yhat = a[-1]
-            sample_loss = self.loss.per_sample(yhat, z[-1], Y)
-            data_loss = float(np.mean(sample_loss))
-            dL_dyhat = self.loss.grad(yhat, Y)
-            if self.loss.delta is not None:
-                d = self.loss.delta(yhat, Y)
-            else:
-                d = acts[-1].backprop(z[-1], yhat, dL_dyhat)
-            delta = [d] * L
-            dW, db = [None] * L, [None] * L
+        z, a, ext = self._forward(X)
+        yhat = a[-1]
+        sample_loss = loss_fn.per_sample(yhat, z[-1], Y)
+        data_loss = float(sample_loss.mean())
+        dL_dyhat = loss_fn.grad(yhat, Y)
+        d = loss_fn.delta(yhat, Y) if loss_fn.delta is not None else acts[-1].backprop(z[-1], yhat, dL_dyhat)
+        delta, dW, db = [d] * L, [None] * L, [None] * L
+        dgamma, dbeta = [], []
+        if ext is None:
             for l in range(L - 1, -1, -1):
                 d = delta[l]
-                dW[l] = (d.T @ a[l]) / n
+                dW[l] = d.T @ a[l]
+                dW[l] /= n
                 db[l] = d.sum(axis=0) / n
                 if l:
                     delta[l - 1] = acts[l - 1].backprop(z[l - 1], a[l], d @ W_[l])
-            loss = data_loss
-            if self.l1 or self.l2:
-                for l, W in enumerate(W_):
-                    loss += self.l1 * float(np.abs(W).sum()) + 0.5 * self.l2 * float((W * W).sum())
-                    dW[l] = dW[l] + self.l1 * np.sign(W) + self.l2 * W
-            finite = bool(np.isfinite(loss) and all(np.isfinite(g).all() for g in dW) and
-                          all(np.isfinite(g).all() for g in db))
+        else:
+            d = self._backward_extras(a, ext, acts, delta, dW, db, dL_dyhat, n)
+            if self.norm:
+                dgamma, dbeta = d
+        loss = data_loss
+        if self.l1 or self.l2:
+            for l, W in enumerate(W_):
+                loss += self.l1 * float(np.abs(W).sum()) + 0.5 * self.l2 * float((W * W).sum())
+                dW[l] = dW[l] + self.l1 * np.sign(W) + self.l2 * W
+        finite = bool(np.isfinite(loss)) and _all_finite(dW) and _all_finite(db) and _all_finite(dgamma) \
+            and _all_finite(dbeta)
         return Pass(loss=loss, data_loss=data_loss, a=a, z=z, delta=delta, dW=dW, db=db,
-                    dL_dyhat=dL_dyhat, sample_loss=sample_loss, finite=finite)
+                    dL_dyhat=dL_dyhat, sample_loss=sample_loss, finite=finite, extras=ext or {},
+                    dgamma=dgamma, dbeta=dbeta)
+
+    def _backward_extras(self, a, ext, acts, delta, dW, db, dL_dyhat, n):
+        """The δ recursion through skip connections and normalisation (fills delta, dW, db in place).
+
+        g is ∂L/∂a[l+1] (times batch). Normalised layer: from δ_u = ∂L/∂u, ∂L/∂γ = Σ δ_u ẑ,
+        ∂L/∂β = Σ δ_u, and with g_ẑ = γ δ_u the usual normalisation backward
+        δ = (g_ẑ − mean(g_ẑ) − ẑ · mean(g_ẑ ẑ)) / √(var + ε), means over the normalised axis.
+        """
+        L, norm = len(delta), self.norm
+        u, z_hat, var, f = ext["u"], ext["z_hat"], ext["var"], ext["f"]
+        delta_u = [None] * L
+        delta_u[-1] = delta[-1]
+        dgamma, dbeta = [None] * (L - 1), [None] * (L - 1)
+        g = dL_dyhat
+        for l in range(L - 1, -1, -1):
+            du = delta_u[l]
+            if z_hat[l] is not None:
+                zh = z_hat[l]
+                dgamma[l] = (du * zh).sum(axis=0) / n
+                dbeta[l] = du.sum(axis=0) / n
+                gz = du * self.gammas[l]
+                axis = 0 if norm == "batch" else 1
+                d = (gz - gz.mean(axis=axis, keepdims=True)
+                     - zh * (gz * zh).mean(axis=axis, keepdims=True)) / np.sqrt(var[l] + NORM_EPS)
+            else:
+                d = du
+            delta[l] = d
+            dW[l] = d.T @ a[l] / n
+            db[l] = d.sum(axis=0) / n
+            if l:
+                g_prev = d @ self.weights[l]
+                if l in self.residual_layers:
+                    g_prev = g_prev + g
+                delta_u[l - 1] = acts[l - 1].backprop(u[l - 1], f[l - 1], g_prev)
+                g = g_prev
+        ext["delta_u"] = delta_u
+        return dgamma, dbeta
 
     def step(self, X, Y, lr: float) -> Pass:
         """``backward``, then one optimizer update of every parameter (in place).
 
         Gradients are clipped (``clip_value`` elementwise, then ``clip_norm`` by global norm) before
         the optimizer sees them. When the pass is not finite no parameter changes and
-        ``update_W`` stays None: the network keeps its last finite state.
+        ``update_W`` stays None: the network keeps its last finite state. Batch norm's running
+        statistics move towards this batch's (``NORM_MOMENTUM``).
         """
-        if not np.isfinite(lr) or lr < 0:
+        if not (lr >= 0 and lr < np.inf):
             raise ValueError(f"lr: expected a finite learning rate ≥ 0, got {lr!r}")
-        r = self.backward(X, Y)
-        if not r.finite:
-            return r
-        grads = [g for pair in zip(r.dW, r.db) for g in pair]
-        r.grad_norm = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads)))
-        if self.clip_value is not None:
-            clipped = [np.clip(g, -self.clip_value, self.clip_value) for g in grads]
-            r.clipped = any(not np.array_equal(c, g) for c, g in zip(clipped, grads))
-            grads = clipped
-        if self.clip_norm is not None:
-            norm = float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads)))
-            if norm > self.clip_norm:
-                grads = [g * (self.clip_norm / norm) for g in grads]
+        X, Y = self.prepare(X, Y)
+        with np.errstate(all="ignore"):
+            r = self._backward(X, Y)
+            if not r.finite:
+                return r
+            L = self.n_layers
+            grads = [g for pair in zip(r.dW, r.db) for g in pair]
+            if self.norm:
+                grads += [g for pair in zip(r.dgamma, r.dbeta) for g in pair]
+            r.grad_norm = sq = float(np.sqrt(sum([np.vdot(g, g) for g in grads])))
+            if self.clip_value is not None:
+                clipped = [np.clip(g, -self.clip_value, self.clip_value) for g in grads]
+                r.clipped = any(not np.array_equal(c, g) for c, g in zip(clipped, grads))
+                grads = clipped
+                sq = float(np.sqrt(sum([np.vdot(g, g) for g in grads])))
+            if self.clip_norm is not None and sq > self.clip_norm:
+                grads = [g * (self.clip_norm / sq) for g in grads]
                 r.clipped = True
-        steps = OPTIMIZERS[self.optimizer].update(grads, self.optimizer_state, float(lr), self.hyper)
-        for p, s in zip(self.parameters(), steps):
-            p += s
-        r.update_W, r.update_b = steps[0::2], steps[1::2]
+            steps = OPTIMIZERS[self.optimizer].update(grads, self.optimizer_state, float(lr), self.hyper)
+            for p, s in zip(self.parameters(), steps):
+                p += s
+            r.update_W, r.update_b = steps[0:2 * L:2], steps[1:2 * L:2]
+            if self.norm:
+                r.update_gamma, r.update_beta = steps[2 * L::2], steps[2 * L + 1::2]
+                if self.norm == "batch":
+                    for l, (m, v) in enumerate(zip(r.extras["mean"][:-1], r.extras["var"][:-1])):
+                        self.running_mean[l] += NORM_MOMENTUM * (m - self.running_mean[l])
+                        self.running_var[l] += NORM_MOMENTUM * (v - self.running_var[l])
         return r
+
+
+def _all_finite(arrays) -> bool:
+    for x in arrays:
+        if not np.isfinite(x).all():
+            return False
+    return True
 
 
 def _check_sizes(sizes) -> tuple:
