@@ -1,0 +1,335 @@
+"""A minibatch trainer for the playground: epochs from a seed, curves, a bounded step history,
+and divergence detection.
+
+``Trainer`` owns a ``Network`` and the data (already through the input features). One ``step`` is
+one minibatch update; an epoch is one pass over the shuffled training set. The order of the points
+in epoch e comes from ``np.random.default_rng([seed, e])``, so a run is reproducible and does not
+depend on how the steps were grouped into calls (step-by-step or an epoch at a time).
+
+Live settings (take effect at the next step, weights kept): ``lr``, ``batch_size``, ``l1``, ``l2``,
+``optimizer``. Everything structural (data, features, architecture, initializer, seed) means a new
+Trainer.
+
+History: ``History`` keeps a ``Snapshot`` (weights after the step, and the gradients that step used)
+of every step until it holds ``limit`` of them, then drops every second one and from then on keeps
+only every 2nd (4th, 8th, …) step: memory stays bounded, any recorded step is returned exactly.
+
+Divergence: when a step's loss or gradients are NaN/inf the network keeps its last finite
+parameters (``Network.step`` skips the update), the trainer stops and ``divergence`` says at which
+step and in which layer the non-finite numbers first appeared, and what to try.
+"""
+import time
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import numpy as np
+
+from engine.network import Network, Pass
+from engine.optimizers import OPTIMIZERS
+
+HISTORY_MAX_STEPS = 1000
+HISTORY_MAX_BYTES = 8_000_000
+HISTORY_MIN_STEPS = 50
+CURVE_MAX_POINTS = 1000
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The state after ``step`` updates (step 0: the initial weights, no gradients).
+
+    ``dW``/``db`` are the gradients of the minibatch of that step (the ones that moved the weights
+    from step−1 to step); ``loss`` that minibatch's loss; ``lr`` the learning rate used.
+    """
+
+    step: int
+    epoch: float
+    weights: Tuple[np.ndarray, ...]
+    biases: Tuple[np.ndarray, ...]
+    dW: Optional[Tuple[np.ndarray, ...]]
+    db: Optional[Tuple[np.ndarray, ...]]
+    loss: Optional[float]
+    lr: float
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """Loss (data loss, no penalty) and accuracy on the whole train and test sets after ``step``."""
+
+    step: int
+    epoch: float
+    train_loss: float
+    test_loss: Optional[float]
+    train_acc: Optional[float]
+    test_acc: Optional[float]
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where a run stopped being finite: ``step`` (1-based), ``layer`` (1 … L, as in sizes) and
+    ``phase`` ("forward", "loss" or "backward")."""
+
+    step: int
+    epoch: float
+    layer: int
+    phase: str
+    message: str
+
+
+class History:
+    """Snapshots of every step up to ``limit``, then thinned by halves (see the module docstring)."""
+
+    def __init__(self, limit: int = HISTORY_MAX_STEPS):
+        if limit < 2:
+            raise ValueError(f"limit: expected at least 2 snapshots, got {limit}")
+        self.limit = int(limit)
+        self.stride = 1
+        self.snapshots: List[Snapshot] = []
+
+    def record(self, snap: Snapshot) -> None:
+        if snap.step % self.stride:
+            return
+        self.snapshots.append(snap)
+        if len(self.snapshots) >= self.limit:
+            self.stride *= 2
+            self.snapshots = [s for s in self.snapshots if s.step % self.stride == 0]
+
+    @property
+    def steps(self) -> List[int]:
+        return [s.step for s in self.snapshots]
+
+    def at(self, step: int) -> Snapshot:
+        """The snapshot of ``step``; ValueError naming the nearest recorded steps otherwise."""
+        steps = self.steps
+        i = int(np.searchsorted(steps, step))
+        if i < len(steps) and steps[i] == step:
+            return self.snapshots[i]
+        near = [steps[j] for j in (i - 1, i) if 0 <= j < len(steps)]
+        raise ValueError(f"step: {step} is not recorded (every {self.stride} step(s) kept); nearest: {near}")
+
+
+class Trainer:
+    """Minibatch training of ``net`` on (X_train, Y_train), evaluated on (X_test, Y_test).
+
+    Parameters
+    ----------
+    net : Network
+        Trained in place.
+    X_train, X_test : (n, sizes[0]) arrays
+        Network inputs (after the feature transform). ``X_test`` may have 0 rows.
+    y_train, y_test : (n,) arrays
+        Class labels (binary: 0/1; multiclass: 0 … k−1) or regression targets.
+    task : "binary", "multiclass" or "regression"
+    lr, batch_size, seed : the learning rate, the minibatch size (clipped to the train set), the seed
+        of the epoch order.
+    history_bytes : int
+        Memory budget of the step history; its step limit is
+        clip(history_bytes // bytes per snapshot, HISTORY_MIN_STEPS, HISTORY_MAX_STEPS).
+    """
+
+    def __init__(self, net: Network, X_train, y_train, X_test, y_test, task: str, lr: float = 0.03,
+                 batch_size: int = 10, seed: int = 0, history_bytes: int = HISTORY_MAX_BYTES):
+        if task not in ("binary", "multiclass", "regression"):
+            raise ValueError(f"task: expected 'binary', 'multiclass' or 'regression', got {task!r}")
+        self.net, self.task, self.seed = net, task, int(seed)
+        self.X_train, self.Y_train = net.prepare(X_train, self._targets(y_train))
+        self.y_train = np.asarray(y_train)
+        self.X_test = np.asarray(X_test, dtype=np.float64).reshape(-1, net.sizes[0])
+        self.y_test = np.asarray(y_test)
+        self.Y_test = self._targets(y_test) if len(self.y_test) else None
+        self.lr = self._check_lr(lr)
+        self.batch_size = self._check_batch(batch_size)
+        self.step_count = 0
+        self.epoch_count = 0
+        self.cursor = 0  # points of the current epoch already used
+        self._order = self._epoch_order(0)
+        self.divergence: Optional[Divergence] = None
+        self.last_pass: Optional[Pass] = None
+        self.steps_per_second = 0.0
+        per_snapshot = 16 * net.n_params + 200
+        self.history = History(int(np.clip(history_bytes // per_snapshot, HISTORY_MIN_STEPS, HISTORY_MAX_STEPS)))
+        self.curve: List[CurvePoint] = []
+        self._curve_stride = 1
+        self.history.record(self._snapshot(None))
+        self._record_curve()
+
+    # ------------------------------------------------------------------ live settings
+    def set_lr(self, lr: float) -> None:
+        """Change the learning rate; weights and optimizer state are kept. Clears a divergence stop,
+        so a run that blew up can continue from its last finite weights."""
+        self.lr = self._check_lr(lr)
+        self.divergence = None
+
+    def set_batch_size(self, batch_size: int) -> None:
+        self.batch_size = self._check_batch(batch_size)
+
+    def set_regularization(self, l1: float, l2: float) -> None:
+        for key, value in (("l1", l1), ("l2", l2)):
+            if not (np.isfinite(value) and value >= 0):
+                raise ValueError(f"{key}: expected a finite number ≥ 0, got {value!r}")
+        self.net.l1, self.net.l2 = float(l1), float(l2)
+
+    def set_optimizer(self, name: str) -> None:
+        """Switch optimizer, keeping the weights; its memory (velocity, moments) starts fresh."""
+        if name not in OPTIMIZERS:
+            raise ValueError(f"optimizer: unknown name {name!r}; expected one of {', '.join(OPTIMIZERS)}")
+        if name != self.net.optimizer:
+            self.net.optimizer = name
+            self.net.optimizer_state = {}
+
+    # ------------------------------------------------------------------ running
+    @property
+    def n_train(self) -> int:
+        return self.X_train.shape[0]
+
+    @property
+    def epoch(self) -> float:
+        """Epochs done, with the fraction of the current one."""
+        return self.epoch_count + self.cursor / self.n_train
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return -(-self.n_train // self.batch_size)
+
+    def step(self) -> Optional[Pass]:
+        """One minibatch update. Returns the Pass, or None when stopped by a divergence."""
+        if self.divergence is not None:
+            return None
+        idx = self._order[self.cursor: self.cursor + self.batch_size]
+        r = self.net.step(self.X_train[idx], self.Y_train[idx], self.lr)
+        self.last_pass = r
+        if not r.finite:
+            self.divergence = diagnose(r, self.step_count + 1, self.epoch, self.lr)
+            return r
+        self.step_count += 1
+        self.cursor += len(idx)
+        if self.cursor >= self.n_train:
+            self.epoch_count += 1
+            self.cursor = 0
+            self._order = self._epoch_order(self.epoch_count)
+            self._record_curve()
+        self.history.record(self._snapshot(r))
+        return r
+
+    def run(self, steps: Optional[int] = None, seconds: Optional[float] = None,
+            epoch_limit: Optional[int] = None) -> int:
+        """Step until ``steps`` steps, ``seconds`` of wall time, ``epoch_limit`` epochs or a divergence,
+        whichever comes first. Returns the number of steps taken; updates ``steps_per_second``."""
+        start = time.perf_counter()
+        done = 0
+        while steps is None or done < steps:
+            if epoch_limit is not None and self.epoch_count >= epoch_limit:
+                break
+            if self.step() is None or self.divergence is not None:
+                break
+            done += 1
+            if seconds is not None and time.perf_counter() - start >= seconds:
+                break
+        elapsed = time.perf_counter() - start
+        if done and elapsed > 0:
+            self.steps_per_second = done / elapsed
+        return done
+
+    def run_epoch(self, epoch_limit: Optional[int] = None) -> int:
+        """Step to the end of the current epoch (a full epoch from an epoch boundary)."""
+        target = self.epoch_count + 1
+        done = 0
+        while self.epoch_count < target and self.divergence is None:
+            if epoch_limit is not None and self.epoch_count >= epoch_limit:
+                break
+            self.step()
+            done += 1
+        return done
+
+    # ------------------------------------------------------------------ measuring
+    def evaluate(self, net: Optional[Network] = None) -> CurvePoint:
+        """Data loss and accuracy of ``net`` (default: the trained one) on the train and test sets."""
+        net = net or self.net
+        train_loss, train_acc = self._measure(net, self.X_train, self.Y_train, self.y_train)
+        test_loss = test_acc = None
+        if self.Y_test is not None:
+            test_loss, test_acc = self._measure(net, self.X_test, self.Y_test, self.y_test)
+        return CurvePoint(self.step_count, self.epoch, train_loss, test_loss, train_acc, test_acc)
+
+    def weights_at(self, step: int):
+        """Exact (weights, biases) after ``step`` updates, for any recorded step."""
+        snap = self.history.at(step)
+        return [W.copy() for W in snap.weights], [b.copy() for b in snap.biases]
+
+    def network_at(self, step: int) -> Network:
+        """A copy of the network holding the weights of ``step`` (for drawing a rewound state)."""
+        twin = self.net.copy()
+        twin.set_parameters(*self.weights_at(step))
+        return twin
+
+    # ------------------------------------------------------------------ internals
+    def _targets(self, y) -> np.ndarray:
+        y = np.asarray(y)
+        if self.task == "multiclass":
+            return np.eye(self.net.sizes[-1])[y.astype(np.int64)]
+        return y.astype(np.float64).reshape(-1, 1)
+
+    def _epoch_order(self, epoch: int) -> np.ndarray:
+        return np.random.default_rng([self.seed, epoch]).permutation(self.n_train)
+
+    def _measure(self, net, X, Y, y):
+        z, a = net.forward(X)
+        with np.errstate(all="ignore"):
+            loss = float(np.mean(net.loss.per_sample(a[-1], z[-1], Y)))
+        yhat = a[-1]
+        if self.task == "binary":
+            acc = float(np.mean((yhat[:, 0] > 0.5) == (y > 0.5)))
+        elif self.task == "multiclass":
+            acc = float(np.mean(np.argmax(yhat, axis=1) == y))
+        else:
+            acc = None
+        return loss, acc
+
+    def _snapshot(self, r: Optional[Pass]) -> Snapshot:
+        net = self.net
+        return Snapshot(
+            step=self.step_count, epoch=self.epoch,
+            weights=tuple(W.copy() for W in net.weights), biases=tuple(b.copy() for b in net.biases),
+            dW=None if r is None else tuple(g.copy() for g in r.dW),
+            db=None if r is None else tuple(g.copy() for g in r.db),
+            loss=None if r is None else float(r.loss), lr=self.lr)
+
+    def _record_curve(self) -> None:
+        if self.epoch_count % self._curve_stride:
+            return
+        self.curve.append(self.evaluate())
+        if len(self.curve) >= CURVE_MAX_POINTS:
+            self._curve_stride *= 2
+            self.curve = [p for p in self.curve if round(p.epoch) % self._curve_stride == 0]
+
+    def _check_lr(self, lr) -> float:
+        if not (np.isfinite(lr) and lr >= 0):
+            raise ValueError(f"lr: expected a finite learning rate ≥ 0, got {lr!r}")
+        return float(lr)
+
+    def _check_batch(self, batch_size) -> int:
+        if not (isinstance(batch_size, (int, np.integer)) and batch_size >= 1):
+            raise ValueError(f"batch_size: expected an integer ≥ 1, got {batch_size!r}")
+        return int(min(batch_size, self.n_train))
+
+
+def diagnose(r: Pass, step: int, epoch: float, lr: float) -> Divergence:
+    """Find where a non-finite pass went wrong: the first layer of the forward pass whose z or a is
+    NaN/inf, else the loss, else the first layer the backward pass reaches (the highest) whose δ or
+    gradients are NaN/inf."""
+    L = len(r.z)
+    layer, phase, what = L, "loss", f"the loss, computed from the output of layer {L}"
+    for l in range(L):
+        if not (np.isfinite(r.z[l]).all() and np.isfinite(r.a[l + 1]).all()):
+            layer, phase, what = l + 1, "forward", f"z or a of layer {l + 1}"
+            break
+    else:
+        if np.isfinite(r.data_loss):
+            for l in range(L - 1, -1, -1):
+                if not (np.isfinite(r.delta[l]).all() and np.isfinite(r.dW[l]).all() and np.isfinite(r.db[l]).all()):
+                    layer, phase, what = l + 1, "backward", f"δ = ∂L/∂z or ∂L/∂W of layer {l + 1}"
+                    break
+    message = (f"Training paused: the numbers overflowed to NaN/inf at step {step:,} (epoch {epoch:.1f}), "
+               f"first in {what} ({phase} pass). The weights are kept as they were before that step. "
+               f"Try a smaller learning rate (now {lr:g}; e.g. {lr / 10:g}), a smaller initial weight scale, "
+               f"gradient clipping, or the Adam optimizer; then press play to continue, or reset.")
+    return Divergence(step=step, epoch=epoch, layer=layer, phase=phase, message=message)
