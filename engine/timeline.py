@@ -16,6 +16,8 @@ and the batch gradients ∂L/∂W, ∂L/∂b (the mean over the batch, what the 
 Layer numbering on screen: weights[l] is "layer l + 1" (W^{(l+1)}), it computes the nodes "L{l+1}:N{j}".
 Node ids "L{l}:N{j}", weight ids "W{l}:{j}:{k}" (= weights[l][j, k]), bias ids "b{l}:{j}"; labels are 1-based.
 """
+import functools
+import itertools
 import math
 import re
 from dataclasses import dataclass, field
@@ -239,8 +241,12 @@ def _signed_terms(terms) -> str:
 
 
 def _product_terms(weights_row, inputs):
-    """Terms "w · a" of z = Σ w a, with the sign of w pulled out front."""
-    return [(f"{_factor(abs(w))} \\cdot {_factor(a)}", bool(w < 0)) for w, a in zip(weights_row, inputs)]
+    """Terms "w · a" of z = Σ w a, with the sign of w pulled out front (long sums elided: first 3, ⋯, last)."""
+    n = len(weights_row)
+    picked = range(n) if n <= MAX_TERMS else [0, 1, 2, None, n - 1]
+    return [(r"\cdots", False) if k is None else
+            (f"{_factor(abs(weights_row[k]))} \\cdot {_factor(inputs[k])}", bool(weights_row[k] < 0))
+            for k in picked]
 
 
 def _fname(name: str) -> str:
@@ -315,7 +321,7 @@ def build_timeline(net, X, Y, lr: float, sample: int = 0) -> List[Step]:
     for l in range(L):
         z[l], a[l + 1] = r.z[l], r.a[l + 1]
         nodes = ([f"L{l + 1}:N{j}" for j in range(sizes[l + 1])]
-                 + _weight_ids(sizes, l) + [f"b{l}:{j}" for j in range(sizes[l + 1])])
+                 + list(_weight_ids(sizes, l)) + [f"b{l}:{j}" for j in range(sizes[l + 1])])
         s = add("forward", l, f"Forward through layer {l + 1}", nodes)
         s.equations = _forward_equations(s, l)
     loss, dL_dyhat, sample_loss = float(r.loss), r.dL_dyhat, r.sample_loss
@@ -324,10 +330,11 @@ def build_timeline(net, X, Y, lr: float, sample: int = 0) -> List[Step]:
     for l in range(L - 1, -1, -1):
         delta[l], dW[l], db[l] = r.delta[l], r.dW[l], r.db[l]
         nodes = ([f"L{l + 1}:N{j}" for j in range(sizes[l + 1])]
-                 + _weight_ids(sizes, l) + [f"b{l}:{j}" for j in range(sizes[l + 1])])
+                 + list(_weight_ids(sizes, l)) + [f"b{l}:{j}" for j in range(sizes[l + 1])])
         s = add("backward", l, f"Backward through layer {l + 1}", nodes)
         s.equations = _backward_equations(s, l)
-    nodes = [i for l in range(L) for i in _weight_ids(sizes, l) + [f"b{l}:{j}" for j in range(sizes[l + 1])]]
+    nodes = [i for l in range(L)
+             for i in _weight_ids(sizes, l) + tuple(f"b{l}:{j}" for j in range(sizes[l + 1]))]
     s = add("update", None, "Update", nodes, loss_after=loss_after, update_W=r.update_W, update_b=r.update_b)
     s.weights, s.biases = list(new_W), list(new_b)
     s.equations = _update_equations(s)
@@ -353,15 +360,18 @@ def _status(step) -> str:
     return ""
 
 
-def _weight_ids(sizes, l):
-    return [f"W{l}:{j}:{k}" for j in range(sizes[l + 1]) for k in range(sizes[l])]
+@functools.lru_cache(maxsize=256)
+def _weight_ids(sizes: tuple, l: int) -> tuple:
+    """Ids of weights[l], cached per architecture (a 20 × 32 network has 20,000 of them)."""
+    return tuple(f"W{l}:{j}:{k}" for j in range(sizes[l + 1]) for k in range(sizes[l]))
 
 
-def _capped(lines, n_items, noun):
-    if len(lines) > MAX_EQUATION_LINES:
-        rest = n_items - (MAX_EQUATION_LINES - 1)
-        return lines[:MAX_EQUATION_LINES - 1] + [rf"\text{{… and {rest} more {noun}}}"]
-    return lines
+def _capped(line, n_items, noun):
+    """line(i) for i < n_items, at most MAX_EQUATION_LINES lines (the last one then says how many were left)."""
+    if n_items <= MAX_EQUATION_LINES:
+        return [line(i) for i in range(n_items)]
+    shown = MAX_EQUATION_LINES - 1
+    return [line(i) for i in range(shown)] + [rf"\text{{… and {n_items - shown} more {noun}}}"]
 
 
 # ---------------------------------------------------------------------- step equations
@@ -407,9 +417,8 @@ def _a_line(ctx, step, l, j):
 
 def _forward_equations(step, l):
     ctx = step.context
-    lines = [f"{_z_line(ctx, step, l, j, False)};\\quad {_a_line(ctx, step, l, j)}"
-             for j in range(ctx.sizes[l + 1])]
-    return _capped(lines, ctx.sizes[l + 1], "units")
+    return _capped(lambda j: f"{_z_line(ctx, step, l, j, False)};\\quad {_a_line(ctx, step, l, j)}",
+                   ctx.sizes[l + 1], "units")
 
 
 def _loss_sample_line(ctx, step):
@@ -457,7 +466,7 @@ def _loss_equations(step):
             lines.append(rf"\frac{{\partial L}}{{\partial {yh}}} = -\frac{{{t}}}{{{yh}}} = {tex_number(g)}")
     if batch > 1:
         lines.append(rf"\text{{(per sample: the gradient of }} L_{{{s + 1}}}\text{{)}}")
-    return _capped(lines, len(lines), "lines")
+    return lines
 
 
 def _delta_line(ctx, step, l, j):
@@ -550,8 +559,8 @@ def _grad_b_line(ctx, step, l, j):
 def _backward_equations(step, l):
     ctx = step.context
     n_out, n_in = ctx.sizes[l + 1], ctx.sizes[l]
-    lines = []
-    for j in range(n_out):
+
+    def unit(j):
         line = _delta_line(ctx, step, l, j)
         if n_in == 1 and ctx.X.shape[0] == 1 and not (ctx.l1 or ctx.l2):
             line += rf";\quad {_grad_w_line(ctx, step, l, j, 0)}"
@@ -561,8 +570,9 @@ def _backward_equations(step, l):
                 row += r", \ldots"
             line += (rf";\quad \frac{{\partial L}}{{\partial w^{{({l + 1})}}_{{{j + 1},:}}}} = "
                      rf"\delta^{{({l + 1})}}_{{{j + 1}}} \, a^{{({l})}} = ({row})")
-        lines.append(line)
-    return _capped(lines, n_out, "units")
+        return line
+
+    return _capped(unit, n_out, "units")
 
 
 def _update_line(ctx, step, kind, l, j, k=None):
@@ -589,13 +599,13 @@ def _update_equations(step):
         return [r"\text{update skipped: the loss or a gradient is not finite (overflow)}"]
     lines = [rf"L: {tex_number(step.loss)} \;\to\; {tex_number(step.loss_after)} "
              rf"\quad (\Delta L = {tex_number(step.loss_after - step.loss)})"]
-    params = []
-    for l in range(len(ctx.old_weights)):
-        for j in range(ctx.sizes[l + 1]):
-            params += [("weight", l, j, k) for k in range(ctx.sizes[l])] + [("bias", l, j)]
-    lines += [_update_line(ctx, step, *p) for p in params[:MAX_EQUATION_LINES - 1]]
-    if len(params) > MAX_EQUATION_LINES - 1:
-        lines.append(rf"\text{{… and {len(params) - (MAX_EQUATION_LINES - 1)} more parameters}}")
+    params = (p for l in range(len(ctx.old_weights)) for j in range(ctx.sizes[l + 1])
+              for p in [("weight", l, j, k) for k in range(ctx.sizes[l])] + [("bias", l, j)])
+    shown = MAX_EQUATION_LINES - 1
+    lines += [_update_line(ctx, step, *p) for p in itertools.islice(params, shown)]
+    n_params = sum(W.size + b.size for W, b in zip(ctx.old_weights, ctx.old_biases))
+    if n_params > shown:
+        lines.append(rf"\text{{… and {n_params - shown} more parameters}}")
     return lines
 
 
@@ -696,12 +706,16 @@ def step_table(steps: List[Step], step_index: int) -> List[dict]:
                 row.update(z=val(step.z[l - 1], s, j), delta=val(step.delta[l - 1], s, j),
                            b=float(step.biases[l - 1][j]), dL_db=val(step.db[l - 1], j))
             rows.append(row)
+    subs = [_sub(i + 1) for i in range(max(sizes))]
+    blank = dict.fromkeys(TABLE_COLUMNS)
     for l in range(len(sizes) - 1):
+        W = step.weights[l].tolist()              # plain floats in one call: 20 × 32 × 32 rows stay fast
+        dW = None if step.dW[l] is None else step.dW[l].tolist()
+        sup = _sup(l + 1)
         for j in range(sizes[l + 1]):
             for k in range(sizes[l]):
-                wid = f"W{l}:{j}:{k}"
-                row = dict.fromkeys(TABLE_COLUMNS)
-                row.update(layer=l + 1, id=wid, label=node_label(sizes, wid), kind="weight",
-                           w=float(step.weights[l][j, k]), dL_dW=val(step.dW[l], j, k))
+                row = dict(blank)
+                row.update(layer=l + 1, id=f"W{l}:{j}:{k}", label=f"w{sup}{subs[j]},{subs[k]}", kind="weight",
+                           w=W[j][k], dL_dW=None if dW is None else dW[j][k])
                 rows.append(row)
     return rows

@@ -138,8 +138,8 @@ def test_update_step_uses_the_optimizer_and_its_state(optimizer):
     for key, v in state_before.items():
         if isinstance(v, list):
             assert all(np.array_equal(a, b) for a, b in zip(net.optimizer_state[key], v))
-    if optimizer != "sgd":
-        assert optimizer.capitalize()[:4].lower() in steps[-1].equations[1].lower()
+    shown = {"sgd": r"- \alpha", "momentum": r"\text{momentum}", "adam": r"\text{Adam}"}[optimizer]
+    assert shown in steps[-1].equations[1]
 
 
 @pytest.mark.parametrize("hidden,head", itertools.product(["sigmoid", "tanh", "relu", "silu"], HEADS[:3]))
@@ -192,12 +192,20 @@ def test_textbook_node_equations_reveal_only_what_is_known():
         node_equations(steps, 7, "L1:N0")
 
 
-def test_node_equations_at_the_output_for_fused_losses():
-    for head, expect in [(("sigmoid", "bce"), r"\hat y - y"), (("softmax", "cross_entropy"), r"\hat y_{1} - y_{1}")]:
-        net = make("relu", head, sizes=(2, 3, 2))
-        steps = build_timeline(net, *data(net), 0.1)
-        eq = " ".join(node_equations(steps, len(steps) - 3, f"L2:N0"))
-        assert expect in eq or r"\hat y_{1} - y_{1}" in eq
+@pytest.mark.parametrize("head", HEADS, ids=lambda h: "+".join(h))
+def test_output_delta_equation_follows_the_loss(head):
+    net = make("relu", head, sizes=(2, 3, 2))
+    X, Y = data(net)
+    steps = build_timeline(net, X, Y, 0.1)
+    line = next(e for e in node_equations(steps, 4, "L2:N1") if e.startswith(r"\delta"))
+    d = tex_number(net.backward(X, Y).delta[1][0, 1])
+    assert line.endswith(f"= {d}")
+    if head[1] in ("bce", "cross_entropy"):          # fused: δ = ŷ − y
+        assert line.startswith(r"\delta^{(2)}_{2} = \hat y_{2} - y_{2} = ")
+    elif head[0] == "softmax":                       # softmax Jacobian applied to ∂L/∂ŷ
+        assert r"\sum_k \frac{\partial L}" in line
+    else:                                            # δ = ∂L/∂ŷ · f′(z)
+        assert r"\frac{\partial L}{\partial \hat y_{2}} \cdot" in line
 
 
 def test_table_rows_hold_known_values_and_none_for_the_rest():
