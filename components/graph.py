@@ -1,0 +1,384 @@
+"""The network graph: one figure builder shared by every page (step-through, gradient lab, playground).
+
+``network_figure`` is a pure function of the engine's numbers, testable without Streamlit. It draws
+fast at any size: edges are ``layout.shapes``, one SVG path per (colour, width, sign) bin; nodes are one
+``go.Scatter`` whose ``customdata[0]`` is the node id; edges get an invisible marker trace (their click
+and hover targets, ``customdata[0]`` = the weight id); biases are small squares above their node
+(``customdata[0]`` = the bias id) when the network is small. Values not known yet (``None`` entries)
+are drawn grey and left blank.
+"""
+from typing import Optional, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from components import style
+from components.layout import layered_layout
+
+EDGE_MODES = {"gradient": "|∂L/∂w| (log)", "weight": "w", "update": "update −α∂L/∂w"}
+NODE_MODES = {"a": "a (activation)", "z": "z (pre-activation)", "delta": "|δ| = |∂L/∂z| (log)"}
+SMALL_EDGES = 40       # values are printed on the graph up to this many edges
+HOVER_LABEL_EDGES = 2000   # edge hover cards name both ends up to this many edges (JSON size)
+
+
+def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: Optional[Sequence] = None, *,
+                   z=None, a=None, delta=None, dW=None, db=None, update_W=None, lr: Optional[float] = None,
+                   color_edges_by: str = "gradient", color_nodes_by: str = "a",
+                   highlight_layer: Optional[int] = None, selected: Optional[str] = None,
+                   show_values: Optional[bool] = None, sample: int = 0, height: Optional[int] = None,
+                   title: Optional[str] = None) -> go.Figure:
+    """Draw the network with the numbers known so far.
+
+    Parameters
+    ----------
+    sizes : units per layer, input first.
+    weights, biases : lists of (n_{l+1}, n_l) / (n_{l+1},) arrays (``Network.weights`` / ``.biases``).
+    z, delta : lists of (batch, n_{l+1}) or (n_{l+1},) arrays, one per weight layer (entry None =
+        not computed yet); a : list of len(sizes), a[0] the input. Row ``sample`` is drawn.
+    dW, db : lists aligned with weights / biases (entry None = not known yet).
+    update_W : the change applied to each weight; default −lr·dW when ``lr`` is given.
+    color_edges_by : "gradient" (log |∂L/∂w|), "weight" (w) or "update" (the change of w).
+    color_nodes_by : "a", "z" or "delta" (log |δ|).
+    highlight_layer : index in ``sizes`` of the layer being computed (a shaded band), or None.
+    selected : a node "L{l}:N{j}", weight "W{l}:{j}:{k}" or bias "b{l}:{j}" id to ring, or None.
+    show_values : print numbers on nodes and edges (default: when there are ≤ 40 edges).
+    """
+    sizes = tuple(int(s) for s in sizes)
+    if color_edges_by not in EDGE_MODES:
+        raise ValueError(f"color_edges_by: expected one of {', '.join(EDGE_MODES)}, got {color_edges_by!r}")
+    if color_nodes_by not in NODE_MODES:
+        raise ValueError(f"color_nodes_by: expected one of {', '.join(NODE_MODES)}, got {color_nodes_by!r}")
+    if len(weights) != len(sizes) - 1:
+        raise ValueError(f"weights: expected {len(sizes) - 1} arrays for sizes {sizes}, got {len(weights)}")
+    lay = layered_layout(sizes)
+    L = len(sizes) - 1
+    small = lay.n_edges <= SMALL_EDGES if show_values is None else bool(show_values)
+    if height is None:
+        height = int(np.clip(150 * max(sizes) + 150, 420, 860))
+    span = float(lay.y.max() - lay.y.min()) + 1.8
+    px_per_unit = (height - 90) / span
+    node_size = float(np.clip(0.62 * px_per_unit, 9, 54))
+
+    biases = [np.zeros(n) for n in sizes[1:]] if biases is None else biases
+    vals = _node_values(sizes, lay, a, z, delta, biases, db, sample)
+    edges = _edge_values(weights, dW, update_W, lr, L)
+
+    fig = go.Figure()
+    shapes = []
+    if highlight_layer is not None and 0 <= highlight_layer <= L:
+        shapes.append(dict(type="rect", layer="below", x0=highlight_layer - 0.3, x1=highlight_layer + 0.3,
+                           y0=float(lay.y.min()) - 0.75, y1=float(lay.y.max()) + 0.75,
+                           fillcolor=style.HIGHLIGHT_FILL, line=dict(color=style.HIGHLIGHT_LINE, width=2, dash="dot")))
+    edge_color_info = _edge_shapes(lay, edges, color_edges_by, shapes)
+    if selected and selected.startswith("W") and selected in _edge_index(lay):
+        i = _edge_index(lay)[selected]
+        shapes.insert(0, dict(type="path", layer="below", path=str(lay.edge_path[i]),
+                              line=dict(color="rgba(255, 190, 0, 0.85)", width=14)))
+
+    node_colors, node_bar = _node_colors(vals, color_nodes_by)
+    labelled = node_size >= 20
+    fig.add_trace(go.Scatter(
+        x=lay.x, y=lay.y, mode="markers+text" if labelled else "markers", name="nodes",
+        text=list(lay.node_labels),
+        textfont=dict(size=style.LABEL_SIZE if node_size >= 30 else max(8, int(node_size * 0.55)),
+                      color=style.text_colors(node_colors) if labelled else None),
+        marker=dict(size=node_size, color=node_colors, line=dict(color="#333333", width=1.5)),
+        customdata=_node_hover(lay, vals).tolist(), unselected=dict(marker=dict(opacity=1)),
+        hovertemplate=("<b>%{text}</b>  %{customdata[0]}<br>z = %{customdata[1]}<br>a = %{customdata[2]}"
+                       "<br>δ = ∂L/∂z = %{customdata[3]}<br>b = %{customdata[4]}<br>∂L/∂b = %{customdata[5]}"
+                       "<extra></extra>"),
+        showlegend=False))
+    if small:
+        fig.add_trace(go.Scatter(
+            x=lay.x, y=lay.y - node_size / px_per_unit / 2 - 0.04, mode="text", text=_node_value_text(vals),
+            textposition="bottom center", textfont=dict(size=style.VALUE_SIZE), hoverinfo="skip", showlegend=False))
+    _add_edge_targets(fig, lay, edges, small, node_size, color_edges_by)
+    if small:
+        _add_biases(fig, lay, vals, node_size, px_per_unit)
+    _add_selection_ring(fig, lay, selected, node_size, px_per_unit, small)
+    _add_colorbar(fig, node_bar, x=1.0)
+    _add_colorbar(fig, edge_color_info, x=1.11)
+
+    fig.update_layout(
+        height=height, margin=dict(l=10, r=10, t=50 if title else 16, b=44), shapes=shapes,
+        font=style.FONT, plot_bgcolor="white", paper_bgcolor="white", hovermode="closest",
+        hoverlabel=dict(font=dict(size=style.VALUE_SIZE + 1)), title=dict(text=title or ""),
+        xaxis=dict(visible=False, range=[-0.45, L + 0.45], fixedrange=small),
+        yaxis=dict(visible=False, range=[float(lay.y.min()) - 0.95, float(lay.y.max()) + 0.95], fixedrange=small),
+        annotations=[dict(text="edge width = |w| · dashed = negative w · grey = not computed yet",
+                          xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-8, showarrow=False,
+                          xanchor="left", font=dict(size=style.TICK_SIZE, color="#444444"))],
+    )
+    return fig
+
+
+def selected_id(point: dict) -> Optional[str]:
+    """The node / weight / bias id of a clicked point of ``network_figure`` (None for anything else)."""
+    data = point.get("customdata") if isinstance(point, dict) else None
+    if isinstance(data, (list, tuple)) and len(data) == 6 and not isinstance(data[0], str):
+        try:
+            return "W{}:{}:{}".format(*(int(round(float(v))) for v in data[:3]))
+        except (TypeError, ValueError):
+            return None
+    if isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    if isinstance(data, str) and data[:1] in ("L", "W", "b"):
+        return data
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- values
+def _row(arr, sample):
+    if arr is None:
+        return None
+    arr = np.asarray(arr, dtype=np.float64)
+    return arr[min(sample, arr.shape[0] - 1)] if arr.ndim == 2 else arr.ravel()
+
+
+def _node_values(sizes, lay, a, z, delta, biases, db, sample):
+    """Per-node arrays (NaN-filled) plus masks of what is known, in layout node order."""
+    n = len(lay.node_ids)
+    out = {key: np.full(n, np.nan) for key in ("a", "z", "delta", "b", "db")}
+    known = {key: np.zeros(n, dtype=bool) for key in out}
+    for l in range(len(sizes)):
+        sl = slice(lay.layer_offset[l], lay.layer_offset[l] + sizes[l])
+        sources = {"a": a[l] if a is not None and l < len(a) else None}
+        if l:
+            sources.update(z=z[l - 1] if z is not None else None, delta=delta[l - 1] if delta is not None else None,
+                           b=biases[l - 1], db=db[l - 1] if db is not None else None)
+        for key, arr in sources.items():
+            row = _row(arr, sample)
+            if row is not None:
+                out[key][sl] = row
+                known[key][sl] = True
+    return out, known
+
+
+def _edge_values(weights, dW, update_W, lr, L):
+    w = np.concatenate([np.asarray(W, dtype=np.float64).ravel() for W in weights])
+    g = np.full(w.shape, np.nan)
+    u = np.full(w.shape, np.nan)
+    g_known = np.zeros(w.shape, dtype=bool)
+    u_known = np.zeros(w.shape, dtype=bool)
+    start = 0
+    for l in range(L):
+        size = np.size(weights[l])
+        sl = slice(start, start + size)
+        if dW is not None and dW[l] is not None:
+            g[sl] = np.asarray(dW[l], dtype=np.float64).ravel()
+            g_known[sl] = True
+        if update_W is not None and update_W[l] is not None:
+            u[sl] = np.asarray(update_W[l], dtype=np.float64).ravel()
+            u_known[sl] = True
+        elif lr is not None and g_known[sl].all():
+            with np.errstate(over="ignore", invalid="ignore"):
+                u[sl] = -float(lr) * g[sl]
+            u_known[sl] = True
+        start += size
+    return dict(w=w, g=g, u=u, g_known=g_known, u_known=u_known)
+
+
+# ---------------------------------------------------------------------------------------------- edges
+def _edge_shapes(lay, edges, mode, shapes):
+    """Append one path shape per (colour, width, sign) bin; return the colour bar description."""
+    w = edges["w"]
+    if mode == "weight":
+        values, known = w, np.isfinite(w)
+        m = style.signed_range(w)
+        t, scale = style.signed_position(w, m), style.DIVERGING
+        bar = dict(kind="signed", m=m, scale=scale, title="edges: w")
+    else:
+        values = edges["g"] if mode == "gradient" else edges["u"]
+        known = (edges["g_known"] if mode == "gradient" else edges["u_known"]) & np.isfinite(values)
+        if mode == "gradient":
+            lo, hi = style.log_range(values[known])
+            t, scale = style.log_position(values, lo, hi), style.SEQUENTIAL
+            bar = dict(kind="log", lo=lo, hi=hi, scale=scale, title="edges: |∂L/∂w|")
+        else:
+            m = style.signed_range(values[known])
+            t, scale = style.signed_position(values, m), style.DIVERGING
+            bar = dict(kind="signed", m=m, scale=scale, title="edges: −α∂L/∂w")
+        if not known.any():
+            bar = None
+    colors = style.bin_colors(scale)
+    abs_w = np.abs(w)
+    finite_w = abs_w[np.isfinite(abs_w)]
+    cbin = np.where(known, style.color_bin(t), -1)
+    wbin = style.width_bin(abs_w, float(finite_w.max()) if finite_w.size else 0.0)
+    neg = (w < 0).astype(np.int64)
+    key = ((cbin + 1) * len(style.EDGE_WIDTHS) + wbin) * 2 + neg
+    thin = 1.0 if lay.n_edges <= 200 else 0.45     # dense graphs: thinner lines keep the colours apart
+    order = np.argsort(key, kind="stable")
+    sorted_keys = key[order]
+    bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
+    for group in np.split(order, bounds):
+        if not group.size:
+            continue
+        k = int(key[group[0]])
+        c, wb, is_neg = k // 2 // len(style.EDGE_WIDTHS) - 1, k // 2 % len(style.EDGE_WIDTHS), k % 2
+        color = style.UNKNOWN_EDGE if c < 0 else colors[c]
+        shapes.append(dict(type="path", layer="below", path="".join(lay.edge_path[group]),
+                           line=dict(color=color, width=style.EDGE_WIDTHS[wb] * thin,
+                                     dash="dash" if is_neg else "solid")))
+    return bar
+
+
+_EDGE_INDEX = {}
+
+
+def _edge_index(lay):
+    if lay.sizes not in _EDGE_INDEX:
+        _EDGE_INDEX[lay.sizes] = {str(e): i for i, e in enumerate(lay.edge_ids)}
+    return _EDGE_INDEX[lay.sizes]
+
+
+def _add_edge_targets(fig, lay, edges, small, node_size, mode):
+    """Invisible markers on the edges: their hover cards and click targets.
+
+    Up to HOVER_LABEL_EDGES edges ``customdata`` rows are strings [id, "x₁ → h¹₁", w, ∂L/∂w, update].
+    Above, strings would cost plotly ~5 µs each to validate and copy, so rows are float32
+    [l, j, k, w, ∂L/∂w, update] (the id is rebuilt by ``selected_id``), in two traces: gradient
+    known / not computed yet, so the card never shows a placeholder as a number.
+    """
+    marker = dict(size=max(10.0, node_size * 0.5), color="rgba(0,0,0,0)", opacity=0)
+    common = dict(mode="markers", name="edges", marker=marker, unselected=dict(marker=dict(opacity=0)),
+                  showlegend=False)
+    if lay.n_edges <= HOVER_LABEL_EDGES:
+        w = style.fmt_array(edges["w"])
+        g = np.where(edges["g_known"], style.fmt_array(edges["g"]), "not computed yet")
+        u = np.where(edges["u_known"], style.fmt_array(edges["u"]), "not computed yet")
+        text = _edge_value_text(edges, mode, lay.n_edges) if small else None
+        fig.add_trace(go.Scatter(
+            x=lay.label_x, y=lay.label_y, text=text, textposition="middle center",
+            textfont=dict(size=style.VALUE_SIZE - 1, shadow="auto"),
+            customdata=np.column_stack([lay.edge_ids, _edge_names(lay), w, g, u]).tolist(),
+            hovertemplate=("<b>%{customdata[1]}</b>  %{customdata[0]}<br>w = %{customdata[2]}"
+                           "<br>∂L/∂w = %{customdata[3]}<br>update −α∂L/∂w = %{customdata[4]}<extra></extra>"),
+            **{**common, "mode": "markers+text" if small else "markers"}))
+        return
+    data = np.column_stack([lay.edge_layer, lay.edge_j, lay.edge_k, edges["w"], edges["g"], edges["u"]])
+    data = data.astype(np.float32)
+    ident = "W%{customdata[0]}:%{customdata[1]}:%{customdata[2]}<br>w = %{customdata[3]:.4g}"
+    for known, tail in ((True, "<br>∂L/∂w = %{customdata[4]:.4g}<br>update −α∂L/∂w = %{customdata[5]:.4g}"),
+                        (False, "<br>∂L/∂w: not computed yet")):
+        rows = edges["g_known"] == known
+        if rows.any():
+            fig.add_trace(go.Scatter(x=lay.label_x[rows].astype(np.float32), y=lay.label_y[rows].astype(np.float32),
+                                     customdata=data[rows], hovertemplate=ident + tail + "<extra></extra>", **common))
+
+
+def _edge_names(lay):
+    labels = np.array(lay.node_labels)
+    return np.char.add(np.char.add(labels[lay.edge_src], " → "), labels[lay.edge_dst])
+
+
+def _edge_value_text(edges, mode, n_edges):
+    """Numbers printed on the edges: w, and the coloured quantity when there is room (≤ 12 edges)."""
+    out = []
+    two_lines = n_edges <= 12
+    for i, w in enumerate(edges["w"]):
+        line = f"w {style.fmt(w, 3)}"
+        if not two_lines:
+            if mode == "gradient" and edges["g_known"][i]:
+                line = f"∂ {style.fmt(edges['g'][i], 3)}"
+            elif mode == "update" and edges["u_known"][i]:
+                line = f"Δw {style.fmt(edges['u'][i], 3)}"
+        elif mode == "gradient" and edges["g_known"][i]:
+            line += f"<br>∂L/∂w {style.fmt(edges['g'][i], 3)}"
+        elif mode == "update" and edges["u_known"][i]:
+            line += f"<br>Δw {style.fmt(edges['u'][i], 3)}"
+        out.append(line)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- nodes
+def _node_colors(vals, mode):
+    values, known = vals
+    v, k = values[mode], known[mode] & np.isfinite(values[mode])
+    if mode == "delta":
+        lo, hi = style.log_range(v[k])
+        t, scale = style.log_position(v, lo, hi), style.SEQUENTIAL
+        bar = dict(kind="log", lo=lo, hi=hi, scale=scale, title="nodes: |δ|")
+    else:
+        m = style.signed_range(v[k])
+        t, scale = style.signed_position(v, m), style.DIVERGING
+        bar = dict(kind="signed", m=m, scale=scale, title=f"nodes: {mode}")
+    colors = np.array(style.bin_colors(scale), dtype=object)[style.color_bin(t)]
+    colors = np.where(k, colors, style.UNKNOWN).tolist()
+    return colors, (bar if k.any() else None)
+
+
+def _node_hover(lay, vals):
+    values, known = vals
+    cols = [np.array(lay.node_ids)]
+    for key in ("z", "a", "delta", "b", "db"):
+        cols.append(np.where(known[key], style.fmt_array(values[key]), "—"))
+    cols[1] = np.where(lay.node_layer == 0, "(input)", cols[1])
+    return np.column_stack(cols)
+
+
+def _node_value_text(vals):
+    values, known = vals
+    text = []
+    for i in range(len(values["a"])):
+        lines = []
+        if not known["z"][i] and known["a"][i]:
+            lines.append(f"= {style.fmt(values['a'][i])}")
+        for key, name in (("z", "z"), ("a", "a"), ("delta", "δ")):
+            if known[key][i] and (key != "a" or known["z"][i]):
+                lines.append(f"{name} {style.fmt(values[key][i])}")
+        text.append("<br>".join(lines))
+    return text
+
+
+def _add_biases(fig, lay, vals, node_size, px_per_unit):
+    values, known = vals
+    hidden = lay.node_layer > 0
+    l, j = lay.node_layer[hidden], lay.node_unit[hidden]
+    ids = [f"b{int(a) - 1}:{int(b)}" for a, b in zip(l, j)]
+    b = values["b"][hidden]
+    db = np.where(known["db"][hidden], style.fmt_array(values["db"][hidden]), "not known yet")
+    dy = node_size / px_per_unit / 2 + 0.18
+    fig.add_trace(go.Scatter(
+        x=lay.x[hidden], y=lay.y[hidden] + dy, mode="markers+text", name="biases",
+        text=[f"b {style.fmt(v, 3)}" for v in b], textposition="middle right",
+        textfont=dict(size=style.VALUE_SIZE - 1, color="#333333"),
+        marker=dict(symbol="square", size=12, color="#ffffff", line=dict(color="#333333", width=1.5)),
+        customdata=np.column_stack([ids, style.fmt_array(b), db]), unselected=dict(marker=dict(opacity=1)),
+        hovertemplate="<b>bias %{customdata[0]}</b><br>b = %{customdata[1]}<br>∂L/∂b = %{customdata[2]}<extra></extra>",
+        showlegend=False))
+
+
+def _add_selection_ring(fig, lay, selected, node_size, px_per_unit, small):
+    if not selected:
+        return
+    if selected.startswith("L") and selected in lay.node_ids:
+        i = lay.node_ids.index(selected)
+        x, y, size = lay.x[i], lay.y[i], node_size + 16
+    elif selected.startswith("b") and small:
+        try:
+            l, j = (int(v) for v in selected[1:].split(":"))
+            i = lay.node_index(l + 1, j)
+        except (ValueError, IndexError):
+            return
+        x, y, size = lay.x[i], lay.y[i] + node_size / px_per_unit / 2 + 0.18, 26
+    else:
+        return
+    fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", hoverinfo="skip", showlegend=False, name="selected",
+                             marker=dict(symbol="circle-open", size=size, color="rgba(230, 160, 0, 1)",
+                                         line=dict(width=5))))
+
+
+def _add_colorbar(fig, bar, x):
+    """A colour bar carried by an invisible one-point trace (shapes cannot have one)."""
+    if bar is None:
+        return
+    if bar["kind"] == "log":
+        cmin, cmax = bar["lo"], bar["hi"]
+        colorbar = style.log_colorbar(cmin, cmax, bar["title"], x)
+    else:
+        cmin, cmax = -bar["m"], bar["m"]
+        colorbar = style.signed_colorbar(bar["m"], bar["title"], x)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", hoverinfo="skip", showlegend=False,
+                             marker=dict(colorscale=bar["scale"], cmin=cmin, cmax=cmax, color=[cmin],
+                                         showscale=True, colorbar=colorbar)))
