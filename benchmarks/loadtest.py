@@ -1,0 +1,797 @@
+"""Classroom load test: N simulated students on one running `streamlit run app.py`.
+
+Each student is a client of Streamlit's own websocket protocol, exactly what the browser speaks:
+it connects to ``/_stcore/stream`` (subprotocol ``streamlit``), sends protobuf ``BackMsg.rerun_script``
+with its widget states and reads ``ForwardMsg``s until its run's ``script_finished``. It follows the
+server's ``auto_rerun`` requests the way a browser tab does, so a playing playground costs the server
+what a real tab costs. One headless browser per student would need more CPU than the app itself on a
+2-core laptop; this client costs about 1 CPU-second per 440 reruns.
+
+A student: opens the app (default page), then once per ``--interval`` seconds (±50 %, seeded) moves a
+slider, presses "step forward", or goes to the playground, presses play, watches it train for a few
+seconds, pauses and comes back. Every fifth session (at least one) is a *witness*: it only reruns its
+untouched page, and every rerun must render exactly what its first run rendered; any difference
+means another student's state leaked into it (an isolation violation).
+
+Reports sessions, interactions, errors, p50/p95 latency (interaction sent → that run's
+``script_finished``), server CPU and peak RSS (from ``/proc`` of the server pids), and RSS once the
+sessions have closed and ``server.disconnectedSessionTTL`` has passed. Bounded: ≤ 200 sessions,
+≤ 600 s, loopback addresses only; it stops by itself.
+
+    python benchmarks/loadtest.py --spawn --sessions 30 --duration 60 --ttl 10
+    python benchmarks/loadtest.py --url http://127.0.0.1:8501 --pid 12345 --ttl 120
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import json
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAX_SESSIONS, MAX_DURATION_S = 200, 600
+RUN_TIMEOUT_S = 60.0            # one rerun slower than this counts as an error
+FINISHED = {"FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
+
+# How a student finds the controls. Patterns are matched against the widget's key first, then its
+# label (case-insensitive). Pages are the url paths of app.py's st.navigation.
+STEP_PAGE, PLAYGROUND_PAGE = "step", "playground"
+STEP_FORWARD = r"step[_ -]?(fwd|forward|next)|^next|forward|⏭|▶\s*step|step\s*▶|^step$"
+NOT_STEP = r"back|prev|reset|end|epoch|play|pause|◀|⏮"
+PLAY = r"play|▶"
+PAUSE = r"pause|stop|⏸"
+# Sliders a student moves on each page; sliders matching SKIP_SLIDERS are left alone (they resize
+# the whole problem, which a real student does rarely and the load test would turn into a benchmark).
+SKIP_SLIDERS = r"sample|count|depth|n_points|batch|speed|interval|epoch|limit|grid"
+
+
+def _pb():
+    """Streamlit's generated protobuf classes (imported late: `import streamlit` is slow)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+    return BackMsg, ForwardMsg, WidgetState
+
+
+# ---------------------------------------------------------------------------------------------
+# One protocol client
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Widget:
+    id: str
+    kind: str          # slider, button, checkbox, radio, selectbox, button_group
+    label: str
+    proto: object
+    fragment_id: str
+
+    @property
+    def key(self) -> str:
+        user_key = self.id.split("-", maxsplit=2)[-1]
+        return "" if user_key == "None" else user_key
+
+    def matches(self, pattern: str) -> bool:
+        return bool(re.search(pattern, self.key, re.I) or re.search(pattern, self.label, re.I))
+
+
+@dataclass
+class Run:
+    """One script run the client asked for, and what came back."""
+    script_run_id: str = ""
+    status: str = ""
+    exceptions: list = field(default_factory=list)
+
+
+class StudentClient:
+    """A websocket client of Streamlit's protocol, holding what a browser tab would hold.
+
+    ``widgets`` are the widgets of the last full run by id; ``states`` the values this student has
+    set (sent with every rerun, as the browser does); ``snapshot`` the rendered elements of the last
+    full run by delta path (for the isolation check).
+    """
+
+    WIDGET_KINDS = ("slider", "button", "checkbox", "radio", "selectbox", "button_group")
+
+    def __init__(self, base_url: str, name: str = "student"):
+        self.base_url = base_url.rstrip("/")
+        self.name = name
+        self.ws = None
+        self.widgets: dict[str, Widget] = {}
+        self.states: dict[str, object] = {}
+        self.pages: dict[str, str] = {}        # url path → page_script_hash
+        self.page = ""                         # current url path
+        self.page_hash = ""
+        self.snapshot: dict[tuple, bytes] = {}
+        self.view: dict[tuple, bytes] = {}     # snapshot + later fragment runs: what the tab shows now
+        self.auto_reruns: dict[str, float] = {}  # fragment id → interval (s)
+        self.auto_rerun_count = 0
+        self.auto_rerun_failures = 0
+        self.errors: list[str] = []
+        self._building: dict[tuple, bytes] = {}
+        self._building_widgets: dict[str, Widget] = {}
+        self._events: asyncio.Queue = asyncio.Queue()
+        self._reader_task = None
+        self._auto_task = None
+        self._send_lock = asyncio.Lock()
+        self._current_fragments: tuple = ()
+
+    # -- connection ----------------------------------------------------------------------------
+    async def connect(self, timeout: float = 30):
+        from websockets.asyncio.client import connect
+        parts = urllib.parse.urlsplit(self.base_url)
+        ws_url = f"ws://{parts.netloc}{parts.path}/_stcore/stream"
+        self.ws = await connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout,
+                                ping_interval=None, compression=None)
+        self._reader_task = asyncio.create_task(self._reader())
+        self._auto_task = asyncio.create_task(self._auto_rerunner())
+
+    async def close(self):
+        for task in (self._auto_task, self._reader_task):
+            if task:
+                task.cancel()
+        if self.ws is not None:
+            await self.ws.close()
+
+    # -- sending ---------------------------------------------------------------------------------
+    def _widget_state_protos(self, triggers=()):
+        _, _, WidgetState = _pb()
+        out = []
+        for wid, value in list(self.states.items()) + [(t, True) for t in triggers]:
+            ws = WidgetState(id=wid)
+            kind = value[0] if isinstance(value, tuple) else None
+            if wid in triggers:
+                ws.trigger_value = True
+            elif kind == "double_array":
+                ws.double_array_value.data[:] = value[1]
+            elif kind == "string_array":
+                ws.string_array_value.data[:] = value[1]
+            elif kind == "string":
+                ws.string_value = value[1]
+            elif kind == "bool":
+                ws.bool_value = value[1]
+            out.append(ws)
+        return out
+
+    async def _send_rerun(self, *, triggers=(), fragment_id="", auto=False, page_name=None, page_hash=None):
+        BackMsg, _, _ = _pb()
+        msg = BackMsg()
+        cs = msg.rerun_script
+        cs.query_string = ""
+        cs.page_script_hash = self.page_hash if page_hash is None else page_hash
+        cs.page_name = "" if page_name is None else page_name
+        cs.fragment_id = fragment_id
+        cs.is_auto_rerun = auto
+        cs.widget_states.widgets.extend(self._widget_state_protos(triggers))
+        async with self._send_lock:
+            await self.ws.send(msg.SerializeToString())
+
+    async def rerun(self, *, triggers=(), fragment_id="", page_name=None, page_hash=None,
+                    timeout=RUN_TIMEOUT_S) -> float:
+        """Ask for a run and wait for its ``script_finished``; return the latency in seconds.
+
+        The run is identified by the first ``new_session`` after the request whose fragment ids match
+        (none for a full run); a run ended early by a newer request hands over to the next one.
+        """
+        while not self._events.empty():
+            self._events.get_nowait()
+        t0 = time.perf_counter()
+        await self._send_rerun(triggers=triggers, fragment_id=fragment_id, page_name=page_name,
+                               page_hash=page_hash)
+        want = (fragment_id,) if fragment_id else ()
+        run_id = None
+        deadline = t0 + timeout
+        while True:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError(f"no script_finished within {timeout:.0f} s")
+            kind, rid, frags, status = await asyncio.wait_for(self._events.get(), remaining)
+            if kind == "closed":
+                raise ConnectionError(f"connection closed: {status}")
+            if kind == "start" and run_id is None and tuple(frags) == want:
+                run_id = rid
+            elif kind == "finish" and rid == run_id:
+                if status == "FINISHED_EARLY_FOR_RERUN":
+                    run_id = None
+                    continue
+                if status not in FINISHED:
+                    raise RuntimeError(f"run ended with {status}")
+                return time.perf_counter() - t0
+
+    # -- what a student does -----------------------------------------------------------------
+    async def open(self, page: str = "") -> float:
+        """Load a page by url path, as typing the address does ("" = the default page)."""
+        self.page = page
+        self.page_hash = ""
+        return await self.rerun(page_name=page, page_hash="")
+
+    async def go_to(self, page: str) -> float:
+        """Switch page through the navigation, as clicking the sidebar link does."""
+        if page not in self.pages:
+            raise LookupError(f"no page '{page}' in the navigation (pages: {sorted(self.pages)})")
+        self.page = page
+        self.page_hash = self.pages[page]
+        return await self.rerun(page_hash=self.page_hash, page_name=page)
+
+    def find(self, kind: str | tuple, pattern: str, exclude: str | None = None) -> list[Widget]:
+        kinds = (kind,) if isinstance(kind, str) else kind
+        return [w for w in self.widgets.values()
+                if w.kind in kinds and w.matches(pattern) and not (exclude and w.matches(exclude))
+                and not getattr(w.proto, "disabled", False)]
+
+    async def press(self, widget: Widget) -> float:
+        return await self.rerun(triggers=(widget.id,), fragment_id=widget.fragment_id)
+
+    async def set_value(self, widget: Widget, value) -> float:
+        self.states[widget.id] = value
+        return await self.rerun(fragment_id=widget.fragment_id)
+
+    def new_slider_value(self, widget: Widget, rng: random.Random):
+        """A different value on the slider's grid, as a drag or an arrow key would give."""
+        p = widget.proto
+        if p.options:
+            current = self.states.get(widget.id, ("string_array", [p.options[i] for i in p.default]))[1]
+            choices = [o for o in p.options if [o] != list(current)] or list(p.options)
+            return ("string_array", [rng.choice(choices)])
+        current = self.states.get(widget.id, ("double_array", list(p.default)))[1]
+        n_steps = int(round((p.max - p.min) / p.step)) if p.step > 0 else 100
+        value = list(current)
+        for _ in range(10):
+            i = rng.randint(0, n_steps)
+            candidate = min(p.max, p.min + i * p.step) if p.step > 0 else p.min + (p.max - p.min) * i / 100
+            if p.data_type == 0:
+                candidate = float(int(round(candidate)))
+            if candidate != value[0]:
+                break
+        value[0] = candidate
+        if len(value) == 2:  # a range slider: keep it ordered
+            value.sort()
+        return ("double_array", value)
+
+    def texts(self) -> list[str]:
+        """The visible text of the page as the tab shows it now (markdown, headings, LaTeX, metrics)."""
+        from streamlit.proto.Element_pb2 import Element
+        out = []
+        for path in sorted(self.view):
+            data = self.view[path]
+            if not data.startswith(b"E"):  # a block (container), not an element
+                continue
+            el = Element()
+            el.ParseFromString(data[1:])
+            kind = el.WhichOneof("type")
+            if kind == "markdown":
+                out.append(el.markdown.body)
+            elif kind == "heading":
+                out.append(el.heading.body)
+            elif kind == "metric":
+                out.append(f"{el.metric.label}: {el.metric.body}")
+            elif kind in ("alert", "text", "code"):
+                out.append(getattr(el, kind).body if kind != "code" else el.code.code_text)
+        return out
+
+    # -- reading -------------------------------------------------------------------------------
+    async def _reader(self):
+        _, ForwardMsg, _ = _pb()
+        statuses = dict((v, k) for k, v in ForwardMsg.ScriptFinishedStatus.items())
+        try:
+            async for data in self.ws:
+                msg = ForwardMsg()
+                msg.ParseFromString(data)
+                kind = msg.WhichOneof("type")
+                if kind == "new_session":
+                    frags = tuple(msg.metadata.run.fragment_ids)
+                    self._current_fragments = frags
+                    self._building, self._building_widgets = {}, {}
+                    if not frags:  # a full run: the browser drops its fragment timers, then re-learns them
+                        self.auto_reruns.clear()
+                        self.page_hash = msg.new_session.page_script_hash or self.page_hash
+                    await self._events.put(("start", msg.metadata.run.script_run_id, frags, ""))
+                elif kind == "navigation":
+                    for p in msg.navigation.app_pages:
+                        self.pages[p.url_pathname] = p.page_script_hash
+                elif kind == "delta":
+                    self._on_delta(msg)
+                elif kind == "script_finished":
+                    status = statuses[msg.script_finished]
+                    if status == "FINISHED_SUCCESSFULLY" and not self._current_fragments:
+                        self.snapshot, self.widgets = self._building, self._building_widgets
+                        self.view = dict(self.snapshot)
+                    elif status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY":
+                        self.widgets.update({k: w for k, w in self._building_widgets.items()
+                                             if w.fragment_id})
+                        self.view.update(self._building)
+                    await self._events.put(("finish", msg.metadata.run.script_run_id,
+                                            tuple(msg.metadata.run.fragment_ids), status))
+                elif kind == "auto_rerun":
+                    self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+                elif kind == "stop_auto_rerun":
+                    for frag in msg.stop_auto_rerun.fragment_ids:
+                        self.auto_reruns.pop(frag, None)
+                elif kind == "page_not_found":
+                    self.errors.append(f"page not found: {msg.page_not_found.page_name!r}")
+        except asyncio.CancelledError:
+            raise
+        except Exception as e:  # connection dropped: every waiter learns it
+            await self._events.put(("closed", "", (), repr(e)))
+            return
+        await self._events.put(("closed", "", (), "server closed the connection"))
+
+    def _on_delta(self, msg):
+        delta = msg.delta
+        path = tuple(msg.metadata.delta_path)
+        which = delta.WhichOneof("type")
+        if which == "new_element":
+            el = delta.new_element
+            etype = el.WhichOneof("type")
+            if etype == "exception":
+                exc = el.exception
+                self.errors.append(f"exception on page '{self.page}': {exc.type}: {exc.message[:200]}")
+            if etype in self.WIDGET_KINDS:
+                proto = getattr(el, etype)
+                w = Widget(proto.id, etype, getattr(proto, "label", ""), proto, delta.fragment_id)
+                self._building_widgets[w.id] = w
+            self._building[path] = b"E" + el.SerializeToString(deterministic=True)
+        elif which == "add_block":
+            self._building[path] = b"B" + delta.add_block.SerializeToString(deterministic=True)
+
+    async def _auto_rerunner(self):
+        """Send the fragment auto-reruns the server asked for, as the browser's timer does."""
+        last: dict[str, float] = {}
+        while True:
+            await asyncio.sleep(0.05)
+            now = time.perf_counter()
+            for frag, interval in list(self.auto_reruns.items()):
+                if now - last.get(frag, 0.0) >= interval:
+                    last[frag] = now
+                    try:
+                        await self._send_rerun(fragment_id=frag, auto=True)
+                        self.auto_rerun_count += 1
+                    except Exception:
+                        self.auto_rerun_failures += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Server metrics from /proc
+# ---------------------------------------------------------------------------------------------
+
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
+
+
+def proc_rss_mb(pid: int, field_name: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class ServerMonitor:
+    """Samples the summed RSS of the server pids every 0.2 s; CPU from utime+stime deltas."""
+
+    def __init__(self, pids):
+        self.pids = list(pids)
+        self.peak_rss_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = None
+
+    def cpu(self) -> float:
+        return sum(proc_cpu_seconds(p) for p in self.pids)
+
+    def rss(self) -> float:
+        return sum(proc_rss_mb(p) for p in self.pids)
+
+    def __enter__(self):
+        self.cpu0, self.t0 = self.cpu(), time.perf_counter()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(0.2):
+            try:
+                self.peak_rss_mb = max(self.peak_rss_mb, self.rss())
+            except OSError:
+                pass
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.cpu_s, self.wall_s = self.cpu() - self.cpu0, time.perf_counter() - self.t0
+        self.peak_rss_mb = max(self.peak_rss_mb, self.rss())
+
+
+# ---------------------------------------------------------------------------------------------
+# Students
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Tally:
+    latencies: list = field(default_factory=list)     # (action, seconds)
+    loads: list = field(default_factory=list)         # first page load, seconds
+    errors: list = field(default_factory=list)
+    isolation_violations: list = field(default_factory=list)
+    skipped: dict = field(default_factory=dict)       # action → times its control was missing
+    auto_reruns: int = 0
+    connected: int = 0
+
+    def skip(self, action):
+        self.skipped[action] = self.skipped.get(action, 0) + 1
+
+
+async def _timed(tally: Tally, action: str, coro):
+    try:
+        tally.latencies.append((action, await coro))
+    except (TimeoutError, asyncio.TimeoutError, ConnectionError, RuntimeError, LookupError) as e:
+        tally.errors.append(f"{action}: {e}")
+
+
+async def student(base_url, index, end_time, interval, play_seconds, tally, seed, start_delay):
+    """One student's session: see the module docstring."""
+    rng = random.Random(seed * 1_000_003 + index)
+    await asyncio.sleep(start_delay)
+    client = StudentClient(base_url, f"student-{index}")
+    try:
+        await client.connect()
+        tally.loads.append(await client.open(""))
+        tally.connected += 1
+        home = client.page_hash
+        last_play = time.perf_counter()
+        while True:
+            wait = interval * rng.uniform(0.5, 1.5)
+            if time.perf_counter() + wait >= end_time:
+                break
+            await asyncio.sleep(wait)
+            roll = rng.random()
+            if roll < 0.15 and PLAYGROUND_PAGE in client.pages and time.perf_counter() - last_play > 15:
+                last_play = time.perf_counter()
+                await _play_playground(client, rng, end_time, play_seconds, tally, interval)
+                if time.perf_counter() < end_time:
+                    await _timed(tally, "page", client.rerun(page_hash=home, page_name=""))
+                    client.page = ""
+                continue
+            if roll < 0.55:
+                buttons = client.find("button", STEP_FORWARD, exclude=NOT_STEP)
+                if buttons:
+                    await _timed(tally, "step", client.press(buttons[0]))
+                    continue
+                tally.skip("step")
+            sliders = client.find("slider", r".", exclude=SKIP_SLIDERS)
+            if not sliders:
+                tally.skip("slider")
+                await _timed(tally, "rerun", client.rerun())
+                continue
+            w = rng.choice(sliders)
+            await _timed(tally, "slider", client.set_value(w, client.new_slider_value(w, rng)))
+    except Exception as e:
+        tally.errors.append(f"student {index}: {type(e).__name__}: {e}")
+    finally:
+        tally.errors.extend(f"student {index}: {m}" for m in client.errors)
+        tally.auto_reruns += client.auto_rerun_count
+        await client.close()
+
+
+async def _play_playground(client, rng, end_time, play_seconds, tally, interval):
+    await _timed(tally, "page", client.go_to(PLAYGROUND_PAGE))
+    play = client.find(("button", "checkbox"), PLAY, exclude=PAUSE + "|step|epoch|reset|speed")
+    if not play:
+        tally.skip("play")
+        return
+    w = play[0]
+    if w.kind == "checkbox":
+        await _timed(tally, "play", client.set_value(w, ("bool", True)))
+    else:
+        await _timed(tally, "play", client.press(w))
+    hold = min(play_seconds * rng.uniform(0.75, 1.25), max(0.0, end_time - time.perf_counter() - 1))
+    await asyncio.sleep(hold)
+    if w.kind == "checkbox":
+        await _timed(tally, "pause", client.set_value(w, ("bool", False)))
+        return
+    pause = client.find(("button", "checkbox"), PAUSE)
+    if pause:
+        await _timed(tally, "pause", client.press(pause[0]))
+    else:
+        tally.skip("pause")
+
+
+async def witness(base_url, index, end_time, interval, tally, start_delay):
+    """A student who never touches anything: every rerun must render what the first one did."""
+    await asyncio.sleep(start_delay)
+    client = StudentClient(base_url, f"witness-{index}")
+    try:
+        await client.connect()
+        tally.loads.append(await client.open(""))
+        tally.connected += 1
+        first = dict(client.snapshot)
+        while time.perf_counter() + interval < end_time:
+            await asyncio.sleep(interval)
+            try:
+                tally.latencies.append(("witness", await client.rerun()))
+            except (TimeoutError, asyncio.TimeoutError, ConnectionError, RuntimeError) as e:
+                tally.errors.append(f"witness {index}: {e}")
+                continue
+            if client.snapshot != first:
+                changed = sorted(set(first) ^ set(client.snapshot)
+                                 | {k for k in first if client.snapshot.get(k) != first[k]})
+                tally.isolation_violations.append(
+                    f"witness {index}: untouched page changed at delta paths {changed[:5]}")
+    except Exception as e:
+        tally.errors.append(f"witness {index}: {type(e).__name__}: {e}")
+    finally:
+        tally.errors.extend(f"witness {index}: {m}" for m in client.errors)
+        await client.close()
+
+
+async def warm_up(base_url):
+    """Open every page once (imports, caches), as the teacher does before class; then close."""
+    client = StudentClient(base_url, "warm-up")
+    await client.connect(timeout=60)
+    try:
+        await client.open("")
+        for page in list(client.pages):
+            await client.go_to(page)
+    finally:
+        await client.close()
+
+
+async def run_sessions(base_url, sessions, duration, interval, play_seconds, seed, ramp, progress=True):
+    tally = Tally()
+    t_start = time.perf_counter()
+    end_time = t_start + duration
+    n_witness = max(1, sessions // 5) if sessions >= 2 else 0
+    tasks = []
+    for i in range(sessions):
+        delay = ramp * i / max(1, sessions)
+        if i % 5 == 4 or (n_witness and i == sessions - 1 and not any(j % 5 == 4 for j in range(sessions))):
+            tasks.append(witness(base_url, i, end_time, interval, tally, delay))
+        else:
+            tasks.append(student(base_url, i, end_time, interval, play_seconds, tally, seed, delay))
+
+    async def report_progress():
+        while True:
+            await asyncio.sleep(10)
+            t = time.perf_counter() - t_start
+            print(f"  … {t:4.0f} s: {tally.connected} connected, {len(tally.latencies)} interactions, "
+                  f"{len(tally.errors)} errors", flush=True)
+
+    reporter = asyncio.create_task(report_progress()) if progress else None
+    await asyncio.wait_for(asyncio.gather(*tasks), duration + RUN_TIMEOUT_S + ramp + 30)
+    if reporter:
+        reporter.cancel()
+    return tally
+
+
+# ---------------------------------------------------------------------------------------------
+# The run: server, phases, report
+# ---------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(base_url, timeout=60, proc=None):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{base_url} did not become healthy within {timeout} s")
+
+
+def start_server(port: int, ttl: float | None = None, extra=()):
+    """`streamlit run app.py` on 127.0.0.1:port; returns the Popen once healthy."""
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+           "--browser.gatherUsageStats", "false", *extra]
+    if ttl is not None:
+        cmd += ["--server.disconnectedSessionTTL", str(int(ttl))]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc=proc)
+    except Exception:
+        proc.kill()
+        raise
+    return proc
+
+
+def stop_server(proc):
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def check_loopback(url):
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        ok = ipaddress.ip_address(socket.gethostbyname(host)).is_loopback
+    except (OSError, ValueError):
+        ok = False
+    if not ok:
+        raise SystemExit(f"--url must point at this machine (loopback only), got {url!r}")
+
+
+def percentile(values, q):
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = (len(values) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_seconds=4.0, ttl=120.0,
+             seed=0, ramp=None, measure_release=True, progress=True) -> dict:
+    """Warm up, baseline, load, close, wait the TTL, measure again. Returns the figures as a dict."""
+    if not 1 <= sessions <= MAX_SESSIONS:
+        raise ValueError(f"sessions must be in 1..{MAX_SESSIONS}, got {sessions}")
+    if not 1 <= duration <= MAX_DURATION_S:
+        raise ValueError(f"duration must be in 1..{MAX_DURATION_S} s, got {duration}")
+    check_loopback(url)
+    ramp = min(5.0, duration / 4) if ramp is None else ramp
+    monitor = ServerMonitor(pids)
+    say = print if progress else (lambda *a, **k: None)
+
+    say(f"warm-up: opening every page once on {url}", flush=True)
+    asyncio.run(warm_up(url))
+    if measure_release:
+        say(f"waiting {ttl + 3:.0f} s for the warm-up session to pass disconnectedSessionTTL", flush=True)
+        time.sleep(ttl + 3)
+        asyncio.run(_probe(url))
+        time.sleep(1)
+    baseline = monitor.rss()
+    say(f"load: {sessions} sessions for {duration:.0f} s, one interaction per {interval:g} s each "
+        f"(ramp-up {ramp:.1f} s)", flush=True)
+    with monitor:
+        tally = asyncio.run(run_sessions(url, sessions, duration, interval, play_seconds, seed, ramp, progress))
+    after = None
+    if measure_release:
+        say(f"sessions closed; waiting {ttl + 3:.0f} s (disconnectedSessionTTL {ttl:g} s) and one probe "
+            f"session, then reading RSS", flush=True)
+        time.sleep(ttl + 3)
+        asyncio.run(_probe(url))
+        time.sleep(2)
+        after = monitor.rss()
+
+    lat = [s for a, s in tally.latencies if a != "witness"]
+    counts = {}
+    for a, _ in tally.latencies:
+        counts[a] = counts.get(a, 0) + 1
+    reruns = len(tally.latencies) + tally.auto_reruns + len(tally.loads)
+    return {
+        "url": url, "pids": list(pids), "sessions": sessions, "connected": tally.connected,
+        "duration_s": duration, "interval_s": interval, "ttl_s": ttl,
+        "interactions": len(tally.latencies), "interactions_by_action": counts,
+        "auto_reruns": tally.auto_reruns, "skipped_actions": tally.skipped,
+        "errors": len(tally.errors), "error_samples": tally.errors[:10],
+        "isolation_violations": len(tally.isolation_violations),
+        "isolation_samples": tally.isolation_violations[:5],
+        "p50_s": percentile(lat, 50), "p95_s": percentile(lat, 95), "max_s": max(lat, default=float("nan")),
+        "load_p50_s": percentile(tally.loads, 50), "load_p95_s": percentile(tally.loads, 95),
+        "server_cpu_s": monitor.cpu_s, "wall_s": monitor.wall_s,
+        "server_cpu_ms_per_rerun": 1000 * monitor.cpu_s / max(1, reruns),
+        "rss_baseline_mb": baseline, "rss_peak_mb": monitor.peak_rss_mb, "rss_after_mb": after,
+    }
+
+
+async def _probe(url):
+    """Open and close one session: the session store drops expired sessions when it is next written."""
+    client = StudentClient(url, "probe")
+    await client.connect()
+    try:
+        await client.open("")
+    finally:
+        await client.close()
+
+
+def format_report(r: dict) -> str:
+    n_proc = len(r["pids"])
+    after = r["rss_after_mb"]
+    growth = (after / r["rss_baseline_mb"] - 1) * 100 if after else None
+    targets = [("0 errors", r["errors"] == 0), ("0 isolation violations", r["isolation_violations"] == 0),
+               ("p95 ≤ 2 s", r["p95_s"] <= 2.0), ("peak RSS ≤ 1 GB", r["rss_peak_mb"] <= 1024)]
+    if growth is not None:
+        targets.append(("RSS back within 10 %", growth <= 10))
+    by_action = ", ".join(f"{k} {v}" for k, v in sorted(r["interactions_by_action"].items()))
+    lines = [
+        f"Backprop Lens load test — Streamlit protocol clients on {r['url']}, {n_proc} server process(es)",
+        f"  sessions                 {r['sessions']} ({r['connected']} connected; 1 in 5 is an isolation witness)",
+        f"  duration, pace           {r['duration_s']:.0f} s, one interaction per {r['interval_s']:g} s ±50 % each",
+        f"  interactions             {r['interactions']} ({by_action})",
+        f"  auto-reruns (playing)    {r['auto_reruns']}",
+        f"  errors                   {r['errors']}" + (f"  e.g. {r['error_samples'][:3]}" if r["errors"] else ""),
+        f"  isolation violations     {r['isolation_violations']}"
+        + (f"  e.g. {r['isolation_samples'][:2]}" if r["isolation_violations"] else ""),
+        f"  latency p50 / p95 / max  {r['p50_s']:.3f} s / {r['p95_s']:.3f} s / {r['max_s']:.3f} s"
+        "  (interaction sent → its run's script_finished)",
+        f"  first page load p50/p95  {r['load_p50_s']:.3f} s / {r['load_p95_s']:.3f} s",
+        f"  server CPU               {r['server_cpu_s']:.1f} s over {r['wall_s']:.0f} s "
+        f"({100 * r['server_cpu_s'] / r['wall_s']:.0f} % of one core), {r['server_cpu_ms_per_rerun']:.0f} ms per rerun",
+        f"  RSS baseline / peak      {r['rss_baseline_mb']:.0f} MB / {r['rss_peak_mb']:.0f} MB",
+    ]
+    if after is not None:
+        lines.append(f"  RSS after close + TTL    {after:.0f} MB ({growth:+.1f} % vs baseline; "
+                     f"disconnectedSessionTTL {r['ttl_s']:g} s)")
+    if r["skipped_actions"]:
+        lines.append(f"  controls not found       {r['skipped_actions']} (those actions became plain reruns)")
+    lines.append("  targets                  " + ", ".join(f"{n} {'✓' if ok else '✗'}" for n, ok in targets))
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--url", help="a running app, e.g. http://127.0.0.1:8501 (loopback only)")
+    ap.add_argument("--pid", type=int, action="append", default=[],
+                    help="server process id to measure (repeat for several processes)")
+    ap.add_argument("--pid-dir", help="read the server pids from *.pid files here (benchmarks/cluster.sh)")
+    ap.add_argument("--spawn", action="store_true", help="start `streamlit run app.py` on a free port")
+    ap.add_argument("--sessions", type=int, default=30)
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    ap.add_argument("--interval", type=float, default=2.0, help="mean seconds between one student's actions")
+    ap.add_argument("--play-seconds", type=float, default=4.0, help="how long a student lets the playground play")
+    ap.add_argument("--ttl", type=float, default=None,
+                    help="server.disconnectedSessionTTL in s (with --spawn it is set on the server; "
+                         "default 10 with --spawn, 120 otherwise)")
+    ap.add_argument("--no-release", action="store_true", help="skip the wait for memory release")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", help="also write the figures to this file")
+    args = ap.parse_args(argv)
+
+    proc = None
+    if args.spawn:
+        ttl = 10.0 if args.ttl is None else args.ttl
+        port = free_port()
+        print(f"starting streamlit on 127.0.0.1:{port} (server.disconnectedSessionTTL lowered to {ttl:g} s)",
+              flush=True)
+        proc = start_server(port, ttl)
+        url, pids = f"http://127.0.0.1:{port}", [proc.pid]
+    else:
+        if not args.url:
+            ap.error("give --url of a running app (with --pid/--pid-dir) or --spawn")
+        ttl = 120.0 if args.ttl is None else args.ttl
+        url = args.url
+        pids = list(args.pid) + [int(p.read_text()) for p in sorted(Path(args.pid_dir).glob("*.pid"))
+                                 ] if args.pid_dir else list(args.pid)
+        if not pids:
+            ap.error("give the server pid(s) with --pid or --pid-dir, so CPU and RSS can be read")
+        wait_healthy(url)
+    try:
+        result = run_load(url, pids, sessions=args.sessions, duration=args.duration, interval=args.interval,
+                          play_seconds=args.play_seconds, ttl=ttl, seed=args.seed,
+                          measure_release=not args.no_release)
+    finally:
+        if proc is not None:
+            stop_server(proc)
+    print(format_report(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()
