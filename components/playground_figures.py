@@ -1,0 +1,280 @@
+"""Figures of the training playground: pure functions of engine data returning ``go.Figure``.
+
+- ``plane_grid``: the G×G grid of points over the plane where the boundary and neuron maps are drawn.
+- ``neuron_maps``: every neuron's output a over that grid, from one forward pass.
+- ``boundary_figure``: the decision boundary (or regression surface) as a heatmap, with the points.
+- ``curves_figure``: train/test loss (log axis) and accuracy against the epoch, with hover values.
+- ``thumbnails_figure``: a small heatmap per neuron, laid out like the network (one column per
+  layer), each clickable (``customdata[0]`` = the node id "L{l}:N{j}").
+- ``neuron_figure``: one neuron's map, large.
+
+Colours come from ``components.style``: blue = negative / class 0, orange = positive / class 1.
+Classes are told apart by marker symbol as well as colour; test points are hollow.
+"""
+from typing import List, Optional, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from components import style
+from engine.features import transform
+
+GRID = 50               # boundary grid: GRID × GRID points
+THUMB = 25              # neuron thumbnails: THUMB × THUMB cells (every 2nd grid point)
+CLASS_COLORS = ["#08519c", "#d94801", "#009E73", "#CC79A7", "#56B4E9", "#E69F00"]   # Okabe–Ito-based
+CLASS_TINTS = ["#c6dbef", "#fdd0a2", "#b8e6d6", "#f0d5e6", "#d3ecfa", "#fbe3b0"]
+CLASS_SYMBOLS = ["circle", "x", "triangle-up", "square", "diamond", "star"]
+FONT = style.FONT
+
+
+def plane_grid(extent, resolution: int = GRID):
+    """(xs, ys, P): the grid axes (resolution,) and its points P (resolution², 2), row-major in x₂."""
+    x_min, x_max, y_min, y_max = extent
+    xs = np.linspace(x_min, x_max, resolution)
+    ys = np.linspace(y_min, y_max, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def neuron_maps(net, features: Sequence[str], P: np.ndarray) -> List[np.ndarray]:
+    """a of every layer over the grid points P: a list (len(sizes)) of (len(P), n_l) arrays.
+
+    Layer 0 holds the input features themselves (what each input node "sees")."""
+    _, a = net.forward(transform(P, features))
+    return a
+
+
+def _points_hover(task):
+    label = "y" if task == "regression" else "class"
+    return f"x₁ %{{x:.3g}}<br>x₂ %{{y:.3g}}<br>{label} %{{customdata[0]}}<extra>%{{customdata[1]}}</extra>"
+
+
+def _add_points(fig, dataset, show_test: bool, y_range: float):
+    sets = [("train", dataset.X_train, dataset.y_train)]
+    if show_test and len(dataset.y_test):
+        sets.append(("test", dataset.X_test, dataset.y_test))
+    for part, X, y in sets:
+        hollow = part == "test"
+        if dataset.task == "regression":
+            fig.add_trace(go.Scatter(
+                x=X[:, 0], y=X[:, 1], mode="markers", name=f"{part} points",
+                customdata=np.column_stack([np.round(y, 3).astype(str), np.full(len(y), part)]),
+                hovertemplate=_points_hover("regression"),
+                marker=dict(size=9, symbol="circle-open" if hollow else "circle", color=y,
+                            colorscale=style.DIVERGING, cmin=-y_range, cmax=y_range,
+                            line=dict(color="#111111", width=1.5 if hollow else 1))))
+            continue
+        for c in range(dataset.n_classes):
+            mask = y == c
+            if not mask.any():
+                continue
+            symbol = CLASS_SYMBOLS[c] + ("-open" if hollow and CLASS_SYMBOLS[c] != "x" else "")
+            fig.add_trace(go.Scatter(
+                x=X[mask, 0], y=X[mask, 1], mode="markers", name=f"class {c} ({part})",
+                customdata=np.column_stack([np.full(mask.sum(), c), np.full(mask.sum(), part)]),
+                hovertemplate=_points_hover("class"),
+                marker=dict(size=10 if hollow else 9, symbol=symbol, color=CLASS_COLORS[c],
+                            line=dict(color="#ffffff" if not hollow else CLASS_COLORS[c], width=1 if not hollow else 2))))
+
+
+def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = True, discretize: bool = False,
+                    title: Optional[str] = None, height: int = 520) -> go.Figure:
+    """The network's output over the plane, with the data points on top.
+
+    Parameters
+    ----------
+    dataset : engine.datasets.Dataset
+    xs, ys : (G,) grid axes from ``plane_grid``
+    output : (G*G, n_out) network output ŷ on the grid points
+    show_test : draw the test points (hollow markers)
+    discretize : colour by the predicted class only (regression: steps of 0.2)
+    """
+    G = len(xs)
+    out = np.asarray(output, dtype=np.float64)
+    finite = bool(np.isfinite(out).all())
+    out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+    fig = go.Figure()
+    hover = "x₁ %{x:.3g}<br>x₂ %{y:.3g}<br>"
+    y_range = 1.0
+    if dataset.task == "binary":
+        p = out[:, 0].reshape(G, G)
+        z = (p > 0.5).astype(float) * 0.7 + 0.15 if discretize else p
+        fig.add_trace(go.Heatmap(
+            x=xs, y=ys, z=z, customdata=p, zmin=0, zmax=1, colorscale=style.DIVERGING, name="ŷ",
+            hovertemplate=hover + "ŷ = P(class 1) %{customdata:.3f}<extra></extra>",
+            colorbar=dict(title=dict(text="ŷ = P(class 1)", side="right"), thickness=18, len=0.9,
+                          tickvals=[0, 0.5, 1], ticktext=["0 (class 0)", "0.5", "1 (class 1)"])))
+        if 0 < p.min() < 0.5 < p.max():
+            fig.add_trace(go.Contour(x=xs, y=ys, z=p, contours=dict(start=0.5, end=0.5, coloring="none"),
+                                     line=dict(color="#111111", width=2.5), showscale=False, hoverinfo="skip",
+                                     name="ŷ = 0.5 boundary", showlegend=True))
+    elif dataset.task == "multiclass":
+        k = dataset.n_classes
+        cls = np.argmax(out, axis=1)
+        conf = np.max(out, axis=1)
+        level = np.ones_like(conf) if discretize else np.clip((conf - 1.0 / k) / (1.0 - 1.0 / k), 0.0, 1.0)
+        z = ((cls + 0.05 + 0.9 * level) / k).reshape(G, G)
+        scale = []
+        for c in range(k):
+            scale += [[c / k, CLASS_TINTS[c]], [(c + 1) / k - 1e-6, CLASS_COLORS[c]]]
+        scale[-1][0] = 1.0
+        fig.add_trace(go.Heatmap(
+            x=xs, y=ys, z=z, zmin=0, zmax=1, colorscale=scale, opacity=0.75, name="class",
+            customdata=np.column_stack([cls, conf]).reshape(G, G, 2),
+            hovertemplate=hover + "predicted class %{customdata[0]}<br>P %{customdata[1]:.3f}<extra></extra>",
+            colorbar=dict(title=dict(text="predicted class (pale: unsure)", side="right"), thickness=18, len=0.9,
+                          tickvals=[(c + 0.5) / k for c in range(k)], ticktext=[f"class {c}" for c in range(k)])))
+    else:
+        targets = np.concatenate([dataset.y_train, dataset.y_test])
+        y_range = float(max(np.max(np.abs(targets)), 1e-9))
+        v = out[:, 0].reshape(G, G)
+        z = np.round(v * 5) / 5 if discretize else v
+        fig.add_trace(go.Heatmap(
+            x=xs, y=ys, z=z, customdata=v, zmin=-y_range, zmax=y_range, colorscale=style.DIVERGING, name="ŷ",
+            hovertemplate=hover + "ŷ %{customdata:.3f}<extra></extra>",
+            colorbar=dict(title=dict(text="ŷ (prediction)", side="right"), thickness=18, len=0.9)))
+    _add_points(fig, dataset, show_test, y_range)
+    x_min, x_max, y_min, y_max = dataset.extent
+    fig.update_layout(
+        title=dict(text=title or ("Decision boundary" if dataset.task != "regression" else "Regression surface"),
+                   font=dict(size=20)),
+        font=FONT, height=height, margin=dict(l=50, r=20, t=50, b=40), uirevision="boundary",
+        xaxis=dict(title="x₁", range=[x_min, x_max], constrain="domain", zeroline=False),
+        yaxis=dict(title="x₂", range=[y_min, y_max], scaleanchor="x", zeroline=False),
+        legend=dict(orientation="h", y=-0.12, font=dict(size=14)), plot_bgcolor="#ffffff")
+    if not finite:
+        fig.add_annotation(text="output overflowed (NaN/inf)", x=0.5, y=0.5, xref="paper", yref="paper",
+                           showarrow=False, font=dict(size=22, color="#b00020"), bgcolor="#ffffff")
+    return fig
+
+
+def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, height: int = 340) -> go.Figure:
+    """Train and test loss (log axis, left) and accuracy (right, classification only) per epoch.
+
+    ``curve`` is a list of ``engine.training.CurvePoint``. Train lines are solid, test lines dashed;
+    ``current_epoch`` draws a vertical marker (the scrubber's position)."""
+    epochs = np.array([p.epoch for p in curve], dtype=float)
+    fig = go.Figure()
+
+    def series(attr):
+        return np.array([np.nan if getattr(p, attr) is None else getattr(p, attr) for p in curve], dtype=float)
+
+    for attr, name, dash, color in (("train_loss", "train loss", "solid", "#111111"),
+                                    ("test_loss", "test loss", "dash", "#555555")):
+        v = series(attr)
+        if np.isfinite(v).any():
+            fig.add_trace(go.Scatter(x=epochs, y=v, name=name, mode="lines", line=dict(color=color, dash=dash, width=3),
+                                     hovertemplate=f"{name} %{{y:.4g}}<extra></extra>"))
+    if task != "regression":
+        for attr, name, dash in (("train_acc", "train accuracy", "solid"), ("test_acc", "test accuracy", "dot")):
+            v = series(attr) * 100
+            if np.isfinite(v).any():
+                fig.add_trace(go.Scatter(x=epochs, y=v, name=name, mode="lines", yaxis="y2",
+                                         line=dict(color="#d94801", dash=dash, width=3),
+                                         hovertemplate=f"{name} %{{y:.1f}} %<extra></extra>"))
+    fig.update_layout(
+        font=FONT, height=height, margin=dict(l=60, r=70, t=30, b=50), hovermode="x unified",
+        xaxis=dict(title="epoch", rangemode="tozero"),
+        yaxis=dict(title="loss (log)", type="log", exponentformat="power"),
+        yaxis2=dict(title="accuracy %", overlaying="y", side="right", range=[0, 101], showgrid=False),
+        legend=dict(orientation="h", y=1.12, font=dict(size=14)), uirevision="curves")
+    if current_epoch is not None:
+        fig.add_vline(x=current_epoch, line=dict(color="#7a7a7a", width=2, dash="dot"))
+    return fig
+
+
+def _tile_positions(sizes):
+    """(column, row) of each node's tile: one column per layer, each column centred vertically."""
+    tallest = max(sizes)
+    pos = []
+    for l, n in enumerate(sizes):
+        top = (tallest - n) / 2.0
+        pos += [(l, top + j) for j in range(n)]
+    return pos
+
+
+def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: Sequence[int], *,
+                      selected: Optional[str] = None, height: Optional[int] = None) -> go.Figure:
+    """One small heatmap per neuron, laid out like the network: column l = layer l, row j = unit j.
+
+    ``maps`` is ``neuron_maps`` on a GRID×GRID grid; each tile shows a / max|a| of that neuron (its own
+    scale, printed under the tile: a neuron's range varies a lot) over the plane; hover gives a itself.
+    An invisible marker at each tile's centre carries the node id (clicking it selects the neuron).
+    """
+    sizes = [int(s) for s in sizes]
+    G = int(round(np.sqrt(maps[0].shape[0])))
+    step = max(1, G // THUMB)
+    T = len(range(0, G, step))
+    gap = max(3, T // 5)
+    cols, tallest = len(sizes), max(sizes)
+    W, H = cols * (T + gap) - gap, tallest * (T + gap) - gap
+    z = np.full((H, W), np.nan)
+    raw = np.full((H, W), np.nan)
+    cx, cy, ids, texts, scales = [], [], [], [], []
+    node = 0
+    for (col, row), (l, j) in zip(_tile_positions(sizes), [(l, j) for l, n in enumerate(sizes) for j in range(n)]):
+        a = maps[l][:, j].reshape(G, G)[::step, ::step]
+        m = float(np.nanmax(np.abs(a[np.isfinite(a)]))) if np.isfinite(a).any() else 1.0
+        m = m if m > 0 else 1.0
+        x0, y0 = col * (T + gap), int(round(row * (T + gap)))
+        z[y0:y0 + T, x0:x0 + T] = np.clip(a / m, -1, 1)
+        raw[y0:y0 + T, x0:x0 + T] = a
+        cx.append(x0 + (T - 1) / 2)
+        cy.append(y0 + (T - 1) / 2)
+        ids.append(f"L{l}:N{j}")
+        texts.append(labels[node])
+        scales.append(m)
+        node += 1
+    fig = go.Figure()
+    fig.add_trace(go.Heatmap(z=z, customdata=raw, colorscale=style.DIVERGING, zmin=-1, zmax=1, hoverongaps=False,
+                             hovertemplate="a %{customdata:.3g}<extra></extra>", name="a",
+                             colorbar=dict(title=dict(text="a / max|a| of each neuron", side="right"),
+                                           thickness=16, len=0.9, tickvals=[-1, 0, 1])))
+    fig.add_trace(go.Scatter(
+        x=cx, y=cy, mode="markers", name="neurons", customdata=np.array(ids)[:, None],
+        marker=dict(size=max(8, T), color="rgba(0,0,0,0)", symbol="square"),
+        unselected=dict(marker=dict(opacity=1)), selected=dict(marker=dict(opacity=1)),
+        text=[f"{t}: max|a| {style.fmt(s, 3)}" for t, s in zip(texts, scales)],
+        hovertemplate="%{text}<br>click to enlarge<extra></extra>", showlegend=False))
+    annotations = [dict(x=x, y=y - T / 2 - 0.2, text=t, showarrow=False, yanchor="bottom",
+                        font=dict(size=13 if T < 30 else 15), xref="x", yref="y")
+                   for x, y, t in zip(cx, cy, texts)]
+    shapes = []
+    if selected in ids:
+        i = ids.index(selected)
+        shapes.append(dict(type="rect", x0=cx[i] - T / 2 - 0.8, x1=cx[i] + T / 2 + 0.8, y0=cy[i] - T / 2 - 0.8,
+                           y1=cy[i] + T / 2 + 0.8, line=dict(color=style.SELECTED, width=3)))
+    layer_names = ["inputs"] + [f"layer {l}" for l in range(1, cols - 1)] + ["output"]
+    for l, name in enumerate(layer_names):
+        annotations.append(dict(x=l * (T + gap) + (T - 1) / 2, y=H + 1, text=name, showarrow=False,
+                                yanchor="bottom", font=dict(size=14, color="#444444")))
+    if height is None:
+        height = int(np.clip(70 * tallest + 110, 260, 900))
+    fig.update_layout(
+        font=FONT, height=height, margin=dict(l=10, r=10, t=40, b=10), annotations=annotations, shapes=shapes,
+        xaxis=dict(visible=False, range=[-1.5, W + 0.5]),
+        yaxis=dict(visible=False, range=[-3.5, H + 3.5], scaleanchor="x"), plot_bgcolor="#ffffff",
+        title=dict(text="Each neuron's output a over the plane (click one)", font=dict(size=16)))
+    return fig
+
+
+def neuron_figure(maps: Sequence[np.ndarray], node_id: str, label: str, xs, ys, dataset=None,
+                  height: int = 440) -> go.Figure:
+    """The output a of one neuron ("L{l}:N{j}") over the plane, large, with its own colour bar."""
+    l, j = (int(part[1:]) for part in node_id.split(":"))
+    G = len(xs)
+    a = maps[l][:, j].reshape(G, G)
+    finite = a[np.isfinite(a)]
+    m = float(np.max(np.abs(finite))) if finite.size else 1.0
+    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=a, colorscale=style.DIVERGING, zmin=-m or -1, zmax=m or 1,
+                               hovertemplate="x₁ %{x:.3g}<br>x₂ %{y:.3g}<br>a %{z:.4g}<extra></extra>",
+                               colorbar=dict(title=dict(text=f"a of {label}", side="right"), thickness=18)))
+    if dataset is not None:
+        X = dataset.X_train
+        fig.add_trace(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", hoverinfo="skip", showlegend=False,
+                                 marker=dict(size=5, color="rgba(0,0,0,0)", line=dict(color="#333333", width=1))))
+    kind = "input feature" if l == 0 else "hidden neuron" if l < len(maps) - 1 else "output"
+    fig.update_layout(font=FONT, height=height, margin=dict(l=50, r=20, t=50, b=40),
+                      title=dict(text=f"{label} ({kind}): its output a over the plane", font=dict(size=18)),
+                      xaxis=dict(title="x₁", constrain="domain"), yaxis=dict(title="x₂", scaleanchor="x"))
+    return fig

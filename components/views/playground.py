@@ -1,0 +1,319 @@
+"""Training playground: pick a dataset and a network, press play, watch the boundary, the curves and
+every neuron learn; rewind through the recorded steps."""
+import time
+
+import numpy as np
+import streamlit as st
+
+from components import playground_session as session
+from components.graph import network_figure, selected_id
+from components.playground_figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
+                                           plane_grid, thumbnails_figure)
+from components.playground_settings import (EDGE_MODES, LEARNING_RATES, MAX_BATCH, MAX_EPOCH_LIMIT,
+                                            MAX_HIDDEN_LAYERS, MAX_NEURONS, OUTPUT_TEXT, PLAY_SECONDS_LIMIT,
+                                            PlaygroundSettings)
+from components.style import fmt, node_label
+from engine.activations import ACTIVATIONS
+from engine.datasets import CSV_MAX_BYTES, CSV_MAX_ROWS, DATASETS, MAX_CLASSES, MAX_SAMPLES
+from engine.features import FEATURES
+from engine.initializers import INITIALIZERS
+from engine.optimizers import OPTIMIZERS
+
+TICK_SECONDS = 0.4          # the play fragment reruns this often
+TRAIN_SECONDS = 0.15        # training time per tick (the rest draws)
+DATASET_NAMES = {**{name: f"{name} — {spec.doc}" for name, spec in DATASETS.items()}, "csv": "csv — your own points"}
+
+
+# ---------------------------------------------------------------- settings from the widgets
+def parse_hidden(text: str):
+    """'4, 2' → (4, 2); ValueError naming the field and the limits."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    try:
+        hidden = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"Neurons per hidden layer: expected whole numbers separated by commas, got {text!r}") from None
+    if len(hidden) > MAX_HIDDEN_LAYERS:
+        raise ValueError(f"Neurons per hidden layer: expected at most {MAX_HIDDEN_LAYERS} layers, got {len(hidden)}")
+    if any(not 1 <= h <= MAX_NEURONS for h in hidden):
+        raise ValueError(f"Neurons per hidden layer: expected 1 to {MAX_NEURONS} neurons per layer, got {text!r}")
+    return hidden
+
+
+def _edit_layers(delta_layers: int):
+    cur = session.settings().hidden
+    hidden = list(cur) + [4] if delta_layers > 0 else list(cur)[:-1]
+    session.set_widget("hidden", ", ".join(str(h) for h in hidden[:MAX_HIDDEN_LAYERS]))
+
+
+def _regenerate():
+    session.set_widget("data_seed", int(session.widget("data_seed", 0)) + 1)
+
+
+def _on_upload():
+    f = session.widget("csv")
+    if f is None:
+        return
+    message = session.upload_csv(f.getvalue())
+    session.errors()["csv"] = (f"CSV file {f.name!r}: {message}. The current data is kept." if message else None)
+
+
+def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
+    sb = st.sidebar
+    errs = session.errors()
+    sb.header("Data")
+    names = list(DATASET_NAMES)
+    dataset = sb.selectbox("Dataset", names, index=names.index(current.dataset), key="pg_dataset",
+                           format_func=DATASET_NAMES.get)
+    n_classes = current.n_classes
+    if dataset == "blobs":
+        n_classes = sb.slider("Classes", 3, MAX_CLASSES, current.n_classes, key="pg_n_classes")
+    n_samples = sb.slider(f"Points (up to {MAX_SAMPLES:,})", 50, MAX_SAMPLES, current.n_samples, step=50,
+                          key="pg_n_samples", disabled=dataset == "csv")
+    noise = sb.slider("Noise", 0.0, 1.0, current.noise, step=0.05, key="pg_noise", disabled=dataset == "csv")
+    test_ratio = sb.slider("Test fraction (held out)", 0.0, 0.9, current.test_ratio, step=0.1, key="pg_test_ratio")
+    data_seed = int(session.widget("data_seed", current.data_seed))
+    sb.button("Regenerate data (new seed)", key="pg_regenerate", on_click=_regenerate, width="stretch")
+    sb.caption(f"data seed {data_seed}")
+    sb.file_uploader(f"Your own points: CSV with x1, x2, label per line (≤ {CSV_MAX_ROWS:,} points, "
+                     f"≤ {CSV_MAX_BYTES // 1000} kB; integer labels 0…{MAX_CLASSES - 1} = classes, "
+                     "other numbers = regression)", type=["csv", "txt"], key="pg_csv", on_change=_on_upload,
+                     max_upload_size=1)
+    if errs.get("csv"):
+        sb.error(errs["csv"])
+
+    sb.header("Input features")
+    cols = sb.columns(4)
+    chosen = []
+    for i, (name, feat) in enumerate(FEATURES.items()):
+        if cols[i % 4].checkbox(feat.label, value=name in current.features, key=f"pg_feat_{name}"):
+            chosen.append(name)
+    features = tuple(chosen)
+    if not features:
+        sb.error("Input features: choose at least one; the network keeps its current inputs.")
+        features = current.features
+
+    sb.header("Network")
+    c1, c2 = sb.columns(2)
+    c1.button("＋ layer", key="pg_add_layer", on_click=_edit_layers, args=(1,), width="stretch",
+              disabled=len(current.hidden) >= MAX_HIDDEN_LAYERS)
+    c2.button("－ layer", key="pg_remove_layer", on_click=_edit_layers, args=(-1,), width="stretch",
+              disabled=not current.hidden)
+    hidden_text = sb.text_input(f"Neurons per hidden layer (up to {MAX_HIDDEN_LAYERS} layers × {MAX_NEURONS})",
+                                ", ".join(map(str, current.hidden)), key="pg_hidden",
+                                help="e.g. 4, 2 = two hidden layers of 4 and 2 neurons; empty = no hidden layer")
+    try:
+        hidden = parse_hidden(hidden_text)
+    except ValueError as e:
+        sb.error(f"{e}. The network is unchanged.")
+        hidden = current.hidden
+    acts = list(ACTIVATIONS)
+    activation = sb.selectbox("Activation (hidden layers)", acts, index=acts.index(current.activation),
+                              key="pg_activation")
+    inits = list(INITIALIZERS)
+    init = sb.selectbox("Initializer", inits, index=inits.index(current.init), key="pg_init")
+    init_gain = sb.select_slider("Initial weight scale (× the initializer)", [0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0],
+                                 current.init_gain, key="pg_init_gain")
+    seed = sb.number_input("Weight seed", 0, 10_000, current.seed, key="pg_seed")
+
+    sb.header("Training (live: no reset)")
+    lr = sb.select_slider("Learning rate α", LEARNING_RATES, current.lr, key="pg_lr")
+    opts = list(OPTIMIZERS)
+    optimizer = sb.selectbox("Optimizer", opts, index=opts.index(current.optimizer), key="pg_optimizer",
+                             format_func={"sgd": "SGD", "momentum": "momentum (μ = 0.9)", "adam": "Adam"}.get)
+    batch_size = sb.number_input(f"Batch size (1–{MAX_BATCH})", 1, MAX_BATCH, current.batch_size, key="pg_batch_size")
+    regs = ["none", "l1", "l2"]
+    regularization = sb.selectbox("Regularisation", regs, index=regs.index(current.regularization),
+                                  key="pg_regularization", format_func={"none": "none", "l1": "L1", "l2": "L2"}.get)
+    reg_rate = sb.select_slider("Regularisation rate", [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0],
+                                current.reg_rate, key="pg_reg_rate", disabled=regularization == "none")
+    clip_norm = sb.select_slider("Gradient clipping (global norm; 0 = off)", [0.0, 0.1, 0.5, 1.0, 5.0, 10.0],
+                                 current.clip_norm, key="pg_clip_norm")
+    epoch_limit = sb.number_input(f"Stop at epoch (1–{MAX_EPOCH_LIMIT:,})", 1, MAX_EPOCH_LIMIT, current.epoch_limit,
+                                  key="pg_epoch_limit")
+    return current.with_(
+        dataset=dataset, n_classes=int(n_classes), n_samples=int(n_samples), noise=float(noise),
+        test_ratio=float(test_ratio), data_seed=data_seed, features=features, hidden=hidden, activation=activation,
+        init=init, init_gain=float(init_gain), seed=int(seed), optimizer=optimizer, lr=float(lr),
+        batch_size=int(batch_size), regularization=regularization, reg_rate=float(reg_rate),
+        clip_norm=float(clip_norm), epoch_limit=int(epoch_limit))
+
+
+# ---------------------------------------------------------------- controls
+def _toggle_play():
+    r = session.run()
+    if r.playing:
+        session.set_playing(False)
+    elif r.trainer.epoch_count >= r.settings.epoch_limit:
+        session.set_playing(False, f"Epoch limit {r.settings.epoch_limit:,} reached: raise “Stop at epoch” or reset.")
+    else:
+        session.set_playing(True)
+
+
+def _step_once():
+    r = session.run()
+    session.set_playing(False)
+    r.view_step = None
+    r.trainer.step()
+
+
+def _one_epoch():
+    r = session.run()
+    session.set_playing(False)
+    r.view_step = None
+    r.trainer.run_epoch(epoch_limit=None)
+
+
+def _reset():
+    session.set_playing(False)
+    session.reset()
+
+
+def _select_from(chart_key: str):
+    event = session.widget(chart_key.removeprefix("pg_"))
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
+        getattr(getattr(event, "selection", None), "points", [])
+    for point in points or []:
+        node = selected_id(point) if "customdata" in point else None
+        if node and node.startswith("L"):
+            session.run().selected = node
+            return
+
+
+def controls(r):
+    c = st.columns([1.3, 1, 1, 1, 4])
+    c[0].button("⏸ Pause" if r.playing else "▶ Play", key="pg_play", on_click=_toggle_play, type="primary",
+                width="stretch")
+    c[1].button("Step ⏭", key="pg_step", on_click=_step_once, width="stretch",
+                help="one minibatch update")
+    c[2].button("Epoch ⏩", key="pg_epoch", on_click=_one_epoch, width="stretch",
+                help="updates to the end of the current epoch")
+    c[3].button("Reset ↺", key="pg_reset", on_click=_reset, width="stretch",
+                help="fresh weights from the seed, step 0")
+    c[4].caption(f"{OUTPUT_TEXT[r.dataset.task]}. Play trains for up to {PLAY_SECONDS_LIMIT // 60} minutes, then "
+                 "pauses itself; learning rate, batch size, optimizer, regularisation and clipping change live.")
+
+
+# ---------------------------------------------------------------- the live part
+def _train_tick(r):
+    """One play tick: train for TRAIN_SECONDS; stop (full rerun) on divergence or a limit."""
+    t = r.trainer
+    t.run(seconds=TRAIN_SECONDS, epoch_limit=r.settings.epoch_limit)
+    notice = None
+    if t.divergence is not None:
+        notice = "diverged"
+    elif t.epoch_count >= r.settings.epoch_limit:
+        notice = f"Paused at the epoch limit ({r.settings.epoch_limit:,}): raise “Stop at epoch” to go on."
+    elif r.play_started is not None and time.monotonic() - r.play_started > PLAY_SECONDS_LIMIT:
+        notice = (f"Paused after {PLAY_SECONDS_LIMIT // 60} minutes of play (a run left playing would keep the "
+                  "server busy). Press play to continue.")
+    if notice:
+        session.set_playing(False, None if notice == "diverged" else notice)
+        st.rerun(scope="app")
+
+
+def _metrics(r, shown_step, net):
+    t = r.trainer
+    point = t.evaluate(net)
+    m = st.columns(6)
+    m[0].metric("Epoch", f"{t.epoch_count:,}", help=f"{t.steps_per_epoch} steps per epoch")
+    m[1].metric("Step", f"{t.step_count:,}" if shown_step is None else f"{shown_step:,} of {t.step_count:,}")
+    m[2].metric("Train loss", fmt(point.train_loss))
+    m[3].metric("Test loss", fmt(point.test_loss))
+    if r.dataset.task != "regression":
+        m[4].metric("Train / test accuracy", f"{point.train_acc:.0%} / "
+                    + ("—" if point.test_acc is None else f"{point.test_acc:.0%}"))
+    m[5].metric("Training speed", f"{t.steps_per_second:,.0f} steps/s" if r.playing else "paused")
+
+
+def _scrubber(r):
+    """Pick a recorded step to look at (paused only). Returns the step shown (None = live)."""
+    t = r.trainer
+    steps = t.history.steps
+    if r.playing or len(steps) < 2:
+        r.view_step = None
+        return None
+    if steps[-1] != t.step_count:
+        steps = steps + [t.step_count]
+    value = r.view_step if r.view_step in steps else steps[-1]
+    chosen = st.select_slider(
+        f"History: rewind to a recorded step ({len(t.history.steps):,} kept; every step up to "
+        f"{t.history.limit:,}, then every {t.history.stride}th)", options=steps, value=value, key="pg_scrub",
+        format_func=lambda s: f"step {s:,}")
+    r.view_step = None if chosen == t.step_count else chosen
+    return r.view_step
+
+
+def _view():
+    r = session.run()
+    if r.playing:
+        _train_tick(r)
+    t, settings = r.trainer, r.settings
+    if t.divergence is not None:
+        st.error(t.divergence.message, icon="⚠️")
+    elif r.notice:
+        st.info(r.notice)
+    shown = _scrubber(r)
+    net = t.net if shown is None else t.network_at(shown)
+    snap = t.history.snapshots[-1] if shown is None else t.history.at(shown)
+    _metrics(r, shown, net)
+
+    xs, ys, P = plane_grid(r.dataset.extent, GRID)
+    maps = neuron_maps(net, settings.features, P)
+    left, right = st.columns([1.05, 1])
+    with left:
+        st.plotly_chart(boundary_figure(r.dataset, xs, ys, maps[-1], show_test=settings.show_test,
+                                        discretize=settings.discretize,
+                                        title=None if shown is None else f"Boundary at step {shown:,}"),
+                        key="pg_boundary", width="stretch")
+        st.plotly_chart(curves_figure(t.curve, r.dataset.task, current_epoch=None if shown is None else snap.epoch),
+                        key="pg_curves", width="stretch")
+    with right:
+        sizes = net.sizes
+        labels = [node_label(l, j, sizes) for l, n in enumerate(sizes) for j in range(n)]
+        feat_labels = [FEATURES[f].label for f in settings.features]
+        labels[:sizes[0]] = feat_labels
+        g, th = st.columns([1.2, 1])
+        mode = settings.edge_mode
+        dW = list(snap.dW) if snap.dW is not None else None
+        db = list(snap.db) if snap.db is not None else None
+        fig = network_figure(sizes, list(net.weights), list(net.biases), dW=dW, db=db, lr=snap.lr,
+                             color_edges_by=mode if (mode == "weight" or dW is not None) else "weight",
+                             selected=r.selected, height=int(np.clip(60 * max(sizes) + 160, 320, 900)),
+                             title=f"Edges: {'w' if mode == 'weight' else '|∂L/∂w| of the last step'}")
+        with g:
+            st.plotly_chart(fig, key="pg_graph", on_select=lambda: _select_from("pg_graph"),
+                            selection_mode="points", width="stretch")
+        with th:
+            st.plotly_chart(thumbnails_figure(maps, labels, sizes, selected=r.selected), key="pg_thumbs",
+                            on_select=lambda: _select_from("pg_thumbs"), selection_mode="points",
+                            width="stretch")
+        node = r.selected
+        label = labels[sum(sizes[:int(node.split(':')[0][1:])]) + int(node.split(':')[1][1:])]
+        st.plotly_chart(neuron_figure(maps, node, label, xs, ys, r.dataset), key="pg_neuron",
+                        width="stretch")
+
+
+def page():
+    st.title("Training playground")
+    current = session.settings()
+    try:
+        new = sidebar(current)
+    except ValueError as e:
+        st.sidebar.error(f"{e}. Settings unchanged.")
+        new = current
+    r = session.commit(new)
+    controls(r)
+    d1, d2, d3 = st.columns(3)
+    show_test = d1.checkbox("Show test points (hollow)", r.settings.show_test, key="pg_show_test")
+    discretize = d2.checkbox("Discretise output", r.settings.discretize, key="pg_discretize")
+    edge_mode = d3.radio("Colour edges by", EDGE_MODES, index=EDGE_MODES.index(r.settings.edge_mode),
+                         key="pg_edge_mode", horizontal=True,
+                         format_func={"weight": "weight w", "gradient": "gradient |∂L/∂w| (log)"}.get)
+    r = session.commit(r.settings.with_(show_test=show_test, discretize=discretize, edge_mode=edge_mode))
+    if r.playing:
+        st.fragment(_view, run_every=TICK_SECONDS)()
+    else:
+        _view()
+
+
+page()
