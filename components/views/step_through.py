@@ -1,3 +1,21 @@
+"""Step through one training step, forward then backward, number by number (the page projected first)."""
 import streamlit as st
 
-st.title("Step through one training step")
+from components import step_session as session
+from components.step_controls import sidebar
+from components.step_panels import stage
+
+
+def page() -> None:
+    st.title("Step through one training step")
+    st.caption("Forward: z = Σ w·a + b, a = f(z), layer by layer; then the loss; backward: "
+               "δ = ∂L/∂z from the output to the input, ∂L/∂w = δ·a; then the update w ← w − α ∂L/∂w.")
+    run = session.get_run()
+    sidebar(run)
+    run = session.get_run()
+    interval = run.speed if run.playing else None
+    run.timer_on = interval is not None
+    st.fragment(stage, run_every=interval)()
+
+
+page()

@@ -1,0 +1,233 @@
+"""Page layer: the stage of the step-through page (transport, graph, selection, equations, zoom, table).
+
+``stage`` runs inside a fragment: stepping, clicking the graph or moving a parameter slider reruns only
+it, never the sidebar. While playing, the fragment is registered with ``run_every`` and advances one
+step per tick; reaching the end (or pausing) triggers one full rerun to switch the timer off.
+"""
+import csv
+import importlib
+import io
+
+import numpy as np
+import streamlit as st
+
+from components import step_config as sc
+from components import step_session as session
+from components.graph import EDGE_MODES, NODE_MODES, network_figure, selected_id
+from components.step_controls import param_sliders
+from components.style import fmt
+from engine.timeline import node_equations, node_label, step_table
+
+SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
+EDGE_CHOICES = {"auto": "auto: w while forward, ∂L/∂w from backward on", **EDGE_MODES}
+NODE_CHOICES = {"auto": "auto: a while forward, δ from the loss on", **NODE_MODES}
+GRAPH_KEY = "step_graph"
+
+
+def resolved_modes(run, step):
+    """The colourings actually drawn for this step ("auto" follows the sweep)."""
+    edge = run.edge_mode
+    if edge == "auto":
+        edge = "weight" if step.kind in ("start", "forward", "loss") else "gradient"
+    node = run.node_mode
+    if node == "auto":
+        node = "a" if step.kind in ("start", "forward") else "delta"
+    return edge, node
+
+
+def highlight_of(step, n_layers):
+    """Index in sizes of the layer this step computes (None at the update: every layer changes)."""
+    if step.kind in ("forward", "backward"):
+        return step.layer + 1
+    return {"start": 0, "loss": n_layers}.get(step.kind)
+
+
+def step_figure(run, steps, i):
+    step = steps[i]
+    edge, node = resolved_modes(run, step)
+    return network_figure(run.sizes, step.weights if step.kind != "update" else step.context.old_weights,
+                          step.biases, z=step.z, a=step.a, delta=step.delta, dW=step.dW, db=step.db,
+                          update_W=step.update_W, lr=run.config.lr, color_edges_by=edge, color_nodes_by=node,
+                          highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected)
+
+
+def _on_graph_select():
+    event = session.widget_value(GRAPH_KEY)
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
+        getattr(getattr(event, "selection", None), "points", [])
+    for point in points or []:
+        item = selected_id(point)
+        if item:
+            session.select(item)
+            return
+
+
+def _toggle_play():
+    run = session.get_run()
+    if not run.playing and run.step >= len(run.steps()) - 1:
+        run.step = 0
+    run.playing = not run.playing
+
+
+def transport(run, steps) -> None:
+    i, last = run.step, len(steps) - 1
+    cols = st.columns([1, 1, 1.2, 1, 1.2, 1.6, 2.2])
+    cols[0].button("⏮ Reset", key="step_reset", on_click=session.go_to, args=(0,), disabled=i == 0,
+                   width="stretch")
+    cols[1].button("◀ Back", key="step_back", on_click=session.go_to, args=(i - 1,), disabled=i == 0,
+                   width="stretch")
+    cols[2].button("Step ▶", key="step_forward", on_click=session.go_to, args=(i + 1,), disabled=i == last,
+                   type="primary", width="stretch")
+    cols[3].button("End ⏭", key="step_end", on_click=session.go_to, args=(last,), disabled=i == last,
+                   width="stretch")
+    cols[4].button("⏸ Pause" if run.playing else "⏵ Play", key="step_play", on_click=_toggle_play,
+                   width="stretch")
+    speed = cols[5].selectbox("Speed", list(SPEEDS), index=list(SPEEDS.values()).index(run.speed),
+                              key="step_speed", label_visibility="collapsed")
+    if SPEEDS[speed] != run.speed:
+        session.set_view(speed=SPEEDS[speed])
+    cols[6].button("Apply update → next training step", key="step_train", on_click=session.next_training_step,
+                   disabled=steps[-1].update_W is None,
+                   help="Keep the updated weights and run the next forward/backward pass from them")
+
+
+def view_options(run) -> None:
+    c1, c2 = st.columns(2)
+    edge = c1.selectbox("Colour edges by", list(EDGE_CHOICES), format_func=EDGE_CHOICES.get,
+                        index=list(EDGE_CHOICES).index(run.edge_mode), key="step_edge_mode")
+    node = c2.selectbox("Colour nodes by", list(NODE_CHOICES), format_func=NODE_CHOICES.get,
+                        index=list(NODE_CHOICES).index(run.node_mode), key="step_node_mode")
+    session.set_view(edge_mode=edge, node_mode=node)
+
+
+def headline(run, steps) -> None:
+    step = steps[run.step]
+    st.markdown(f"### {step.caption}")
+    cols = st.columns(4)
+    cols[0].metric("Loss L", fmt(step.loss) if step.loss is not None else "not computed yet")
+    if step.kind == "update" and step.loss_after is not None:
+        cols[1].metric("Loss after the update", fmt(step.loss_after),
+                       delta=fmt(step.loss_after - step.loss), delta_color="inverse")
+    cols[2].metric("Learning rate α", f"{run.config.lr:g}")
+    cols[3].metric("Training steps applied", run.trained)
+    if step.status:
+        st.warning(step.status, icon="⚠️")
+    if run.error:
+        st.error(run.error, icon="🚫")
+
+
+def selection_panel(run, steps) -> None:
+    item = run.selected
+    if not item:
+        st.info("Click a node, an edge or a bias square on the graph to see its numbers and sliders.")
+        return
+    st.markdown(f"#### Selected: {node_label(run.sizes, item)} `{item}`")
+    for line in node_equations(steps, run.step, item):
+        st.latex(line)
+    pids = sc.params_of(run.sizes, item)
+    if pids:
+        st.caption("Move a weight or bias: everything is recomputed, the step is kept.")
+        param_sliders(run, pids, "sel")
+    elif item.startswith("L0:"):
+        st.caption("An input: move it with its slider in the sidebar.")
+
+
+def step_equations(steps, i) -> None:
+    for line in steps[i].equations:
+        st.latex(line)
+
+
+def table_csv(rows) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else [])
+    writer.writeheader()
+    writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+    return out.getvalue()
+
+
+def table_view(steps, i) -> None:
+    rows = step_table(steps, i)
+    st.download_button("Download this step as CSV", table_csv(rows), file_name=f"backprop_step_{i + 1}.csv",
+                       mime="text/csv", key="step_csv")
+    st.dataframe(rows[:2000], width="stretch", hide_index=True, height=360)
+    if len(rows) > 2000:
+        st.caption(f"Showing the first 2,000 of {len(rows):,} rows; the CSV has all of them.")
+
+
+def _optional(module: str, name: str):
+    """A component another engineer is landing; None (with a note) until it exists."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ImportError:
+        return None
+
+
+def zoom_view(run, steps) -> None:
+    neuron_figure = _optional("components.neuron_zoom", "neuron_figure")
+    item = run.selected if run.selected and run.selected.startswith("L") else f"L{len(run.sizes) - 1}:N0"
+    if item.startswith("L0:"):
+        st.info("The zoom shows a computed neuron: select a hidden or output node.")
+        return
+    if neuron_figure is None:
+        st.info("The neuron zoom is not installed in this build.")
+        return
+    st.caption(f"Every scalar operation of {node_label(run.sizes, item)}: value, and its gradient once the "
+               "backward sweep reaches it.")
+    st.plotly_chart(neuron_figure(steps, run.step, item), width="stretch", key="step_zoom")
+
+
+def pytorch_view(run) -> None:
+    pytorch_code = _optional("components.pytorch_code", "pytorch_code")
+    if pytorch_code is None:
+        st.info("The PyTorch listing is not installed in this build.")
+        return
+    cfg = run.config
+    st.code(pytorch_code(run.network(), np.array([cfg.x]), np.array([cfg.y])), language="python")
+
+
+def all_sliders(run) -> None:
+    n = sum(W.size + b.size for W, b in zip(run.weights, run.biases))
+    if n <= sc.MAX_SLIDER_PARAMS:
+        with st.expander(f"All {n} weights and biases"):
+            param_sliders(run, sc.all_params(run.sizes), "all")
+    else:
+        st.caption(f"{n} parameters: select a node to get its sliders (all of them are listed up to "
+                   f"{sc.MAX_SLIDER_PARAMS}).")
+
+
+def stage() -> None:
+    """Everything that depends on the step and the parameters."""
+    run = session.get_run()
+    if run.timer_on and not run.playing:
+        run.timer_on = False
+        st.rerun(scope="app")
+    steps = run.steps()
+    if run.playing:
+        if run.step < len(steps) - 1:
+            session.go_to(run.step + 1)
+        else:
+            run.playing = False
+            st.rerun(scope="app")
+    transport(run, steps)
+    headline(run, steps)
+    left, right = st.columns([2.6, 1])
+    with left:
+        view_options(run)
+        st.plotly_chart(step_figure(run, steps, run.step), key=GRAPH_KEY, on_select=_on_graph_select,
+                        selection_mode="points", width="stretch",
+                        config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
+    with right:
+        selection_panel(run, steps)
+    eq, zoom, table, torch = st.tabs(["Equations of this step", "Neuron zoom", "Table of this step (CSV)",
+                                      "PyTorch equivalent"])
+    with eq:
+        step_equations(steps, run.step)
+    with zoom:
+        zoom_view(run, steps)
+    with table:
+        table_view(steps, run.step)
+    with torch:
+        st.caption("A script that builds this network with these weights in PyTorch and prints the same "
+                   "gradients: check the numbers outside the app.")
+        pytorch_view(run)
+    all_sliders(run)
