@@ -24,15 +24,16 @@ class Activation:
     formula: str
     dformula: str
 
-    def backprop(self, z: np.ndarray, a: np.ndarray, g: np.ndarray) -> np.ndarray:
-        """δ = ∂L/∂z from g = ∂L/∂a (rows are samples)."""
+    def backprop(self, z: np.ndarray, a: np.ndarray, g: np.ndarray, out: Optional[np.ndarray] = None) -> np.ndarray:
+        """δ = ∂L/∂z from g = ∂L/∂a (rows are samples); written into ``out`` when given (may be g)."""
         if self.df is not None:
-            return g * self.df(z, a)
-        return a * (g - np.sum(g * a, axis=1, keepdims=True))  # softmax Jacobian-vector product
+            return np.multiply(g, self.df(z, a), out=out)
+        return np.multiply(a, g - np.sum(g * a, axis=1, keepdims=True), out=out)  # softmax Jacobian·g
 
 
 def sigmoid(z):
-    return np.exp(-np.logaddexp(0.0, -z))
+    """1 / (1 + e^(−z)), exact to rounding everywhere; z < −709 is clipped so e^(−z) cannot overflow."""
+    return 1.0 / (1.0 + np.exp(-np.maximum(z, -709.0)))
 
 
 def _softmax(z):

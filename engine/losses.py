@@ -32,7 +32,7 @@ class Loss:
 
 def _mse(a, z, y):
     d = a - y
-    return np.sum(d * d, axis=1)
+    return np.add.reduce(d * d, axis=1)
 
 
 def _bce(a, z, y):
