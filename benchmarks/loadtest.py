@@ -120,6 +120,8 @@ class StudentClient:
         self.auto_rerun_count = 0
         self.auto_rerun_failures = 0
         self.errors: list[str] = []
+        self.cookies: str | None = None
+        self.session_id = ""
         self._building: dict[tuple, bytes] = {}
         self._building_widgets: dict[str, Widget] = {}
         self._events: asyncio.Queue = asyncio.Queue()
@@ -129,14 +131,27 @@ class StudentClient:
         self._current_fragments: tuple = ()
 
     # -- connection ----------------------------------------------------------------------------
-    async def connect(self, timeout: float = 30):
+    async def connect(self, timeout: float = 30, resume: str | None = None):
+        """Open the websocket as a tab does: first GET the page (cookies, e.g. nginx's route cookie).
+
+        ``resume``: a session id to reconnect to (the browser sends it after a dropped connection).
+        """
         from websockets.asyncio.client import connect
+        if self.cookies is None:
+            self.cookies = await asyncio.to_thread(self._fetch_cookies, timeout)
         parts = urllib.parse.urlsplit(self.base_url)
         ws_url = f"ws://{parts.netloc}{parts.path}/_stcore/stream"
-        self.ws = await connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=timeout,
-                                ping_interval=None, compression=None)
+        protocols = ["streamlit", "xsrf", resume] if resume else ["streamlit"]
+        headers = {"Cookie": self.cookies} if self.cookies else None
+        self.ws = await connect(ws_url, subprotocols=protocols, max_size=None, open_timeout=timeout,
+                                ping_interval=None, compression=None, additional_headers=headers)
         self._reader_task = asyncio.create_task(self._reader())
         self._auto_task = asyncio.create_task(self._auto_rerunner())
+
+    def _fetch_cookies(self, timeout) -> str:
+        with urllib.request.urlopen(self.base_url + "/", timeout=timeout) as r:
+            r.read()
+            return "; ".join(c.split(";", 1)[0] for c in r.headers.get_all("Set-Cookie") or [])
 
     async def close(self):
         for task in (self._auto_task, self._reader_task):
@@ -242,7 +257,7 @@ class StudentClient:
         """A different value on the slider's grid, as a drag or an arrow key would give."""
         p = widget.proto
         if p.options:
-            current = self.states.get(widget.id, ("string_array", [p.options[i] for i in p.default]))[1]
+            current = self.states.get(widget.id, ("string_array", [p.options[int(i)] for i in p.default]))[1]
             choices = [o for o in p.options if [o] != list(current)] or list(p.options)
             return ("string_array", [rng.choice(choices)])
         current = self.states.get(widget.id, ("double_array", list(p.default)))[1]
@@ -291,6 +306,8 @@ class StudentClient:
                 msg.ParseFromString(data)
                 kind = msg.WhichOneof("type")
                 if kind == "new_session":
+                    if msg.new_session.initialize.session_id:
+                        self.session_id = msg.new_session.initialize.session_id
                     frags = tuple(msg.metadata.run.fragment_ids)
                     self._current_fragments = frags
                     self._building, self._building_widgets = {}, {}
