@@ -45,8 +45,7 @@ def highlight_of(step, n_layers):
 def step_figure(run, steps, i):
     step = steps[i]
     edge, node = resolved_modes(run, step)
-    return network_figure(run.sizes, step.weights if step.kind != "update" else step.context.old_weights,
-                          step.biases, z=step.z, a=step.a, delta=step.delta, dW=step.dW, db=step.db,
+    return network_figure(run.sizes, step.weights, step.biases, z=step.z, a=step.a, delta=step.delta, dW=step.dW, db=step.db,
                           update_W=step.update_W, lr=run.config.lr, color_edges_by=edge, color_nodes_by=node,
                           highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected)
 
@@ -72,15 +71,16 @@ def _toggle_play():
 def transport(run, steps) -> None:
     i, last = run.step, len(steps) - 1
     cols = st.columns([1, 1, 1.2, 1, 1.2, 1.6, 2.2])
-    cols[0].button("⏮ Reset", key="step_reset", on_click=session.go_to, args=(0,), disabled=i == 0,
+    cols[0].button("Reset", icon=":material/first_page:", key="step_reset", on_click=session.go_to, args=(0,), disabled=i == 0,
                    width="stretch")
-    cols[1].button("◀ Back", key="step_back", on_click=session.go_to, args=(i - 1,), disabled=i == 0,
+    cols[1].button("Back", icon=":material/chevron_left:", key="step_back", on_click=session.go_to, args=(i - 1,), disabled=i == 0,
                    width="stretch")
-    cols[2].button("Step ▶", key="step_forward", on_click=session.go_to, args=(i + 1,), disabled=i == last,
+    cols[2].button("Step", icon=":material/chevron_right:", key="step_forward", on_click=session.go_to, args=(i + 1,), disabled=i == last,
                    type="primary", width="stretch")
-    cols[3].button("End ⏭", key="step_end", on_click=session.go_to, args=(last,), disabled=i == last,
+    cols[3].button("End", icon=":material/last_page:", key="step_end", on_click=session.go_to, args=(last,), disabled=i == last,
                    width="stretch")
-    cols[4].button("⏸ Pause" if run.playing else "⏵ Play", key="step_play", on_click=_toggle_play,
+    cols[4].button("Pause" if run.playing else "Play", key="step_play", on_click=_toggle_play,
+                   icon=":material/pause:" if run.playing else ":material/play_arrow:",
                    width="stretch")
     speed = cols[5].selectbox("Speed", list(SPEEDS), index=list(SPEEDS.values()).index(run.speed),
                               key="step_speed", label_visibility="collapsed")
@@ -210,7 +210,7 @@ def stage() -> None:
             st.rerun(scope="app")
     transport(run, steps)
     headline(run, steps)
-    left, right = st.columns([2.6, 1])
+    left, right = st.columns([2.1, 1.2])
     with left:
         view_options(run)
         st.plotly_chart(step_figure(run, steps, run.step), key=GRAPH_KEY, on_select=_on_graph_select,

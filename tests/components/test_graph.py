@@ -1,0 +1,164 @@
+"""The shared network graph: what it promises a student can read off the figure."""
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from components import style
+from components.graph import SMALL_EDGES, network_figure, selected_id
+from components.layout import layered_layout
+from engine import Network
+
+
+def textbook():
+    net = Network([1, 1, 1], activation="relu", output_activation="sigmoid", loss="mse")
+    net.set_parameters([[[0.5]], [[0.8]]], [[0.1], [0.2]])
+    return net
+
+
+def full_figure(net, r, **kw):
+    return network_figure(net.sizes, net.weights, net.biases, z=r.z, a=r.a, delta=r.delta, dW=r.dW, db=r.db,
+                          lr=0.1, **kw)
+
+
+def trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_figure_is_valid_plotly_json():
+    # The builder skips plotly's per-rerun validation; validating the same dict here keeps it honest.
+    net = Network([2, 3, 2], output_activation="softmax", loss="cross_entropy", seed=3)
+    r = net.backward([[0.3, -1.0]], [1])
+    for edge in ("gradient", "weight", "update"):
+        for node in ("a", "z", "delta"):
+            fig = full_figure(net, r, color_edges_by=edge, color_nodes_by=node, highlight_layer=1, selected="W1:0:2")
+            go.Figure(json.loads(fig.to_json()))
+
+
+def test_one_node_per_neuron_with_ids_and_display_labels():
+    fig = network_figure((2, 3, 1), Network([2, 3, 1]).weights)
+    nodes = trace(fig, "nodes")
+    assert [row[0] for row in nodes.customdata] == ["L0:N0", "L0:N1", "L1:N0", "L1:N1", "L1:N2", "L2:N0"]
+    assert list(nodes.text) == ["x₁", "x₂", "h¹₁", "h¹₂", "h¹₃", "ŷ"]
+
+
+def test_edges_clickable_with_weight_ids_in_engine_order():
+    net = Network([2, 3, 1], seed=1)
+    fig = network_figure(net.sizes, net.weights)
+    edges = trace(fig, "edges")
+    ids = [row[0] for row in edges.customdata]
+    assert ids[:3] == ["W0:0:0", "W0:0:1", "W0:1:0"] and ids[-1] == "W1:0:2" and len(ids) == 9
+    # the card's w is weights[l][j, k] of that id
+    row = edges.customdata[ids.index("W0:2:1")]
+    assert row[2] == style.fmt(net.weights[0][2, 1])
+
+
+def test_hover_cards_show_the_engine_numbers():
+    net = textbook()
+    r = net.backward([2.0], 1.0)
+    fig = full_figure(net, r)
+    nodes = {row[0]: row for row in trace(fig, "nodes").customdata}
+    # ŷ: z = 0.8·1.1 + 0.2 = 1.08, a = σ(1.08) = 0.7465, δ = 2(ŷ − y)·σ'(z) = −0.09595
+    assert nodes["L2:N0"][1:4] == ["1.08", "0.7465", "−0.09595"]
+    assert nodes["L1:N0"][4] == "0.1" and nodes["L1:N0"][5] == "−0.07676"     # b1, ∂L/∂b1
+    edges = {row[0]: row for row in trace(fig, "edges").customdata}
+    assert edges["W1:0:0"][2:] == ["0.8", "−0.1055", "0.01055"]              # w, ∂L/∂w, −α∂L/∂w
+    assert edges["W0:0:0"][3] == "−0.1535"
+
+
+def test_unknown_values_are_grey_and_blank():
+    net = textbook()
+    r = net.backward([2.0], 1.0)
+    fig = network_figure(net.sizes, net.weights, net.biases, a=[r.a[0], None, None], z=[None, None],
+                         delta=[None, None], dW=[None, None], color_nodes_by="a")
+    nodes = trace(fig, "nodes")
+    assert list(nodes.marker.color[1:]) == [style.UNKNOWN, style.UNKNOWN]
+    assert nodes.customdata[2][1:4] == ["—", "—", "—"]
+    edge_colors = {s.line.color for s in fig.layout.shapes if s.type == "path"}
+    assert edge_colors == {style.UNKNOWN_EDGE}          # gradient colouring, nothing known yet
+    assert trace(fig, "edges").customdata[0][3] == "not computed yet"
+
+
+def test_gradient_colour_is_log_scaled_with_a_colour_bar():
+    net = Network([2] + [8] * 6 + [1], activation="sigmoid", seed=0)
+    r = net.backward([[1.0, -1.0]], [[1.0]])
+    fig = full_figure(net, r, color_edges_by="gradient")
+    bars = [t.marker.colorbar for t in fig.data if t.marker and t.marker.showscale]
+    edge_bar = next(b for b in bars if "∂L/∂w" in b.title.text)
+    # ticks are powers of ten spanning the vanishing gradients (several decades)
+    assert all(t.startswith("10") or t == "1" for t in edge_bar.ticktext)
+    assert max(edge_bar.tickvals) - min(edge_bar.tickvals) >= 2
+    lo, hi = style.log_range(*r.dW)
+    mags = np.concatenate([np.abs(g).ravel() for g in r.dW])
+    assert 10 ** lo <= mags.min() * 1.0001 and mags.max() <= 10 ** hi
+
+
+def test_negative_weights_are_dashed_not_only_coloured():
+    net = Network([1, 2, 1], seed=0)
+    net.set_parameters([[[1.0], [-1.0]], [[0.5, -0.5]]], [[0, 0], [0]])
+    fig = network_figure(net.sizes, net.weights, color_edges_by="weight")
+    dashes = {s.line.dash for s in fig.layout.shapes if s.type == "path"}
+    assert dashes == {"solid", "dash"}
+    neg_paths = "".join(s.path for s in fig.layout.shapes if s.type == "path" and s.line.dash == "dash")
+    assert neg_paths.count("M") == 2
+
+
+def test_edges_are_few_svg_paths_for_a_big_network():
+    sizes = [2] + [32] * 20 + [1]
+    net = Network(sizes, activation="sigmoid", seed=0)
+    r = net.backward([[1.0, -1.0]], [[1.0]])
+    fig = full_figure(net, r)
+    paths = [s for s in fig.layout.shapes if s.type == "path"]
+    n_edges = sum(W.size for W in net.weights)
+    assert sum(p.path.count("M") for p in paths) == n_edges
+    assert len(paths) <= style.N_COLOR_BINS * len(style.EDGE_WIDTHS) * 2
+    assert len(fig.data) <= 8                      # not one trace per edge
+    assert len(fig.to_json()) < 2_000_000
+    # big-network edge cards are numeric [l, j, k, w, ∂L/∂w, update]; the id is rebuilt from them
+    row = next(t for t in fig.data if t.name == "edges").customdata[5]
+    assert selected_id({"customdata": list(row)}) == "W0:2:1"
+
+
+def test_values_printed_only_for_small_networks():
+    small = network_figure((2, 3, 1), Network([2, 3, 1]).weights)
+    assert "w " in "".join(trace(small, "edges").text)
+    sizes = (4, 6, 4)        # 48 edges > SMALL_EDGES
+    assert 4 * 6 + 6 * 4 > SMALL_EDGES
+    big = network_figure(sizes, Network(list(sizes)).weights)
+    assert trace(big, "edges").text is None
+
+
+def test_highlight_and_selection_are_drawn():
+    net = Network([2, 3, 1])
+    fig = network_figure(net.sizes, net.weights, highlight_layer=1, selected="L1:N2")
+    rect = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(rect) == 1 and rect[0].x0 < 1 < rect[0].x1
+    ring = trace(fig, "selected")
+    lay = layered_layout((2, 3, 1))
+    assert (ring.x[0], ring.y[0]) == (lay.x[4], lay.y[4])
+
+
+def test_overflow_is_shown_as_words_not_numbers():
+    net = Network([1, 1, 1], activation="linear", output_activation="linear")
+    z = [np.array([[np.inf]]), np.array([[np.nan]])]
+    fig = network_figure(net.sizes, net.weights, z=z, a=[np.array([[1.0]]), z[0], z[1]], color_nodes_by="z")
+    cards = {row[0]: row for row in trace(fig, "nodes").customdata}
+    assert cards["L1:N0"][1] == "∞" and cards["L2:N0"][1] == "NaN"
+    go.Figure(json.loads(fig.to_json()))
+
+
+@pytest.mark.parametrize("bad, message", [({"color_edges_by": "size"}, "color_edges_by"),
+                                          ({"color_nodes_by": "b"}, "color_nodes_by")])
+def test_bad_options_name_the_argument(bad, message):
+    with pytest.raises(ValueError, match=message):
+        network_figure((1, 1), [np.ones((1, 1))], **bad)
+
+
+def test_layout_is_cached_and_stable():
+    assert layered_layout((3, 4, 2)) is layered_layout((3, 4, 2))
+    lay = layered_layout((3, 4, 2))
+    for l, n in enumerate((3, 4, 2)):
+        ys = [lay.y[lay.node_index(l, j)] for j in range(n)]
+        assert ys == sorted(ys, reverse=True)          # unit 0 on top, every time
+    assert lay.graph.number_of_edges() == 3 * 4 + 4 * 2
