@@ -55,7 +55,7 @@ def format_sci(x: float, digits: int = 2) -> str:
     if x == 0:
         return "0"
     if 1e-2 <= abs(x) < 1e3:
-        return f"{x:.{digits}g}".replace("-", "−")
+        return np.format_float_positional(x, precision=digits, fractional=False, trim="-").replace("-", "−")
     exponent = int(np.floor(np.log10(abs(x))))
     mantissa = x / 10.0 ** exponent
     if round(mantissa, digits - 1) in (10.0, -10.0):
@@ -173,6 +173,8 @@ def diagnose(p, activation: List[str], step: Optional[int] = None) -> Diagnostic
         ratio = grad_norm / grad_norm[ref] if grad_norm[ref] > 0 else nan.copy()
         delta_ratio = delta_mean / delta_mean[ref] if delta_mean[ref] > 0 else nan.copy()
         vanishing = np.nan_to_num(delta_ratio, nan=1.0) < VANISHING_BELOW
+        if not delta_mean[ref] > 0:  # nothing reaches the yardstick: every layer without δ gets nothing
+            vanishing = delta_mean == 0
         exploding = np.nan_to_num(delta_ratio, nan=1.0, posinf=np.inf) > EXPLODING_ABOVE
         a_mean = np.array([np.mean(a) for a in p.a[1:]])
         a_std = np.array([np.std(a) for a in p.a[1:]])

@@ -291,10 +291,14 @@ class LabRun:
             return np.zeros((0, self.net.n_layers))
         return np.vstack(self.grad_norms)
 
+    def inspect(self):
+        """(Pass, Diagnostics) of the network as it is now, on the lab's batch."""
+        p = self.net.backward(self.X, self.Y)
+        return p, diagnose(p, self.net.activation_names, step=self.step)
+
     def diagnose(self) -> Diagnostics:
         """Diagnostics of the network as it is now, on the lab's batch."""
-        p = self.net.backward(self.X, self.Y)
-        return diagnose(p, self.net.activation_names, step=self.step)
+        return self.inspect()[1]
 
 
 @dataclass(frozen=True)
@@ -306,13 +310,16 @@ class PinnedRun:
     grad_norm: tuple
     ratio: tuple
     delta_mean: tuple
+    delta_ratio: tuple
     state: str
+    verdict: str
 
 
 def pin(label: str, settings: LabSettings, diagnostics: Diagnostics) -> PinnedRun:
     return PinnedRun(label=label, settings=settings.to_dict(), grad_norm=tuple(map(float, diagnostics.grad_norm)),
                      ratio=tuple(map(float, diagnostics.ratio)), delta_mean=tuple(map(float, diagnostics.delta_mean)),
-                     state=diagnostics.state)
+                     delta_ratio=tuple(map(float, diagnostics.delta_ratio)), state=diagnostics.state,
+                     verdict=diagnostics.verdict())
 
 
 def add_pin(pins: List[PinnedRun], new: PinnedRun) -> List[PinnedRun]:

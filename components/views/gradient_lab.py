@@ -1,0 +1,200 @@
+"""Gradient lab: make gradients vanish and explode on purpose, see where and why, then fix it."""
+import math
+
+import streamlit as st
+
+from components import lab_figures as figs
+from components import lab_state as state
+from components.graph import network_figure
+from engine.activations import ACTIVATIONS
+from engine.diagnostics import histograms
+from engine.initializers import INITIALIZERS
+from engine.lab import FIELDS, LAB_LOSSES, MAX_PINS, MAX_STEPS, PRESETS, TARGETS, describe, pin
+
+TICK_SECONDS = 0.3      # the player advances the run every TICK_SECONDS …
+TICKS_PER_RUN = 40      # … by steps / TICKS_PER_RUN steps, so any run plays in about 12 s
+STATE_ICONS = {"vanishing": ":blue[:material/trending_down:]", "exploding": ":orange[:material/trending_up:]",
+               "healthy": ":green[:material/check_circle:]", "diverged": ":red[:material/error:]"}
+VIEWS = ("Training", "Forward pass", "Histograms", "Network graph", "Compare")
+TRY = ("Try: a smaller learning rate, gradient clipping (global norm), the init matched to the activation, "
+       "or a normalisation layer.")
+LIMITS = (f"Limits: 1–{FIELDS['depth'].hi:.0f} hidden layers, 1–{FIELDS['width'].hi:.0f} units each, "
+          f"batch 1–{FIELDS['batch'].hi:.0f}, weight scale ×0.01–×100, 1–{MAX_STEPS} training steps, "
+          f"{MAX_PINS} pinned runs; graphs over {figs.MAX_DRAWN_EDGES:,} weights are aggregated, "
+          f"histograms show at most {figs.MAX_PANELS} layers at once.")
+
+
+def sidebar_controls():
+    k = state.key
+    sb = st.sidebar
+    sb.header("Network")
+    sb.slider("Hidden layers (depth)", 1, 50, key=k("depth"))
+    sb.slider("Units per hidden layer (width)", 1, 64, key=k("width"))
+    sb.selectbox("Activation", list(ACTIVATIONS), key=k("activation"))
+    sb.selectbox("Initializer", list(INITIALIZERS), key=k("init"),
+                 help="\n\n".join(f"**{n}**: {i.doc}" for n, i in INITIALIZERS.items()))
+    sb.select_slider("Weight-scale multiplier (log scale)", options=state.SCALES, key=k("scale"),
+                     format_func=lambda v: f"×{v:g}")
+    sb.header("Data")
+    sb.number_input("Batch size (random, seeded)", 1, 512, step=1, key=k("batch"))
+    sb.number_input("Seed", 0, 2**31 - 1, step=1, key=k("seed"))
+    sb.selectbox("Loss", list(LAB_LOSSES), key=k("loss"),
+                 format_func=lambda n: {"mse": "mse (linear output)", "bce": "bce (sigmoid output)"}[n])
+    sb.selectbox("Target", TARGETS, key=k("target"), format_func=lambda t: {
+        "sign": "y = [Σx > 0]", "sine": "y = (1 + sin Σx)/2", "random": "random y (nothing to learn)"}[t])
+    sb.header("Remedies")
+    sb.toggle("Residual (skip) connections", key=k("residual"), help="a ← a + f(z) between equal-width hidden layers")
+    sb.toggle("Gradient clipping (global norm)", key=k("clip"))
+    sb.select_slider("Clipping threshold ‖g‖ ≤", options=state.CLIPS, key=k("clip_threshold"),
+                     disabled=not st.session_state.get(k("clip")), format_func=lambda v: f"{v:g}")
+    sb.radio("Normalisation layer", ("none", "batch", "layer"), key=k("norm"), horizontal=True)
+    sb.toggle("Use the init matched to the activation", key=k("matched_init"),
+              help="Xavier for sigmoid/tanh/linear, He for the ReLU family, at multiplier ×1")
+    sb.header("Training")
+    sb.select_slider("Learning rate α", options=state.LRS, key=k("lr"), format_func=lambda v: f"{v:g}")
+    sb.select_slider("Steps", options=state.STEPS, key=k("steps"))
+    sb.caption(LIMITS)
+
+
+def preset_buttons():
+    names = list(PRESETS)
+    for row in (names[:4], names[4:]):
+        cols = st.columns(4)
+        for col, name in zip(cols, row):
+            col.button(name, key=f"lab_preset_{names.index(name)}", on_click=state.load_preset, args=(name,),
+                       width="stretch")
+
+
+def training_panel(settings):
+    run = state.get_run(settings)
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 3])
+    if state.playing():
+        c1.button("Pause", icon=":material/pause:", key="lab_pause", on_click=state.set_playing, args=(False,),
+                  width="stretch")
+    else:
+        c1.button("Play", icon=":material/play_arrow:", key="lab_play", on_click=state.set_playing, args=(True,),
+                  width="stretch", disabled=run.done)
+    c2.button(f"Run all {settings.steps} steps", icon=":material/skip_next:", key="lab_run_all", disabled=run.done,
+              on_click=state.run_all, width="stretch")
+    c3.button("Reset", icon=":material/replay:", key="lab_reset", on_click=state.reset_run, width="stretch")
+    c4.caption(f"Gradient descent on the batch, α = {settings.lr:g}. ‖∂L/∂W_l‖ of every layer is recorded "
+               "at each step.")
+
+    @st.fragment(run_every=TICK_SECONDS if state.playing() and not run.done else None)
+    def live():
+        r = state.get_run(state.read_settings()[0])
+        if state.playing() and not r.done:
+            r.advance(max(1, math.ceil(r.settings.steps / TICKS_PER_RUN)))
+            if r.done:
+                state.set_playing(False)
+                st.rerun()  # a full rerun stops the timer and refreshes the per-layer views
+        st.progress(min(r.step / r.settings.steps, 1.0),
+                    text=f"step {r.step} of {r.settings.steps}" + (" — diverged" if r.divergence else ""))
+        if r.divergence is not None:
+            st.error(f"**{r.divergence.message[0].upper() + r.divergence.message[1:]}**: the numbers overflowed "
+                     f"to inf/NaN, so the run stopped (the weights are those of step {r.step - 1}). {TRY}",
+                     icon=":material/error:")
+        if r.step == 0:
+            st.info("Press Play (or Run all) to train and watch the gradient flow per layer and step.",
+                    icon=":material/play_circle:")
+            return
+        left, right = st.columns([3, 2])
+        left.plotly_chart(figs.heatmap_figure(r.history(), r.divergence), key="lab_chart_heatmap",
+                          width="stretch")
+        right.plotly_chart(figs.loss_figure(r.losses, r.divergence), key="lab_chart_loss", width="stretch")
+
+    live()
+
+
+def forward_panel(d):
+    st.plotly_chart(figs.forward_stats_figure(d), key="lab_chart_forward", width="stretch")
+    st.caption("The cause behind the gradient: saturated sigmoid/tanh units (f′(z) < 0.01) and dead ReLU units "
+               "(z ≤ 0 for every sample) pass (almost) nothing back.")
+
+
+def histogram_panel(p, d):
+    c1, c2 = st.columns([1, 1])
+    kind = c1.radio("Values", ("a", "delta"), horizontal=True, key="lab_hist_kind",
+                    format_func=lambda v: {"a": "activations a", "delta": "gradients δ = ∂L/∂z (log₁₀|δ|)"}[v])
+    mode = c2.radio("Show", ("grid", "one layer"), horizontal=True, key="lab_hist_mode",
+                    format_func=lambda v: {"grid": "small multiples", "one layer": "one layer"}[v])
+    h = histograms(p, kind)
+    if mode == "grid":
+        st.plotly_chart(figs.small_multiples_figure(h), key="lab_chart_hist_grid", width="stretch")
+    else:
+        layer = st.slider("Layer", 1, d.n_layers, value=min(st.session_state.get("lab_hist_layer", 1), d.n_layers),
+                          key="lab_hist_layer")
+        st.plotly_chart(figs.histogram_figure(h, layer), key="lab_chart_hist_one", width="stretch")
+
+
+def graph_panel(p, d, settings, net):
+    n_weights = sum(W.size for W in net.weights)
+    if n_weights <= figs.MAX_DRAWN_EDGES:
+        fig = network_figure(net.sizes, net.weights, net.biases, z=p.z, a=p.a, delta=p.delta, dW=p.dW, db=p.db,
+                             color_edges_by="gradient", color_nodes_by="delta", height=560)
+        st.plotly_chart(fig, key="lab_chart_graph", width="stretch")
+        st.caption("Every weight drawn, coloured by |∂L/∂w| on a log scale, nodes by |δ|: dark = vanishing, "
+                   "bright = exploding.")
+    else:
+        st.plotly_chart(figs.aggregated_graph_figure(d), key="lab_chart_graph_agg", width="stretch")
+
+
+def compare_panel(settings, d, run):
+    c1, c2, c3 = st.columns([1, 1, 3])
+    label = f"{describe(settings)} @ step {run.step}"
+    if c1.button("Pin this run", icon=":material/push_pin:", key="lab_pin", width="stretch"):
+        state.add(pin(label, settings, d))
+    c2.button("Clear pins", key="lab_clear_pins", on_click=state.clear_pins, width="stretch")
+    c3.caption(f"Pin up to {MAX_PINS} runs (e.g. sigmoid vs ReLU, Xavier vs ×10 init) and compare their "
+               "per-layer gradient, each relative to its own last hidden layer.")
+    message = state.pop_message()
+    if message:
+        st.warning(message)
+    pinned = state.pins()
+    now = pin(f"now: {label}", settings, d)
+    runs = pinned + ([now] if all(p.label != label for p in pinned) else [])
+    st.plotly_chart(figs.overlay_figure(runs), key="lab_chart_overlay", width="stretch")
+    for p in pinned:
+        st.markdown(f"- **{p.label}** — {p.verdict}")
+
+
+def page():
+    state.init_state()
+    sidebar_controls()
+    settings, error = state.read_settings()
+    st.title("Gradient lab: vanishing and exploding gradients")
+    st.caption("Make the gradient vanish or explode on purpose, see in which layer and why, then fix it with a "
+               "remedy. Pick a preset, or change the network in the sidebar.")
+    if error:
+        st.error(f"{error}. Keeping the previous settings.", icon=":material/warning:")
+    preset_buttons()
+    name = state.current_preset(settings)
+    if name:
+        st.info(f"**{name}**  \n" + PRESETS[name].explanation.replace("\n", "  \n"), icon=":material/lightbulb:")
+    try:
+        run = state.get_run(settings)
+    except ValueError as e:
+        st.error(f"{e}. Keeping the previous settings.", icon=":material/warning:")
+        return
+    p, d = run.inspect()
+    icon = STATE_ICONS[d.state]
+    when = "at initialisation" if run.step == 0 else f"after {run.step} training steps"
+    st.markdown(f"### {icon} {d.verdict()[0].upper() + d.verdict()[1:]}")
+    st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss)}")
+    if not d.finite:
+        st.error(f"The network's numbers overflowed ({d.divergence.message}). {TRY}", icon=":material/error:")
+    st.plotly_chart(figs.gradient_profile_figure(d), key="lab_chart_profile", width="stretch")
+    view = st.segmented_control("View", VIEWS, key="lab_view", default="Training") or "Training"
+    if view == "Training":
+        training_panel(settings)
+    elif view == "Forward pass":
+        forward_panel(d)
+    elif view == "Histograms":
+        histogram_panel(p, d)
+    elif view == "Network graph":
+        graph_panel(p, d, settings, run.net)
+    else:
+        compare_panel(settings, d, run)
+
+
+page()

@@ -1,0 +1,81 @@
+"""The gradient lab in a real browser: every preset loads and draws, play trains live, the graph
+aggregates a deep network, divergence is shown as a message. Screenshots go to tests/screenshots/."""
+import re
+
+import pytest
+
+from engine.lab import PRESETS
+from tests.browser.conftest import assert_no_exception, screenshot, wait_ready
+
+pytestmark = pytest.mark.browser
+CHART = '[data-testid="stPlotlyChart"] .main-svg'
+
+
+def open_lab(page, app_url, height=1500):
+    page.set_viewport_size({"width": 1500, "height": height})
+    page.goto(f"{app_url}/lab", timeout=60_000)
+    wait_ready(page, timeout=60_000)
+    page.wait_for_selector("text=Gradient lab: vanishing and exploding gradients", timeout=30_000)
+    page.wait_for_selector(CHART, timeout=30_000)
+
+
+def verdict(page):
+    return page.locator("h3").filter(has_text="receives").first.inner_text()
+
+
+def click_and_wait(page, button, expect_text, timeout=30_000):
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_selector(f"text={expect_text}", timeout=timeout)
+    wait_ready(page)
+
+
+def test_every_preset_loads_draws_and_gives_its_verdict(page, app_url):
+    open_lab(page, app_url)
+    expected = ["vanishing", "exploding", "healthy", "no gradient", "healthy", "healthy", "exploding"]
+    for i, (name, want) in enumerate(zip(PRESETS, expected)):
+        page.get_by_role("button", name=name, exact=True).click()
+        page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{PRESETS[name].explanation.splitlines()[0][:40]}")',
+                               timeout=30_000)
+        wait_ready(page)
+        page.wait_for_selector(CHART)
+        assert_no_exception(page)
+        text = page.locator("h3").filter(has_text="receives").first.inner_text()
+        assert want in text, (name, text)
+        screenshot(page, f"lab_preset_{i}")
+
+
+def test_play_trains_live_and_a_diverging_run_says_where(page, app_url):
+    open_lab(page, app_url)
+    page.get_by_role("button", name="Clipping tames an explosion", exact=True).click()
+    page.wait_for_selector('text=Clipping the global gradient norm', timeout=30_000)
+    wait_ready(page)
+    page.get_by_role("button", name=re.compile("Play")).click()
+    # the fragment advances the run on a timer: the progress text moves on its own
+    page.wait_for_selector("text=/step ([1-9][0-9]*) of 100/", timeout=30_000)
+    page.wait_for_selector("text=step 100 of 100", timeout=90_000)
+    wait_ready(page)
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3   # profile, heatmap, loss
+    assert_no_exception(page)
+    screenshot(page, "lab_clipping_trained")
+    # the same network without clipping diverges: stopped, step and layer named, advice given
+    page.get_by_text("Gradient clipping (global norm)").click()
+    wait_ready(page)
+    page.get_by_role("button", name=re.compile("Run all")).click()
+    page.wait_for_selector("text=/Diverged at step \\d+, layer \\d+/", timeout=30_000)
+    wait_ready(page)
+    assert page.locator("text=/Try: a smaller learning rate/").count() >= 1
+    assert_no_exception(page)
+    screenshot(page, "lab_diverged")
+
+
+def test_deep_network_graph_is_aggregated_and_views_switch(page, app_url):
+    open_lab(page, app_url)
+    for view, marker in (("Network graph", "text=/Aggregated view: .* weights are too many/"),
+                         ("Forward pass", "text=activations a: mean ± standard deviation"),
+                         ("Histograms", "text=/per layer — 12 of 21 layers|activations a per layer/"),
+                         ("Compare", "text=Pin this run")):
+        page.locator('[data-testid="stButtonGroup"] button', has_text=view).click()
+        page.wait_for_selector(marker, timeout=30_000)
+        wait_ready(page)
+        assert_no_exception(page)
+        screenshot(page, "lab_view_" + view.lower().replace(" ", "_"))
