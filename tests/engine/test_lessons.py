@@ -1,0 +1,296 @@
+"""Each lesson preset's explanation makes claims; each claim is checked here on the engine's numbers."""
+import dataclasses
+
+import numpy as np
+import pytest
+
+from engine.datasets import make_dataset
+from engine.lab import analyse
+from engine.scenario import lesson_ids, load_lesson, to_lab_settings
+from engine.training import Trainer
+from tests.helpers import assert_close
+
+CLAIMS = {}
+
+
+def claim(name):
+    def register(f):
+        CLAIMS[name] = f
+        return f
+    return register
+
+
+def shown(value, decimals=4):
+    """A number as the explanations write it: fixed decimals, a true minus sign."""
+    return f"{value:.{decimals}f}".replace("-", "−")
+
+
+def setup(name):
+    s = load_lesson(name)
+    net = s.to_network()
+    X, Y = s.inputs()
+    return s, net, X, Y
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@claim("forward-pass")
+def check_forward_pass():
+    s, net, X, Y = setup("forward-pass")
+    r = net.backward(X, Y)
+    W1, b1 = np.array(s.weights[0]), np.array(s.biases[0])
+    W2, b2 = np.array(s.weights[1]), np.array(s.biases[1])
+    z1 = X[0] @ W1.T + b1                       # z = Σ w·a + b, by hand
+    a1 = sigmoid(z1)
+    z2 = a1 @ W2.T + b2
+    assert_close("z1", r.z[0][0], z1)
+    assert_close("a1", r.a[1][0], a1)
+    assert_close("yhat", r.a[2][0], sigmoid(z2))
+    for v in (*z1, *a1, *z2, *sigmoid(z2)):
+        assert shown(v) in s.explanation, f"{shown(v)} not in the explanation"
+
+
+@claim("loss")
+def check_loss():
+    s, net, X, Y = setup("loss")
+    r = net.backward(X, Y)
+    yhat = r.a[-1].item()
+    assert_close("L", r.loss, (yhat - 1.0) ** 2)
+    assert_close("dL/dyhat", r.dL_dyhat.item(), 2 * (yhat - 1.0))
+    assert r.dL_dyhat.item() < 0, "raising ŷ lowers the loss"
+    assert shown(r.loss) in s.explanation and shown(r.dL_dyhat.item()) in s.explanation
+
+
+@claim("chain-rule")
+def check_chain_rule():
+    s, net, X, Y = setup("chain-rule")
+    r = net.backward(X, Y)
+    yhat, a1, w2, x = r.a[2].item(), r.a[1].item(), s.weights[1][0][0], X.item()
+    factors = [r.dL_dyhat.item(), yhat * (1 - yhat), w2, a1 * (1 - a1), x]
+    assert_close("dL/dw1 = product of the chain", r.dW[0].item(), np.prod(factors))
+    assert shown(r.dW[0].item()) in s.explanation
+    for f in factors[:2] + factors[3:4]:
+        assert shown(f) in s.explanation
+
+
+@claim("textbook")
+def check_textbook():
+    s, net, X, Y = setup("textbook")
+    r = net.backward(X, Y)
+    numbers = {"1.1": r.z[0].item(), "1.08": r.z[1].item(), "0.7465": r.a[2].item(), "0.0643": r.loss,
+               "−0.1055": r.dW[1].item(), "−0.0959": r.db[1].item(), "−0.1535": r.dW[0].item(),
+               "−0.0768": r.db[0].item()}
+    for text, value in numbers.items():
+        decimals = len(text.split(".")[1])
+        assert shown(value, decimals) == text and text in s.explanation
+    after = net.step(X, Y, s.lr)
+    assert [round(v, 5) for v in (net.weights[0].item(), net.biases[0].item(), net.weights[1].item(),
+                                  net.biases[1].item())] == [0.51535, 0.10768, 0.81055, 0.20959]
+    assert net.backward(X, Y).loss < after.loss, "the loss drops"
+
+
+@claim("delta-recursion")
+def check_delta_recursion():
+    s, net, X, Y = setup("delta-recursion")
+    r = net.backward(X, Y)
+    W2 = np.array(s.weights[1])
+    want = (r.delta[1] @ W2) * (1 - np.tanh(r.z[0]) ** 2)   # δ¹ = (W²)ᵀ δ² ⊙ tanh′(z¹)
+    assert_close("delta1", r.delta[0], want)
+    yhat = r.a[2]
+    assert_close("delta2", r.delta[1], 2 * (yhat - Y) * yhat * (1 - yhat))
+    assert_close("dW = delta a", r.dW[0], r.delta[0].T @ X)
+    for v in (*r.delta[1][0], *r.delta[0][0]):
+        assert shown(v) in s.explanation
+
+
+def error_trace(s, lr, steps=10):
+    net = s.to_network()
+    X, Y = s.inputs()
+    errors = []
+    for _ in range(steps):
+        r = net.step(X, Y, lr)
+        errors.append(r.a[-1].item() - Y.item())
+    return errors, net.backward(X, Y).loss
+
+
+@claim("lr-too-large")
+def check_lr_too_large():
+    s = load_lesson("lr-too-large")
+    errors, loss = error_trace(s, s.lr)
+    ratios = np.array(errors[1:]) / np.array(errors[:-1])
+    assert_close("error ratio per step", ratios, np.full(9, 1 - 4 * s.lr))   # −1.4: flips and grows
+    assert loss > 100
+    converged, _ = error_trace(s, 0.25, 2)
+    assert converged[1] == 0.0, "α = 0.25 lands on the target in one step"
+    _, below = error_trace(s, 0.49, 200)
+    assert below < 1e-6, "any α below 0.5 converges"
+
+
+@claim("lr-too-small")
+def check_lr_too_small():
+    s = load_lesson("lr-too-small")
+    errors, loss = error_trace(s, s.lr)
+    assert_close("error ratio", errors[-1] / errors[-2], 1 - 4 * s.lr)
+    assert 0.9 < loss < 1.0 and shown(loss) in s.explanation
+    net = s.to_network()
+    X, Y = s.inputs()
+    steps = 0
+    while net.backward(X, Y).loss > 0.01:
+        net.step(X, Y, s.lr)
+        steps += 1
+    assert steps > 500
+
+
+def lab_ratio(s):
+    p, d = analyse(to_lab_settings(s))
+    norms = [np.linalg.norm(g) for g in p.dW]
+    return norms[0] / norms[-1], d
+
+
+@claim("vanishing")
+def check_vanishing():
+    ratio, d = lab_ratio(load_lesson("vanishing"))
+    assert ratio < 1e-4 and d.state == "vanishing"
+
+
+@claim("exploding")
+def check_exploding():
+    ratio, d = lab_ratio(load_lesson("exploding"))
+    assert ratio > 100 and d.state == "exploding"
+    calm, _ = lab_ratio(load_lesson("exploding").replace(init_gain=1.0))
+    assert calm < ratio / 10
+
+
+@claim("clipping")
+def check_clipping():
+    s = load_lesson("clipping")
+    net = s.to_network()
+    X, Y = s.inputs()
+    r = net.step(X, Y, s.lr)
+    update = np.sqrt(sum(float((u * u).sum()) for u in r.update_W + r.update_b))
+    assert r.grad_norm > 1000, "the raw gradient norm is in the thousands"
+    assert r.clipped
+    assert_close("update length = α · threshold", update, s.lr * s.clip_norm)
+    for _ in range(99):
+        r = net.step(X, Y, s.lr)
+        assert r.finite
+    unclipped = s.replace(clip_norm=None).to_network()
+    finite = all(unclipped.step(X, Y, s.lr).finite for _ in range(100))
+    assert not finite or unclipped.backward(X, Y).loss > net.backward(X, Y).loss
+
+
+@claim("residual")
+def check_residual():
+    s = load_lesson("residual")
+    ratio, d = lab_ratio(s)
+    plain, _ = lab_ratio(s.replace(residual=False))
+    assert ratio > 1e-3 and plain < 1e-13 and ratio / plain > 1e10
+    assert d.state == "healthy"
+
+
+@claim("normalisation")
+def check_normalisation():
+    s = load_lesson("normalisation")
+    ratio, d = lab_ratio(s)
+    plain, _ = lab_ratio(s.replace(norm="none"))
+    assert 0.1 < ratio < 10 and plain < 1e-13 and d.state == "healthy"
+
+
+@claim("dead-relu")
+def check_dead_relu():
+    s, net, X, Y = setup("dead-relu")
+    r = net.backward(X, Y)
+    assert (r.z[0][:, 1] < 0).all(), "unit 2's z is negative on every input"
+    assert_close("z of unit 2", r.z[0][:, 1], [-3, -2.6, -2.4, -2])
+    assert (r.delta[0][:, 1] == 0).all() and (r.dW[0][1] == 0).all() and r.db[0][1] == 0
+    for _ in range(500):
+        net.step(X, Y, s.lr)
+    assert net.weights[0][1].tolist() == [0.6, 0.4] and net.biases[0][1] == -3.0
+    assert ((net.predict(X) > 0.5) == (Y > 0.5)).all(), "the other two units still learn XOR"
+
+
+@claim("zero-init-symmetry")
+def check_zero_init_symmetry():
+    s, net, X, Y = setup("zero-init-symmetry")
+    assert (net.weights[0] == 0.5).all()
+    for _ in range(300):
+        r = net.step(X, Y, s.lr)
+    W1, W2 = net.weights[0], net.weights[1]
+    assert np.array_equal(W1, np.repeat(W1[:1], 3, axis=0)), "rows of W1 identical after training"
+    assert np.array_equal(W2, np.full_like(W2, W2[0, 0]))
+    assert 0.18 < r.loss < 0.2, "the loss stalls near 0.19"
+    broken = s.replace(init="xavier_uniform").to_network()
+    for _ in range(2000):
+        r = broken.step(X, Y, s.lr)
+    assert r.loss < 0.01, "random init breaks the symmetry and learns XOR"
+
+
+@claim("sigmoid-derivative")
+def check_sigmoid_derivative():
+    s, net, X, Y = setup("sigmoid-derivative")
+    r = net.backward(X, Y)
+    d = [abs(x.item()) for x in r.delta]
+    for l in range(len(d) - 1):
+        w = abs(net.weights[l + 1].item())
+        assert d[l] <= 0.25 * w * d[l + 1], f"layer {l}: |δ| ratio {d[l] / d[l + 1]:.3f} > 0.25·|w|"
+        assert 0.19 < d[l] / d[l + 1] < 0.25, "each ratio is about 0.2"
+    assert d[0] / d[-1] < 1e-4
+    rng = np.random.default_rng(0)   # the bound holds for any weights, not only 1
+    for trial in range(20):
+        net.set_parameters([rng.normal(0, 3, W.shape) for W in net.weights],
+                           [rng.normal(0, 1, b.shape) for b in net.biases])
+        r = net.backward(X, Y)
+        for l in range(len(r.delta) - 1):
+            assert abs(r.delta[l].item()) <= 0.25 * abs(net.weights[l + 1].item()) * abs(r.delta[l + 1].item())
+
+
+@claim("softmax-cross-entropy")
+def check_softmax_cross_entropy():
+    s, net, X, Y = setup("softmax-cross-entropy")
+    r = net.backward(X, Y)
+    yhat = r.a[-1]
+    assert_close("delta = yhat - y", r.delta[-1], yhat - Y, rtol=0, atol=1e-15)
+    J = np.diag(yhat[0]) - np.outer(yhat[0], yhat[0])        # the long way: ∂L/∂ŷ through the Jacobian
+    assert_close("Jacobian route", (-Y[0] / yhat[0]) @ J, r.delta[-1][0])
+    for v in (*yhat[0], *(yhat - Y)[0]):
+        assert shown(v) in s.explanation
+
+
+@claim("momentum-adam")
+def check_momentum_adam():
+    s = load_lesson("momentum-adam")
+    X, Y = s.inputs()
+    losses = {}
+    for opt in ("sgd", "momentum", "adam"):
+        net = s.replace(optimizer=opt).to_network()
+        for _ in range(100):
+            net.step(X, Y, s.lr)
+        losses[opt] = net.backward(X, Y).loss
+    assert f"{losses['sgd']:.3f}" in s.explanation
+    assert losses["momentum"] < losses["sgd"] / 1000 and losses["adam"] < losses["sgd"] / 1000
+
+
+@claim("xor-hidden-layer")
+def check_xor_hidden_layer():
+    s = load_lesson("xor-hidden-layer")
+    accuracy = {}
+    for sizes in ((2, 4, 1), (2, 1)):
+        t = s.replace(sizes=sizes, activation="tanh" if len(sizes) > 2 else [])
+        d = make_dataset(t.dataset, t.n_samples, t.noise, t.test_ratio, t.data_seed)
+        trainer = Trainer(t.to_network(), d.X_train, d.y_train, d.X_test, d.y_test, "binary", lr=t.lr,
+                          batch_size=t.batch_size, seed=t.seed)
+        for _ in range(200):
+            trainer.run_epoch()
+        accuracy[sizes] = trainer.evaluate().train_acc
+    assert accuracy[(2, 4, 1)] > 0.9 and accuracy[(2, 1)] < 0.8
+
+
+def test_every_preset_has_a_claim_check():
+    assert set(CLAIMS) == set(lesson_ids())
+
+
+@pytest.mark.parametrize("name", lesson_ids())
+def test_preset_claim(name):
+    CLAIMS[name]()
