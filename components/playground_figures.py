@@ -23,7 +23,7 @@ GRID = 50               # boundary grid: GRID × GRID points
 THUMB = 25              # neuron thumbnails: THUMB × THUMB cells (every 2nd grid point)
 CLASS_COLORS = ["#08519c", "#d94801", "#009E73", "#CC79A7", "#56B4E9", "#E69F00"]   # Okabe–Ito-based
 CLASS_TINTS = ["#c6dbef", "#fdd0a2", "#b8e6d6", "#f0d5e6", "#d3ecfa", "#fbe3b0"]
-CLASS_SYMBOLS = ["circle", "x", "triangle-up", "square", "diamond", "star"]
+CLASS_SYMBOLS = ["circle", "diamond", "triangle-up", "square", "pentagon", "star"]
 FONT = style.FONT
 
 
@@ -60,7 +60,7 @@ def _add_points(fig, dataset, show_test: bool, y_range: float):
                 x=X[:, 0], y=X[:, 1], mode="markers", name=f"{part} points",
                 customdata=np.column_stack([np.round(y, 3).astype(str), np.full(len(y), part)]),
                 hovertemplate=_points_hover("regression"),
-                marker=dict(size=9, symbol="circle-open" if hollow else "circle", color=y,
+                marker=dict(size=8, symbol="diamond" if hollow else "circle", color=y,
                             colorscale=style.DIVERGING, cmin=-y_range, cmax=y_range,
                             line=dict(color="#111111", width=1.5 if hollow else 1))))
             continue
@@ -68,13 +68,13 @@ def _add_points(fig, dataset, show_test: bool, y_range: float):
             mask = y == c
             if not mask.any():
                 continue
-            symbol = CLASS_SYMBOLS[c] + ("-open" if hollow and CLASS_SYMBOLS[c] != "x" else "")
+            symbol = CLASS_SYMBOLS[c]
             fig.add_trace(go.Scatter(
                 x=X[mask, 0], y=X[mask, 1], mode="markers", name=f"class {c} ({part})",
                 customdata=np.column_stack([np.full(mask.sum(), c), np.full(mask.sum(), part)]),
                 hovertemplate=_points_hover("class"),
-                marker=dict(size=10 if hollow else 9, symbol=symbol, color=CLASS_COLORS[c],
-                            line=dict(color="#ffffff" if not hollow else CLASS_COLORS[c], width=1 if not hollow else 2))))
+                marker=dict(size=8, symbol=symbol, color=CLASS_COLORS[c],
+                            line=dict(color="#111111" if hollow else "#ffffff", width=1.6 if hollow else 1))))
 
 
 def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = True, discretize: bool = False,
@@ -102,8 +102,8 @@ def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = Tr
         fig.add_trace(go.Heatmap(
             x=xs, y=ys, z=z, customdata=p, zmin=0, zmax=1, colorscale=style.DIVERGING, name="ŷ",
             hovertemplate=hover + "ŷ = P(class 1) %{customdata:.3f}<extra></extra>",
-            colorbar=dict(title=dict(text="ŷ = P(class 1)", side="right"), thickness=18, len=0.9,
-                          tickvals=[0, 0.5, 1], ticktext=["0 (class 0)", "0.5", "1 (class 1)"])))
+            colorbar=dict(title=dict(text="ŷ = P(class 1)", side="right"), thickness=14, len=0.8,
+                          tickvals=[0, 0.5, 1], ticktext=["0", "0.5", "1"])))
         if 0 < p.min() < 0.5 < p.max():
             fig.add_trace(go.Contour(x=xs, y=ys, z=p, contours=dict(start=0.5, end=0.5, coloring="none"),
                                      line=dict(color="#111111", width=2.5), showscale=False, hoverinfo="skip",
@@ -122,7 +122,7 @@ def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = Tr
             x=xs, y=ys, z=z, zmin=0, zmax=1, colorscale=scale, opacity=0.75, name="class",
             customdata=np.column_stack([cls, conf]).reshape(G, G, 2),
             hovertemplate=hover + "predicted class %{customdata[0]}<br>P %{customdata[1]:.3f}<extra></extra>",
-            colorbar=dict(title=dict(text="predicted class (pale: unsure)", side="right"), thickness=18, len=0.9,
+            colorbar=dict(title=dict(text="class (pale: unsure)", side="right"), thickness=14, len=0.8,
                           tickvals=[(c + 0.5) / k for c in range(k)], ticktext=[f"class {c}" for c in range(k)])))
     else:
         targets = np.concatenate([dataset.y_train, dataset.y_test])
@@ -132,16 +132,18 @@ def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = Tr
         fig.add_trace(go.Heatmap(
             x=xs, y=ys, z=z, customdata=v, zmin=-y_range, zmax=y_range, colorscale=style.DIVERGING, name="ŷ",
             hovertemplate=hover + "ŷ %{customdata:.3f}<extra></extra>",
-            colorbar=dict(title=dict(text="ŷ (prediction)", side="right"), thickness=18, len=0.9)))
+            colorbar=dict(title=dict(text="ŷ (prediction)", side="right"), thickness=14, len=0.8)))
     _add_points(fig, dataset, show_test, y_range)
     x_min, x_max, y_min, y_max = dataset.extent
     fig.update_layout(
         title=dict(text=title or ("Decision boundary" if dataset.task != "regression" else "Regression surface"),
                    font=dict(size=20)),
-        font=FONT, height=height, margin=dict(l=50, r=20, t=50, b=40), uirevision="boundary",
-        xaxis=dict(title="x₁", range=[x_min, x_max], constrain="domain", zeroline=False),
-        yaxis=dict(title="x₂", range=[y_min, y_max], scaleanchor="x", zeroline=False),
-        legend=dict(orientation="h", y=-0.12, font=dict(size=14)), plot_bgcolor="#ffffff")
+        font=FONT, height=height, margin=dict(l=45, r=10, t=45, b=10), uirevision="boundary",
+        xaxis=dict(title=dict(text="x₁", standoff=2), range=[x_min, x_max], constrain="domain", zeroline=False),
+        yaxis=dict(title=dict(text="x₂", standoff=2), range=[y_min, y_max], scaleanchor="x", constrain="domain",
+                   zeroline=False),
+        legend=dict(orientation="h", yanchor="top", y=-0.08, x=0, font=dict(size=13), itemwidth=30),
+        plot_bgcolor="#ffffff")
     if not finite:
         fig.add_annotation(text="output overflowed (NaN/inf)", x=0.5, y=0.5, xref="paper", yref="paper",
                            showarrow=False, font=dict(size=22, color="#b00020"), bgcolor="#ffffff")
@@ -176,7 +178,8 @@ def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, he
         font=FONT, height=height, margin=dict(l=60, r=70, t=30, b=50), hovermode="x unified",
         xaxis=dict(title="epoch", rangemode="tozero"),
         yaxis=dict(title="loss (log)", type="log", exponentformat="power"),
-        yaxis2=dict(title="accuracy %", overlaying="y", side="right", range=[0, 101], showgrid=False),
+        yaxis2=dict(title="accuracy %", overlaying="y", side="right", range=[0, 100.5], showgrid=False,
+                    tickvals=[0, 25, 50, 75, 100]),
         legend=dict(orientation="h", y=1.12, font=dict(size=14)), uirevision="curves")
     if current_epoch is not None:
         fig.add_vline(x=current_epoch, line=dict(color="#7a7a7a", width=2, dash="dot"))
@@ -228,8 +231,8 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
     fig = go.Figure()
     fig.add_trace(go.Heatmap(z=z, customdata=raw, colorscale=style.DIVERGING, zmin=-1, zmax=1, hoverongaps=False,
                              hovertemplate="a %{customdata:.3g}<extra></extra>", name="a",
-                             colorbar=dict(title=dict(text="a / max|a| of each neuron", side="right"),
-                                           thickness=16, len=0.9, tickvals=[-1, 0, 1])))
+                             colorbar=dict(title=dict(text="a / max|a| (own scale)", side="right"),
+                                           thickness=14, len=0.8, tickvals=[-1, 0, 1])))
     fig.add_trace(go.Scatter(
         x=cx, y=cy, mode="markers", name="neurons", customdata=np.array(ids)[:, None],
         marker=dict(size=max(8, T), color="rgba(0,0,0,0)", symbol="square"),
@@ -244,7 +247,7 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
         i = ids.index(selected)
         shapes.append(dict(type="rect", x0=cx[i] - T / 2 - 0.8, x1=cx[i] + T / 2 + 0.8, y0=cy[i] - T / 2 - 0.8,
                            y1=cy[i] + T / 2 + 0.8, line=dict(color=style.SELECTED, width=3)))
-    layer_names = ["inputs"] + [f"layer {l}" for l in range(1, cols - 1)] + ["output"]
+    layer_names = ["in"] + [f"h{style.sup(l)}" for l in range(1, cols - 1)] + ["out"]
     for l, name in enumerate(layer_names):
         annotations.append(dict(x=l * (T + gap) + (T - 1) / 2, y=H + 1, text=name, showarrow=False,
                                 yanchor="bottom", font=dict(size=14, color="#444444")))
@@ -254,7 +257,7 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
         font=FONT, height=height, margin=dict(l=10, r=10, t=40, b=10), annotations=annotations, shapes=shapes,
         xaxis=dict(visible=False, range=[-1.5, W + 0.5]),
         yaxis=dict(visible=False, range=[-3.5, H + 3.5], scaleanchor="x"), plot_bgcolor="#ffffff",
-        title=dict(text="Each neuron's output a over the plane (click one)", font=dict(size=16)))
+        title=dict(text="Every neuron's output a (click one)", font=dict(size=16)))
     return fig
 
 
@@ -273,8 +276,10 @@ def neuron_figure(maps: Sequence[np.ndarray], node_id: str, label: str, xs, ys, 
         X = dataset.X_train
         fig.add_trace(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", hoverinfo="skip", showlegend=False,
                                  marker=dict(size=5, color="rgba(0,0,0,0)", line=dict(color="#333333", width=1))))
-    kind = "input feature" if l == 0 else "hidden neuron" if l < len(maps) - 1 else "output"
-    fig.update_layout(font=FONT, height=height, margin=dict(l=50, r=20, t=50, b=40),
-                      title=dict(text=f"{label} ({kind}): its output a over the plane", font=dict(size=18)),
-                      xaxis=dict(title="x₁", constrain="domain"), yaxis=dict(title="x₂", scaleanchor="x"))
+    kind = "input" if l == 0 else "hidden" if l < len(maps) - 1 else "output"
+    fig.update_layout(font=FONT, height=height, margin=dict(l=45, r=10, t=45, b=30),
+                      title=dict(text=f"{label} ({kind}): a over the plane", font=dict(size=17)),
+                      xaxis=dict(title=dict(text="x₁", standoff=2), constrain="domain", range=[xs[0], xs[-1]]),
+                      yaxis=dict(title=dict(text="x₂", standoff=2), scaleanchor="x", constrain="domain",
+                                 range=[ys[0], ys[-1]]))
     return fig

@@ -20,7 +20,9 @@ from engine.initializers import INITIALIZERS
 from engine.optimizers import OPTIMIZERS
 
 TICK_SECONDS = 0.4          # the play fragment reruns this often
-TRAIN_SECONDS = 0.15        # training time per tick (the rest draws)
+TRAIN_SECONDS = 0.12        # at most this much training per tick (the rest draws)
+SPEEDS = {"1 step": 1, "5 steps": 5, "25 steps": 25, "100 steps": 100, "500 steps": 500,
+          f"as many as fit in {TRAIN_SECONDS:g} s": None}
 DATASET_NAMES = {**{name: f"{name} — {spec.doc}" for name, spec in DATASETS.items()}, "csv": "csv — your own points"}
 
 
@@ -82,21 +84,19 @@ def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
         sb.error(errs["csv"])
 
     sb.header("Input features")
-    cols = sb.columns(4)
-    chosen = []
-    for i, (name, feat) in enumerate(FEATURES.items()):
-        if cols[i % 4].checkbox(feat.label, value=name in current.features, key=f"pg_feat_{name}"):
-            chosen.append(name)
-    features = tuple(chosen)
+    chosen = sb.pills("What the network sees of a point (x₁, x₂)", list(FEATURES), selection_mode="multi",
+                      default=list(current.features), key="pg_features", format_func=lambda n: FEATURES[n].label)
+    features = tuple(name for name in FEATURES if name in (chosen or []))
     if not features:
         sb.error("Input features: choose at least one; the network keeps its current inputs.")
         features = current.features
 
     sb.header("Network")
     c1, c2 = sb.columns(2)
-    c1.button("＋ layer", key="pg_add_layer", on_click=_edit_layers, args=(1,), width="stretch",
+    c1.button("layer", key="pg_add_layer", on_click=_edit_layers, args=(1,), width="stretch", icon=":material/add:",
               disabled=len(current.hidden) >= MAX_HIDDEN_LAYERS)
-    c2.button("－ layer", key="pg_remove_layer", on_click=_edit_layers, args=(-1,), width="stretch",
+    c2.button("layer", key="pg_remove_layer", on_click=_edit_layers, args=(-1,), width="stretch",
+              icon=":material/remove:",
               disabled=not current.hidden)
     hidden_text = sb.text_input(f"Neurons per hidden layer (up to {MAX_HIDDEN_LAYERS} layers × {MAX_NEURONS})",
                                 ", ".join(map(str, current.hidden)), key="pg_hidden",
@@ -180,16 +180,18 @@ def _select_from(chart_key: str):
 
 
 def controls(r):
-    c = st.columns([1.3, 1, 1, 1, 4])
-    c[0].button("⏸ Pause" if r.playing else "▶ Play", key="pg_play", on_click=_toggle_play, type="primary",
-                width="stretch")
-    c[1].button("Step ⏭", key="pg_step", on_click=_step_once, width="stretch",
+    c = st.columns([1.1, 1, 1, 1, 1.4, 3])
+    c[0].button("Pause" if r.playing else "Play", key="pg_play", on_click=_toggle_play, type="primary",
+                icon=":material/pause:" if r.playing else ":material/play_arrow:", width="stretch")
+    c[1].button("Step", key="pg_step", on_click=_step_once, width="stretch", icon=":material/skip_next:",
                 help="one minibatch update")
-    c[2].button("Epoch ⏩", key="pg_epoch", on_click=_one_epoch, width="stretch",
+    c[2].button("Epoch", key="pg_epoch", on_click=_one_epoch, width="stretch", icon=":material/fast_forward:",
                 help="updates to the end of the current epoch")
-    c[3].button("Reset ↺", key="pg_reset", on_click=_reset, width="stretch",
+    c[3].button("Reset", key="pg_reset", on_click=_reset, width="stretch", icon=":material/restart_alt:",
                 help="fresh weights from the seed, step 0")
-    c[4].caption(f"{OUTPUT_TEXT[r.dataset.task]}. Play trains for up to {PLAY_SECONDS_LIMIT // 60} minutes, then "
+    c[4].selectbox("Speed (steps per tick)", list(SPEEDS), index=2, key="pg_speed",
+                   help=f"while playing, the page redraws every {TICK_SECONDS:g} s after this many updates")
+    c[5].caption(f"{OUTPUT_TEXT[r.dataset.task]}. Play trains for up to {PLAY_SECONDS_LIMIT // 60} minutes, then "
                  "pauses itself; learning rate, batch size, optimizer, regularisation and clipping change live.")
 
 
@@ -197,7 +199,12 @@ def controls(r):
 def _train_tick(r):
     """One play tick: train for TRAIN_SECONDS; stop (full rerun) on divergence or a limit."""
     t = r.trainer
-    t.run(seconds=TRAIN_SECONDS, epoch_limit=r.settings.epoch_limit)
+    before, now = t.step_count, time.monotonic()
+    t.run(steps=SPEEDS.get(session.widget("speed"), 25), seconds=TRAIN_SECONDS, epoch_limit=r.settings.epoch_limit)
+    last = r.extras.get("tick")
+    if last is not None and now > last[0]:
+        r.extras["speed"] = (t.step_count - before) / (now - last[0])
+    r.extras["tick"] = (now, t.step_count)
     notice = None
     if t.divergence is not None:
         notice = "diverged"
@@ -214,15 +221,17 @@ def _train_tick(r):
 def _metrics(r, shown_step, net):
     t = r.trainer
     point = t.evaluate(net)
-    m = st.columns(6)
+    m = st.columns(7)
     m[0].metric("Epoch", f"{t.epoch_count:,}", help=f"{t.steps_per_epoch} steps per epoch")
-    m[1].metric("Step", f"{t.step_count:,}" if shown_step is None else f"{shown_step:,} of {t.step_count:,}")
+    m[1].metric("Step", f"{t.step_count:,}" if shown_step is None else f"{shown_step:,} / {t.step_count:,}")
     m[2].metric("Train loss", fmt(point.train_loss))
     m[3].metric("Test loss", fmt(point.test_loss))
     if r.dataset.task != "regression":
-        m[4].metric("Train / test accuracy", f"{point.train_acc:.0%} / "
-                    + ("—" if point.test_acc is None else f"{point.test_acc:.0%}"))
-    m[5].metric("Training speed", f"{t.steps_per_second:,.0f} steps/s" if r.playing else "paused")
+        m[4].metric("Train accuracy", f"{point.train_acc:.1%}")
+        m[5].metric("Test accuracy", "—" if point.test_acc is None else f"{point.test_acc:.1%}")
+    speed = r.extras.get("speed")
+    m[6].metric("Steps / s", f"{speed:,.0f}" if r.playing and speed is not None else "paused" if not r.playing
+                else "…", help=f"updates per second while playing (training alone: {t.steps_per_second:,.0f}/s)")
 
 
 def _scrubber(r):
@@ -235,9 +244,10 @@ def _scrubber(r):
     if steps[-1] != t.step_count:
         steps = steps + [t.step_count]
     value = r.view_step if r.view_step in steps else steps[-1]
+    kept = "every step" if t.history.stride == 1 else f"every {t.history.stride}th step"
     chosen = st.select_slider(
-        f"History: rewind to a recorded step ({len(t.history.steps):,} kept; every step up to "
-        f"{t.history.limit:,}, then every {t.history.stride}th)", options=steps, value=value, key="pg_scrub",
+        f"History: rewind to a recorded step ({len(t.history.steps):,} kept: {kept}; at most "
+        f"{t.history.limit:,}, then thinned by halves)", options=steps, value=value, key="pg_scrub",
         format_func=lambda s: f"step {s:,}")
     r.view_step = None if chosen == t.step_count else chosen
     return r.view_step
@@ -259,38 +269,34 @@ def _view():
 
     xs, ys, P = plane_grid(r.dataset.extent, GRID)
     maps = neuron_maps(net, settings.features, P)
-    left, right = st.columns([1.05, 1])
-    with left:
-        st.plotly_chart(boundary_figure(r.dataset, xs, ys, maps[-1], show_test=settings.show_test,
+    sizes = net.sizes
+    labels = [node_label(l, j, sizes) for l, n in enumerate(sizes) for j in range(n)]
+    labels[:sizes[0]] = [FEATURES[f].label for f in settings.features]
+    top = st.columns([1.25, 1, 0.8])
+    top[0].plotly_chart(boundary_figure(r.dataset, xs, ys, maps[-1], show_test=settings.show_test,
                                         discretize=settings.discretize,
                                         title=None if shown is None else f"Boundary at step {shown:,}"),
                         key="pg_boundary", width="stretch")
-        st.plotly_chart(curves_figure(t.curve, r.dataset.task, current_epoch=None if shown is None else snap.epoch),
-                        key="pg_curves", width="stretch")
-    with right:
-        sizes = net.sizes
-        labels = [node_label(l, j, sizes) for l, n in enumerate(sizes) for j in range(n)]
-        feat_labels = [FEATURES[f].label for f in settings.features]
-        labels[:sizes[0]] = feat_labels
-        g, th = st.columns([1.2, 1])
-        mode = settings.edge_mode
-        dW = list(snap.dW) if snap.dW is not None else None
-        db = list(snap.db) if snap.db is not None else None
-        fig = network_figure(sizes, list(net.weights), list(net.biases), dW=dW, db=db, lr=snap.lr,
-                             color_edges_by=mode if (mode == "weight" or dW is not None) else "weight",
-                             selected=r.selected, height=int(np.clip(60 * max(sizes) + 160, 320, 900)),
-                             title=f"Edges: {'w' if mode == 'weight' else '|∂L/∂w| of the last step'}")
-        with g:
-            st.plotly_chart(fig, key="pg_graph", on_select=lambda: _select_from("pg_graph"),
-                            selection_mode="points", width="stretch")
-        with th:
-            st.plotly_chart(thumbnails_figure(maps, labels, sizes, selected=r.selected), key="pg_thumbs",
-                            on_select=lambda: _select_from("pg_thumbs"), selection_mode="points",
-                            width="stretch")
-        node = r.selected
-        label = labels[sum(sizes[:int(node.split(':')[0][1:])]) + int(node.split(':')[1][1:])]
-        st.plotly_chart(neuron_figure(maps, node, label, xs, ys, r.dataset), key="pg_neuron",
-                        width="stretch")
+    mode = settings.edge_mode
+    dW = list(snap.dW) if snap.dW is not None else None
+    db = list(snap.db) if snap.db is not None else None
+    if mode == "gradient" and dW is None:
+        mode = "weight"   # step 0 has no gradient yet
+    edges = "w" if mode == "weight" else "|∂L/∂w| of the last step"
+    fig = network_figure(sizes, list(net.weights), list(net.biases), dW=dW, db=db, lr=snap.lr,
+                         color_edges_by=mode, selected=r.selected, show_values=False,
+                         height=int(np.clip(55 * max(sizes) + 200, 380, 900)), title=f"Network — edges: {edges}")
+    top[1].plotly_chart(fig, key="pg_graph", on_select=lambda: _select_from("pg_graph"),
+                        selection_mode="points", width="stretch")
+    top[2].plotly_chart(thumbnails_figure(maps, labels, sizes, selected=r.selected), key="pg_thumbs",
+                        on_select=lambda: _select_from("pg_thumbs"), selection_mode="points", width="stretch")
+    bottom = st.columns([2.25, 0.8])
+    bottom[0].plotly_chart(curves_figure(t.curve, r.dataset.task, current_epoch=None if shown is None else snap.epoch),
+                           key="pg_curves", width="stretch")
+    node = r.selected
+    l, j = (int(p[1:]) for p in node.split(":"))
+    bottom[1].plotly_chart(neuron_figure(maps, node, labels[sum(sizes[:l]) + j], xs, ys, r.dataset, height=380),
+                           key="pg_neuron", width="stretch")
 
 
 def page():
@@ -304,7 +310,7 @@ def page():
     r = session.commit(new)
     controls(r)
     d1, d2, d3 = st.columns(3)
-    show_test = d1.checkbox("Show test points (hollow)", r.settings.show_test, key="pg_show_test")
+    show_test = d1.checkbox("Show test points (black rim)", r.settings.show_test, key="pg_show_test")
     discretize = d2.checkbox("Discretise output", r.settings.discretize, key="pg_discretize")
     edge_mode = d3.radio("Colour edges by", EDGE_MODES, index=EDGE_MODES.index(r.settings.edge_mode),
                          key="pg_edge_mode", horizontal=True,
