@@ -398,8 +398,13 @@ def _z_line(ctx, step, l, j, symbolic):
     terms = _product_terms(W[j], inputs) + [(tex_number(abs(b[j])), bool(b[j] < 0))]
     lhs = f"z^{{({l + 1})}}_{{{j + 1}}}"
     if symbolic:
-        lhs += rf" = \sum_k w^{{({l + 1})}}_{{{j + 1}k}} a^{{({l})}}_k + b^{{({l + 1})}}_{{{j + 1}}}"
+        lhs += rf" = \sum_k w^{{({l + 1})}}_{{{j + 1}k}} {_layer_symbol(l)}_k + b^{{({l + 1})}}_{{{j + 1}}}"
     return f"{lhs} = {_signed_terms(terms)} = {tex_number(step.z[l][s, j])}"
+
+
+def _layer_symbol(l: int) -> str:
+    """The activations of layer l as a symbol: x for the input, h^{(l)} for a hidden layer."""
+    return "x" if l == 0 else f"h^{{({l})}}"
 
 
 def _a_line(ctx, step, l, j):
@@ -448,8 +453,9 @@ def _loss_equations(step):
         lines.append(rf"L = \frac{{1}}{{{batch}}} \sum_s L_s = {tex_number(float(np.mean(step.sample_loss)))}")
         lines.append(f"L_{{{s + 1}}} = {_loss_sample_line(ctx, step)}")
     if ctx.l1 or ctx.l2:
+        data_loss = float(np.mean(step.sample_loss))
         lines.append(rf"L = L_\text{{data}} + \lambda_1 \sum |W| + \tfrac{{\lambda_2}}{{2}} \sum W^2 = "
-                     f"{tex_number(step.loss)}")
+                     rf"{tex_number(data_loss)} + {_factor(step.loss - data_loss)} = {tex_number(step.loss)}")
     yhat, y = step.a[-1][s], ctx.Y[s]
     n_out = ctx.sizes[-1]
     for j in range(n_out):
@@ -520,7 +526,7 @@ def _grad_w_line(ctx, step, l, j, k):
                 rf"{_factor(step.a[l][s, k])}")
     else:
         body = (rf"\frac{{1}}{{{batch}}}\sum_s \delta^{{({l + 1})}}_{{{j + 1},s}} \, "
-                rf"a^{{({l})}}_{{{k + 1},s}}{penalty}")
+                rf"{_layer_symbol(l)}_{{{k + 1},s}}{penalty}")
     if penalty and batch == 1:
         body += _penalty_numbers(ctx, ctx.old_weights[l][j, k])
     return f"{lhs} = {body} = {g}"
@@ -569,7 +575,7 @@ def _backward_equations(step, l):
             if n_in > MAX_TERMS:
                 row += r", \ldots"
             line += (rf";\quad \frac{{\partial L}}{{\partial w^{{({l + 1})}}_{{{j + 1},:}}}} = "
-                     rf"\delta^{{({l + 1})}}_{{{j + 1}}} \, a^{{({l})}} = ({row})")
+                     rf"\delta^{{({l + 1})}}_{{{j + 1}}} \, {_layer_symbol(l)} = ({row})")
         return line
 
     return _capped(unit, n_out, "units")

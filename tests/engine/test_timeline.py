@@ -292,3 +292,30 @@ def test_labels_and_number_format():
     assert tex_number(float("nan")) == r"\text{NaN}"
     assert tex_update(0.5, 0.5153526) == ("0.5", "0.51535")
     assert tex_update(0.5, 0.5 + 1.2341e-6) == ("0.5", "0.500001234")     # the change stays visible
+
+
+def balanced(tex: str) -> bool:
+    depth = 0
+    for i, ch in enumerate(tex):
+        if ch == "{" and tex[i - 1:i] != "\\":
+            depth += 1
+        elif ch == "}" and tex[i - 1:i] != "\\":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+@pytest.mark.parametrize("head", HEADS, ids=lambda h: "+".join(h))
+def test_every_equation_is_well_formed_latex_with_no_python_leftovers(head):
+    # (the lines were also rendered by KaTeX in a browser through st.latex: no .katex-error)
+    net = make("elu", head, sizes=(8, 3, 2), l1=0.01, l2=0.01)
+    X, Y = data(net, batch=2)
+    steps = build_timeline(net, X, Y, 0.1)
+    ids = ([f"L{l}:N{j}" for l, n in enumerate(net.sizes) for j in range(n)]
+           + ["W0:2:7", "W1:1:2", "b0:1", "b1:0"])
+    lines = [e for s in steps for e in s.equations]
+    lines += [e for s in steps for i in ids for e in node_equations(steps, s.index, i)]
+    for tex in lines:
+        assert balanced(tex), tex
+        assert not any(bad in tex for bad in ("None", "nan", "inf ", "e+", "e-0", "array")), tex
