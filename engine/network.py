@@ -60,7 +60,8 @@ class Pass:
         ∂L/∂ŷ per sample.
     sample_loss : (batch,) array
     finite : bool
-        False when any loss or gradient is inf or NaN (the pass overflowed).
+        False when the pass overflowed: the loss, a gradient or a normalisation variance is inf or
+        NaN (or the squared gradient norm exceeds the float range, ~1e308).
     update_W, update_b, update_gamma, update_beta : lists or None
         The change applied to each parameter by ``step`` (None after ``backward``, or when the step
         was skipped because the gradients were not finite).
@@ -394,6 +395,9 @@ class Network:
             grads += [g for pair in zip(dgamma, dbeta) for g in pair]
         # Σ g² is finite exactly when every gradient is, unless one exceeds ~1e154 (diverged anyway)
         sq = float(sum([np.vdot(g, g) for g in grads]))
+        if dgamma:
+            # a variance that overflowed would normalise finite z to 0 and hide the divergence
+            sq += sum([float(np.add.reduce(v, None)) for v in ext["var"] if v is not None]) * 0.0
         r = Pass(loss=loss, data_loss=data_loss, a=a, z=z, delta=delta, dW=dW, db=db,
                  dL_dyhat=dL_dyhat, sample_loss=sample_loss, finite=math.isfinite(loss) and math.isfinite(sq),
                  extras=ext or {}, dgamma=dgamma, dbeta=dbeta)
