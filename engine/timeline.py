@@ -448,7 +448,8 @@ def _loss_equations(step):
     batch = ctx.X.shape[0]
     lines = []
     if batch == 1:
-        lines.append(f"L = {_loss_sample_line(ctx, step)}")
+        lhs = r"L_\text{data}" if ctx.l1 or ctx.l2 else "L"
+        lines.append(f"{lhs} = {_loss_sample_line(ctx, step)}")
     else:
         lines.append(rf"L = \frac{{1}}{{{batch}}} \sum_s L_s = {tex_number(float(np.mean(step.sample_loss)))}")
         lines.append(f"L_{{{s + 1}}} = {_loss_sample_line(ctx, step)}")
