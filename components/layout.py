@@ -61,6 +61,7 @@ def layered_layout(sizes: Tuple[int, ...]) -> Layout:
     graph.add_edges_from((f"L{l}:N{k}", f"L{l + 1}:N{j}", {"id": f"W{l}:{j}:{k}"})
                          for l in range(len(sizes) - 1) for j in range(sizes[l + 1]) for k in range(sizes[l]))
     pos = nx.multipartite_layout(graph, subset_key="layer", align="vertical", scale=1.0)
+    nx.freeze(graph)  # the cache hands this graph to every session: read-only
     node_layer = np.array(_layers(sizes), dtype=np.int64)
     node_unit = np.array([j for n in sizes for j in range(n)], dtype=np.int64)
     raw = np.array([pos[nid] for nid in node_ids], dtype=np.float64)
