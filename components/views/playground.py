@@ -234,6 +234,12 @@ def _metrics(r, shown_step, net):
                 else "…", help=f"updates per second while playing (training alone: {t.steps_per_second:,.0f}/s)")
 
 
+def _on_scrub():
+    r = session.run()
+    chosen = session.widget("scrub")
+    r.view_step = None if chosen == r.trainer.step_count else chosen
+
+
 def _scrubber(r):
     """Pick a recorded step to look at (paused only). Returns the step shown (None = live)."""
     t = r.trainer
@@ -243,13 +249,14 @@ def _scrubber(r):
         return None
     if steps[-1] != t.step_count:
         steps = steps + [t.step_count]
-    value = r.view_step if r.view_step in steps else steps[-1]
+    if r.view_step not in steps:
+        r.view_step = None
+    session.set_widget("scrub", steps[-1] if r.view_step is None else r.view_step)
     kept = "every step" if t.history.stride == 1 else f"every {t.history.stride}th step"
-    chosen = st.select_slider(
+    st.select_slider(
         f"History: rewind to a recorded step ({len(t.history.steps):,} kept: {kept}; at most "
-        f"{t.history.limit:,}, then thinned by halves)", options=steps, value=value, key="pg_scrub",
+        f"{t.history.limit:,}, then thinned by halves)", options=steps, key="pg_scrub", on_change=_on_scrub,
         format_func=lambda s: f"step {s:,}")
-    r.view_step = None if chosen == t.step_count else chosen
     return r.view_step
 
 

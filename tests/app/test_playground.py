@@ -1,0 +1,128 @@
+"""The playground page as a student uses it, headless (AppTest). Timed play is in tests/browser."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture
+def at():
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page("components/views/playground.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def charts(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def boundary_z(at):
+    fig = next(f for f in charts(at) if f["layout"].get("uirevision") == "boundary")
+    return np.asarray(fig["data"][0]["z"], dtype=float) if isinstance(fig["data"][0]["z"], list) else fig["data"][0]["z"]
+
+
+def run_state(at):
+    return at.session_state["playground_run"]
+
+
+def test_page_opens_at_step_zero_with_every_view(at):
+    assert at.title[0].value == "Training playground"
+    assert metric(at, "Epoch") == "0" and metric(at, "Step") == "0"
+    figs = charts(at)
+    assert len(figs) == 5, "boundary, network, thumbnails, curves, one neuron large"
+    assert not at.error
+
+
+def test_step_and_epoch_buttons_train_and_change_the_boundary(at):
+    before = run_state(at).trainer.net.predict(np.zeros((1, 2))).copy()
+    at.button(key="pg_step").click().run()
+    assert metric(at, "Step") == "1"
+    at.button(key="pg_epoch").click().run()
+    assert metric(at, "Epoch") == "1" and metric(at, "Step") == "25"
+    assert not np.array_equal(before, run_state(at).trainer.net.predict(np.zeros((1, 2))))
+
+
+def test_play_trains_a_tick_per_run_and_pause_stops(at):
+    at.button(key="pg_play").click().run()
+    assert run_state(at).playing
+    assert at.button(key="pg_play").label == "Pause"
+    first = run_state(at).trainer.step_count
+    assert first == 25, "one tick of the default speed (25 steps)"
+    at.run()
+    assert run_state(at).trainer.step_count == 50
+    at.button(key="pg_play").click().run()
+    assert not run_state(at).playing and at.button(key="pg_play").label == "Play"
+    steps = run_state(at).trainer.step_count
+    at.run()
+    assert run_state(at).trainer.step_count == steps, "paused: no training on reruns"
+
+
+def test_learning_rate_change_keeps_the_weights(at):
+    at.button(key="pg_epoch").click().run()
+    weights = [W.copy() for W in run_state(at).trainer.net.weights]
+    at.select_slider(key="pg_lr").set_value(0.3).run()
+    t = run_state(at).trainer
+    assert t.lr == 0.3 and t.step_count == 25
+    assert all(np.array_equal(a, b) for a, b in zip(weights, t.net.weights))
+
+
+def test_architecture_change_resets_and_bad_text_keeps_the_network(at):
+    at.button(key="pg_epoch").click().run()
+    at.text_input(key="pg_hidden").input("8, 8, 8").run()
+    assert run_state(at).trainer.net.sizes == (2, 8, 8, 8, 1) and metric(at, "Step") == "0"
+    at.text_input(key="pg_hidden").input("8, banana").run()
+    assert any("Neurons per hidden layer: expected whole numbers" in e.value for e in at.sidebar.error)
+    assert run_state(at).trainer.net.sizes == (2, 8, 8, 8, 1)
+    at.text_input(key="pg_hidden").input("4, 17").run()
+    assert any("1 to 16 neurons" in e.value for e in at.sidebar.error)
+    at.button(key="pg_add_layer").click().run()
+    assert run_state(at).trainer.net.sizes == (2, 8, 8, 8, 4, 1)
+
+
+def test_features_and_dataset_switch_the_input_and_output(at):
+    at.selectbox(key="pg_dataset").set_value("blobs").run()
+    net = run_state(at).trainer.net
+    assert net.sizes[-1] == 3 and net.activation_names[-1] == "softmax"
+    assert "softmax output + cross-entropy" in " ".join(c.value for c in at.caption)
+    at.selectbox(key="pg_dataset").set_value("sine").run()
+    assert run_state(at).trainer.net.loss_name == "mse"
+
+
+def test_divergence_pauses_with_a_message_naming_step_and_layer(at):
+    at.selectbox(key="pg_dataset").set_value("plane").run()
+    at.selectbox(key="pg_activation").set_value("relu").run()
+    at.select_slider(key="pg_init_gain").set_value(10.0).run()
+    at.select_slider(key="pg_lr").set_value(10.0).run()
+    at.button(key="pg_play").click().run()
+    for _ in range(5):
+        if run_state(at).trainer.divergence:
+            break
+        at.run()
+    d = run_state(at).trainer.divergence
+    assert d is not None and not run_state(at).playing
+    message = " ".join(e.value for e in at.error)
+    assert f"step {d.step:,}" in message and f"layer {d.layer}" in message and "learning rate" in message
+    assert not at.exception
+    at.select_slider(key="pg_lr").set_value(0.001).run()
+    assert run_state(at).trainer.divergence is None, "a smaller learning rate lets the run continue"
+
+
+def test_scrubber_shows_the_exact_weights_of_a_recorded_step(at):
+    at.button(key="pg_epoch").click().run()
+    at.button(key="pg_epoch").click().run()
+    t = run_state(at).trainer
+    at.select_slider(key="pg_scrub").set_value(10).run()
+    assert metric(at, "Step") == "10 / 50"
+    fig = next(f for f in charts(at) if f["layout"].get("uirevision") == "boundary")
+    assert "step 10" in fig["layout"]["title"]["text"]
+    assert np.array_equal(t.weights_at(10)[0][0], t.history.at(10).weights[0])
