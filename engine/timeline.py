@@ -714,15 +714,13 @@ def step_table(steps: List[Step], step_index: int) -> List[dict]:
                            b=float(step.biases[l - 1][j]), dL_db=val(step.db[l - 1], j))
             rows.append(row)
     subs = [_sub(i + 1) for i in range(max(sizes))]
-    blank = dict.fromkeys(TABLE_COLUMNS)
     for l in range(len(sizes) - 1):
         W = step.weights[l].tolist()              # plain floats in one call: 20 × 32 × 32 rows stay fast
-        dW = None if step.dW[l] is None else step.dW[l].tolist()
-        sup = _sup(l + 1)
-        for j in range(sizes[l + 1]):
-            for k in range(sizes[l]):
-                row = dict(blank)
-                row.update(layer=l + 1, id=f"W{l}:{j}:{k}", label=f"w{sup}{subs[j]},{subs[k]}", kind="weight",
-                           w=W[j][k], dL_dW=None if dW is None else dW[j][k])
-                rows.append(row)
+        n_out, n_in = sizes[l + 1], sizes[l]
+        dW = step.dW[l].tolist() if step.dW[l] is not None else [[None] * n_in] * n_out
+        ids, sup = _weight_ids(tuple(sizes), l), _sup(l + 1)
+        rows += [{"layer": l + 1, "id": ids[j * n_in + k], "label": f"w{sup}{subs[j]},{subs[k]}",
+                  "kind": "weight", "z": None, "a": None, "delta": None, "b": None, "dL_db": None,
+                  "w": W[j][k], "dL_dW": dW[j][k]}
+                 for j in range(n_out) for k in range(n_in)]
     return rows
