@@ -28,7 +28,8 @@ Forward pass (the cause)
 
 Non-finite values (overflow) are a state, never an exception: ``finite`` is False and ``divergence``
 says where the first inf/NaN appeared, in the order the pass computes (forward 1 … L, the loss,
-backward L … 1). Every computation runs under ``np.errstate(all="ignore")``.
+backward L … 1). As in the engine's ``Pass.finite``, a gradient too large to square (|g| ≳ 1e154, so
+that ‖g‖² overflows) also counts as diverged. Every computation runs under ``np.errstate(all="ignore")``.
 """
 from dataclasses import dataclass
 from typing import List, Optional
@@ -120,12 +121,12 @@ class Diagnostics:
     def verdict(self) -> str:
         """One line for the screen: "layer 1 receives 3·10⁻⁹ of the gradient of layer 20: vanishing"."""
         if not self.finite:
-            return f"{self.divergence.message}: the numbers overflowed to inf/NaN"
+            return f"{self.divergence.message}: the numbers overflowed (inf/NaN or beyond 10¹⁵⁴)"
         if self.n_layers == 1:
             return "one weight layer only: add hidden layers to see the gradient travel back"
         ref = self.reference + 1
         if not self.delta_mean[self.reference] > 0:
-            return f"layer {ref} receives no gradient at all (δ = 0): the layers below it cannot learn"
+            return f"layer {ref} receives no gradient at all (δ = 0): vanishing, nothing flows back through it"
         r = self.delta_ratio[0]
         if self.vanishing[0]:
             return f"layer 1 receives {format_sci(r)} of the gradient of layer {ref}: vanishing"
@@ -144,9 +145,14 @@ def locate_nonfinite(p) -> Optional[Divergence]:
         L = len(p.z)
         if not np.isfinite(p.loss):
             return Divergence(layer=L, phase="loss")
+        # like the engine's Pass.finite: a gradient whose square overflows (|g| > ~1e154) counts as diverged
         for l in range(L - 1, -1, -1):
-            if not (np.isfinite(p.delta[l]).all() and np.isfinite(p.dW[l]).all() and np.isfinite(p.db[l]).all()):
+            if not (np.isfinite(p.delta[l]).all() and np.isfinite(np.vdot(p.dW[l], p.dW[l]))
+                    and np.isfinite(np.vdot(p.db[l], p.db[l]))):
                 return Divergence(layer=l + 1, phase="backward")
+        for l, g in enumerate(list(getattr(p, "dgamma", [])) + list(getattr(p, "dbeta", []))):
+            if not np.isfinite(np.vdot(g, g)):
+                return Divergence(layer=l % max(1, L - 1) + 1, phase="backward")
     return None
 
 

@@ -281,7 +281,7 @@ class LabRun:
             self.clipped.append(bool(p.clipped))
             taken += 1
             if not p.finite:
-                d = locate_nonfinite(p) or Divergence(layer=self.net.n_layers, phase="backward")
+                d = locate_nonfinite(p) or Divergence(layer=self.net.n_layers, phase="loss")
                 self.divergence = Divergence(d.layer, d.phase, self.step)
         return taken
 
@@ -294,7 +294,7 @@ class LabRun:
     def inspect(self):
         """(Pass, Diagnostics) of the network as it is now, on the lab's batch."""
         p = self.net.backward(self.X, self.Y)
-        return p, diagnose(p, self.net.activation_names, step=self.step)
+        return p, diagnose(p, self.net.activation_names, step=self.step or None)
 
     def diagnose(self) -> Diagnostics:
         """Diagnostics of the network as it is now, on the lab's batch."""

@@ -31,7 +31,7 @@ def click_and_wait(page, button, expect_text, timeout=30_000):
 
 def test_every_preset_loads_draws_and_gives_its_verdict(page, app_url):
     open_lab(page, app_url)
-    expected = ["vanishing", "exploding", "healthy", "no gradient", "healthy", "healthy", "exploding"]
+    expected = ["vanishing", "exploding", "healthy", "vanishing", "healthy", "healthy", "exploding"]
     for i, (name, want) in enumerate(zip(PRESETS, expected)):
         page.get_by_role("button", name=name, exact=True).click()
         page.wait_for_selector(f'[data-testid="stAlert"]:has-text("{PRESETS[name].explanation.splitlines()[0][:40]}")',
