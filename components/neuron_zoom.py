@@ -17,7 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from components.style import fmt  # the numbers read the same as on the network graph
-from engine.timeline import node_label, parse_id
+from engine.timeline import _quiet, node_label, parse_id
 
 MAX_ZOOM_INPUTS = 4     # a neuron with more inputs shows the first 3 products and one box for the rest
 
@@ -52,6 +52,7 @@ _OP_NAMES = {"linear": "id", "sigmoid": "σ", "tanh": "tanh", "relu": "relu", "l
              "elu": "elu", "softplus": "softplus", "silu": "silu", "softmax": "softmax"}
 
 
+@_quiet
 def neuron_boxes(steps, step_index: int, node_id: str) -> List[Box]:
     """The boxes of the scalar graph of ``node_id`` at ``steps[step_index]`` (what the figure draws).
 

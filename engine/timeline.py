@@ -254,6 +254,16 @@ def _fname(name: str) -> str:
 
 
 # ---------------------------------------------------------------------- the timeline
+def _quiet(fn):
+    """Overflow is shown as ∞/NaN and a status sentence, never as a wall of RuntimeWarnings."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+@_quiet
 def build_timeline(net, X, Y, lr: float, sample: int = 0) -> List[Step]:
     """The 2L + 3 steps of one training step of ``net`` on (X, Y), without changing ``net``.
 
@@ -289,10 +299,7 @@ def build_timeline(net, X, Y, lr: float, sample: int = 0) -> List[Step]:
     old_b = [b.copy() for b in twin.biases]
     r = twin.step(X, Y, lr)
     new_W, new_b = (twin.weights, twin.biases) if r.update_W is not None else (old_W, old_b)
-    loss_after = None
-    if r.update_W is not None:
-        with np.errstate(all="ignore"):
-            loss_after = float(twin.backward(X, Y).loss)
+    loss_after = None if r.update_W is None else float(twin.backward(X, Y).loss)
 
     L = len(old_W)
     total = 2 * L + 3
@@ -617,6 +624,7 @@ def _update_equations(step):
 
 
 # ---------------------------------------------------------------------- one node, one step
+@_quiet
 def node_equations(steps: List[Step], step_index: int, node_id: str) -> List[str]:
     """LaTeX lines for one node, weight or bias at ``steps[step_index]``: only what is known by then.
 

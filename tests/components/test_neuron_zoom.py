@@ -123,9 +123,14 @@ def test_hover_carries_full_precision_and_box_keys():
     assert f"{net.backward(2.0, 1.0).z[1][0, 0]:.10g}" in hover_z
 
 
-def test_overflow_shows_infinity_not_an_error():
-    net = Network([1, 1, 1], activation="linear", output_activation="linear", loss="mse",
+@pytest.mark.filterwarnings("error::RuntimeWarning")
+def test_overflow_shows_infinity_without_warnings():
+    net = Network([2, 2, 1], activation="linear", output_activation="linear", loss="mse",
                   init="constant", init_param=1e200)
-    steps = build_timeline(net, [1e200], 1.0, 0.1)
-    fig = neuron_figure(steps, len(steps) - 1, "L2:N0")
-    assert value_of(fig, "z") == "∞"
+    steps = build_timeline(net, [1e200, -1e200], 1.0, 0.1)      # w·a overflows to +∞ and −∞
+    for i in range(len(steps)):
+        for node in ("L1:N0", "L2:N0", "L0:N1"):
+            neuron_figure(steps, i, node)
+    fig = neuron_figure(steps, len(steps) - 1, "L1:N0")
+    assert value_of(fig, "p0") == "∞" and value_of(fig, "p1") == "−∞"
+    assert value_of(fig, "z") == fmt(steps[-1].z[0][0, 0])

@@ -256,6 +256,7 @@ def test_refuses_residual_or_normalised_networks():
         build_timeline(net, *data(net), 0.1)
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_overflow_is_a_status_not_an_exception():
     net = Network([1, 1, 1], activation="linear", output_activation="linear", loss="mse",
                   init="constant", init_param=1e200)
@@ -266,6 +267,15 @@ def test_overflow_is_a_status_not_an_exception():
     assert steps[-1].loss_after is None and steps[-1].update_W is None
     assert np.array_equal(steps[-1].weights[0], net.weights[0])
     assert r"\infty" in steps[1].equations[0]
+    net = Network([2, 2, 1], activation="linear", output_activation="linear", loss="mse",
+                  init="constant", init_param=1e200)
+    steps = build_timeline(net, [1e200, -1e200], 1.0, 0.1)      # w·a overflows both ways: no RuntimeWarning
+    assert "Overflow: z of layer 1" in steps[1].status
+    for s in steps:
+        for node in ("L0:N0", "L1:N1", "L2:N0", "W0:1:1", "W1:0:1", "b0:0"):
+            node_equations(steps, s.index, node)
+        step_table(steps, s.index)
+    assert r"(-1 \times 10^{200})" in steps[1].equations[0] and r"= -\infty" in steps[1].equations[0]
 
 
 def test_labels_and_number_format():
