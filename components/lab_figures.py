@@ -110,12 +110,13 @@ def gradient_profile_figure(d: Diagnostics, height: int = 460, title: Optional[s
     return _layout(fig, height, title, legend_orientation="h", legend_y=-0.22, legend_x=0)
 
 
-def forward_stats_figure(d: Diagnostics, height: int = 520, title: Optional[str] = None) -> go.Figure:
-    """The forward pass per layer: mean ± spread of a, and the % of saturated and of dead units."""
+def forward_stats_figure(d: Diagnostics, height: int = 700, title: Optional[str] = None) -> go.Figure:
+    """The forward pass per layer: mean ± spread of a, mean f′ (the factor on δ), % saturated and dead units."""
     L = d.n_layers
     x = list(range(1, L + 1))
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.1, row_heights=[0.55, 0.45],
+    fig = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.09, row_heights=[0.36, 0.28, 0.36],
                         subplot_titles=("activations a: mean ± standard deviation",
+                                        "mean f′(z): the factor each layer puts on δ on the way back",
                                         "units that pass (almost) no gradient back"))
     mean = [float(v) if np.isfinite(v) else None for v in d.a_mean]
     std = [float(v) if np.isfinite(v) else 0.0 for v in d.a_std]
@@ -124,6 +125,12 @@ def forward_stats_figure(d: Diagnostics, height: int = 520, title: Optional[str]
                              mode="markers+lines", name="mean a ± std", line=dict(color=OKABE_ITO[0], width=2),
                              marker=dict(size=8), hovertemplate="layer %{x}<br>mean a = %{y:.4g}<extra></extra>"),
                   row=1, col=1)
+    fp = [float(v) if np.isfinite(v) else None for v in d.fprime_mean]
+    fig.add_trace(go.Scatter(x=x, y=fp, mode="markers+lines", name="mean f′(z)",
+                             line=dict(color=OKABE_ITO[2], width=2, dash="dash"), marker=dict(symbol="diamond", size=9),
+                             text=[f"{v:.2f}" if v is not None and L <= 25 else "" for v in fp],
+                             hovertemplate="layer %{x}<br>mean f′ = %{y:.4g}<extra></extra>"), row=2, col=1)
+    fig.add_hline(y=1.0, line=dict(color="#777777", width=1, dash="dot"), row=2, col=1)
     for values, name, color, pattern in ((d.saturated, "saturated: f′(z) < 0.01 (sigmoid/tanh)", OKABE_ITO[4], "/"),
                                           (d.dead, "dead: z ≤ 0 for the whole batch (ReLU)", OKABE_ITO[6], "x")):
         if np.isnan(values).all():
@@ -133,17 +140,20 @@ def forward_stats_figure(d: Diagnostics, height: int = 520, title: Optional[str]
                              text=[f"{p:.0f}%" if p is not None and L <= 25 else "" for p in pct],
                              textposition="outside", textfont=dict(size=style.TICK_SIZE - 2),
                              hovertemplate="layer %{x}<br>%{y:.1f}%<extra>" + name.split(":")[0] + "</extra>"),
-                      row=2, col=1)
+                      row=3, col=1)
     if np.isnan(d.saturated).all() and np.isnan(d.dead).all():
         fig.add_annotation(text=f"no saturation or dead-unit measure for {', '.join(sorted(set(d.activation[:-1])))}"
-                           " (only sigmoid/tanh saturate, only ReLU dies)", xref="x2 domain", yref="y2 domain",
+                           " (only sigmoid/tanh saturate, only ReLU dies)", xref="x3 domain", yref="y3 domain",
                            x=0.5, y=0.5, showarrow=False, font=dict(size=style.TICK_SIZE, color="#444444"))
     fig.update_yaxes(title="a", row=1, col=1, gridcolor="#e5e5e5", zerolinecolor="#999999")
-    fig.update_yaxes(title="% of units", range=[0, 115], row=2, col=1, gridcolor="#e5e5e5")
-    fig.update_xaxes(**_layer_axis(L), row=2, col=1)
-    fig.update_xaxes(range=[0.5, L + 0.5], row=1, col=1)
+    top = max([v for v in fp if v is not None] + [1.0]) * 1.15
+    fig.update_yaxes(title="f′", range=[0, top], row=2, col=1, gridcolor="#e5e5e5")
+    fig.update_yaxes(title="% of units", range=[0, 115], row=3, col=1, gridcolor="#e5e5e5")
+    fig.update_xaxes(**_layer_axis(L), row=3, col=1)
+    for row in (1, 2):
+        fig.update_xaxes(range=[0.5, L + 0.5], row=row, col=1)
     fig.update_annotations(font_size=style.TICK_SIZE + 1)
-    return _layout(fig, height, title, barmode="group", legend_orientation="h", legend_y=-0.18, legend_x=0)
+    return _layout(fig, height, title, barmode="group", legend_orientation="h", legend_y=-0.12, legend_x=0)
 
 
 def _hist_axis_title(h: Histograms) -> str:

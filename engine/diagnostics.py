@@ -24,6 +24,8 @@ Forward pass (the cause)
                    (0.01); NaN for other activations.
     dead[l]        relu layers: fraction of units whose input to f is ≤ 0 for every sample of the batch
                    (f′ = 0, so they pass no gradient back and never learn); NaN for other activations.
+    fprime_mean[l]  mean f′ over (sample, unit): the factor each layer puts on δ on its way back
+                   (≤ 0.25 for sigmoid); NaN for softmax.
     With normalisation the input to f is u = γ ⊙ ẑ + β (``Pass.extras["u"]``), not z.
 
 Non-finite values (overflow) are a state, never an exception: ``finite`` is False and ``divergence``
@@ -99,6 +101,7 @@ class Diagnostics:
     z_std: np.ndarray
     saturated: np.ndarray
     dead: np.ndarray
+    fprime_mean: np.ndarray
     loss: float
     finite: bool
     divergence: Optional[Divergence]
@@ -186,12 +189,15 @@ def diagnose(p, activation: List[str], step: Optional[int] = None) -> Diagnostic
         a_std = np.array([np.std(a) for a in p.a[1:]])
         z_mean = np.array([np.mean(z) for z in p.z])
         z_std = np.array([np.std(z) for z in p.z])
-        saturated, dead = nan.copy(), nan.copy()
+        saturated, dead, fprime_mean = nan.copy(), nan.copy(), nan.copy()
         u_list = p.extras.get("u") or [None] * L
         f_list = p.extras.get("f") or [None] * L
         for l, name in enumerate(activation):
             u = p.z[l] if u_list[l] is None else u_list[l]
             fu = p.a[l + 1] if f_list[l] is None else f_list[l]
+            act = ACTIVATIONS.get(name)
+            if act is not None:
+                fprime_mean[l] = np.mean(act.df(u, fu))
             if name in SATURATING:
                 saturated[l] = np.mean(ACTIVATIONS[name].df(u, fu) < SATURATED_BELOW)
             elif name in DYING:
@@ -204,6 +210,7 @@ def diagnose(p, activation: List[str], step: Optional[int] = None) -> Diagnostic
                        reference=ref,
                        ratio=ratio, delta_ratio=delta_ratio, vanishing=vanishing, exploding=exploding,
                        a_mean=a_mean, a_std=a_std, z_mean=z_mean, z_std=z_std, saturated=saturated, dead=dead,
+                       fprime_mean=fprime_mean,
                        loss=float(p.loss), finite=divergence is None, divergence=divergence)
 
 

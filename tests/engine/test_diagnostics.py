@@ -123,3 +123,21 @@ def test_normalised_layers_are_judged_on_what_enters_f():
     u = p.extras["u"]
     assert_close("saturated with layer norm", d.saturated[0], np.mean(1 - np.tanh(u[0]) ** 2 < SATURATED_BELOW))
     assert d.saturated[0] < 0.5, "layer norm keeps u near N(0, 1): few saturated units despite ×50 weights"
+
+
+def test_mean_derivative_is_the_factor_on_delta():
+    net, p = _pass("sigmoid", sizes=(3, 6, 6, 1))
+    d = diagnose(p, net.activation_names)
+    for l in range(2):
+        a = p.a[l + 1]
+        assert_close(f"mean σ′ of layer {l + 1}", d.fprime_mean[l], np.mean(a * (1 - a)))
+        assert d.fprime_mean[l] <= 0.25
+    assert_close("linear output f′", d.fprime_mean[2], 1.0)
+
+
+def test_zero_init_is_flagged_as_vanishing_with_no_gradient():
+    net, p = _pass("sigmoid", sizes=(3, 5, 5, 1), init="zeros")
+    d = diagnose(p, net.activation_names)
+    assert d.delta_mean[0] == 0 and d.delta_mean[1] == 0 and d.delta_mean[2] > 0
+    assert d.state == "vanishing" and list(d.vanishing) == [True, True, False]
+    assert "receives no gradient at all" in d.verdict()

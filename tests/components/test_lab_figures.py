@@ -1,0 +1,111 @@
+"""The lab's figure builders: pure functions of the engine's diagnostics, checked on their data."""
+import base64
+
+import numpy as np
+import pytest
+
+from components import lab_figures as figs
+from engine.diagnostics import EXPLODING_ABOVE, VANISHING_BELOW, histograms
+from engine.lab import PRESETS, LabRun, LabSettings, analyse, pin
+
+
+def values(v):
+    if isinstance(v, dict) and "bdata" in v:
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return arr.reshape([int(n) for n in str(v.get("shape", len(arr))).split(",")])
+    return np.array([np.nan if x is None else x for x in v], dtype=float)
+
+
+@pytest.fixture(scope="module")
+def vanishing():
+    return analyse(PRESETS["Deep sigmoid network — vanishing"].settings)
+
+
+def test_profile_plots_both_measures_on_a_log_axis_with_named_bands(vanishing):
+    p, d = vanishing
+    fig = figs.gradient_profile_figure(d).to_plotly_json()
+    by_name = {t["name"]: t for t in fig["data"]}
+    np.testing.assert_allclose(values(by_name["‖∂L/∂W_l‖"]["y"]), d.grad_norm)
+    np.testing.assert_allclose(values(by_name["mean |δ_l|, δ = ∂L/∂z"]["y"]), d.delta_mean)
+    assert by_name["‖∂L/∂W_l‖"]["line"]["dash"] != by_name["mean |δ_l|, δ = ∂L/∂z"]["line"].get("dash", "solid")
+    assert fig["layout"]["yaxis"]["type"] == "log"
+    rects = [s for s in fig["layout"]["shapes"] if s["type"] == "rect"]
+    ref = d.delta_mean[d.reference]
+    assert any(np.isclose(s["y1"], ref * VANISHING_BELOW) for s in rects)
+    assert any(np.isclose(s["y0"], ref * EXPLODING_ABOVE) for s in rects)
+    texts = " ".join(a["text"] for a in fig["layout"]["annotations"])
+    assert "vanishing" in texts and "exploding" in texts
+
+
+def test_profile_of_a_diverged_pass_draws_gaps_and_says_where():
+    run = LabRun(LabSettings(depth=50, activation="linear", init="he_normal", scale=100.0))
+    p, d = run.inspect()
+    assert not d.finite
+    fig = figs.gradient_profile_figure(d).to_plotly_json()
+    assert any("diverged at layer" in a["text"] for a in fig["layout"]["annotations"])
+
+
+def test_forward_stats_show_mean_spread_derivative_and_unit_fractions():
+    p, d = analyse(LabSettings(depth=6, width=8, activation="tanh", scale=4.0))
+    fig = figs.forward_stats_figure(d).to_plotly_json()
+    scatter = [t for t in fig["data"] if t["type"] == "scatter"]
+    np.testing.assert_allclose(values(scatter[0]["y"]), d.a_mean)
+    np.testing.assert_allclose(values(scatter[0]["error_y"]["array"]), d.a_std)
+    np.testing.assert_allclose(values(scatter[1]["y"]), d.fprime_mean)
+    bars = [t for t in fig["data"] if t["type"] == "bar"]
+    assert len(bars) == 1 and bars[0]["name"].startswith("saturated")
+    np.testing.assert_allclose(values(bars[0]["y"])[:-1], 100 * d.saturated[:-1])
+
+
+def test_histograms_grid_samples_at_most_twelve_layers_evenly():
+    assert figs.panel_layers(5) == [1, 2, 3, 4, 5]
+    layers = figs.panel_layers(51)
+    assert len(layers) == 12 and layers[0] == 1 and layers[-1] == 51
+    p, d = analyse(LabSettings(depth=30, width=8))
+    fig = figs.small_multiples_figure(histograms(p, "delta")).to_plotly_json()
+    assert len(fig["data"]) == 12 and "12 of 31 layers" in fig["layout"]["title"]["text"]
+    one = figs.histogram_figure(histograms(p, "a"), 4).to_plotly_json()
+    assert values(one["data"][0]["y"]).sum() == p.a[4].size
+
+
+def test_aggregated_graph_has_one_node_per_layer_and_says_it_is_aggregated(vanishing):
+    p, d = vanishing
+    fig = figs.aggregated_graph_figure(d).to_plotly_json()
+    layers = next(t for t in fig["data"] if t.get("name") == "layers")
+    assert len(layers["customdata"]) == d.n_layers + 1
+    weights = next(t for t in fig["data"] if t.get("name") == "weights")
+    assert [c[0] for c in weights["customdata"]] == [f"W{l}" for l in range(d.n_layers)]
+    assert len(fig["layout"]["shapes"]) == d.n_layers
+    assert "Aggregated view" in fig["layout"]["annotations"][0]["text"]
+    # dark = vanishing: the first weight matrix gets the darkest colour of the viridis scale
+    assert fig["layout"]["shapes"][0]["line"]["color"] != fig["layout"]["shapes"][-1]["line"]["color"]
+
+
+def test_heatmap_is_log_norm_over_layer_and_step_with_the_divergence_marked():
+    s = PRESETS["Clipping tames an explosion"].settings.with_(clip=False)
+    run = LabRun(s)
+    run.advance(s.steps)
+    fig = figs.heatmap_figure(run.history(), run.divergence).to_plotly_json()
+    z = values(fig["data"][0]["z"])
+    assert z.shape == (s.depth + 1, run.step)
+    finite = np.isfinite(run.history().T)
+    np.testing.assert_allclose(z[finite], np.log10(run.history().T[finite]))
+    marker = fig["data"][1]
+    assert marker["x"] == [run.divergence.step] and marker["y"] == [run.divergence.layer]
+
+
+def test_loss_curve_marks_divergence():
+    fig = figs.loss_figure([1.0, 0.5, float("inf")], LabRun(LabSettings()).divergence).to_plotly_json()
+    assert list(values(fig["data"][0]["y"])[:2]) == [1.0, 0.5] and np.isnan(values(fig["data"][0]["y"])[2])
+
+
+def test_overlay_distinguishes_runs_by_dash_and_symbol_not_colour_alone():
+    runs = []
+    for act, init in (("sigmoid", "xavier_normal"), ("relu", "he_normal"), ("tanh", "xavier_normal")):
+        s = LabSettings(depth=10, activation=act, init=init)
+        runs.append(pin(act, s, analyse(s)[1]))
+    fig = figs.overlay_figure(runs).to_plotly_json()
+    lines = [t for t in fig["data"] if t.get("name")]
+    assert [t["name"] for t in lines] == ["sigmoid", "relu", "tanh"]
+    assert len({t["line"]["dash"] for t in lines}) == 3 and len({t["marker"]["symbol"] for t in lines}) == 3
+    np.testing.assert_allclose(values(lines[1]["y"]), runs[1].delta_ratio)
