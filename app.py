@@ -9,6 +9,7 @@ PAGES = [
     st.Page("components/views/playground.py", title="Training playground", icon=":material/model_training:",
             url_path="playground"),
     st.Page("components/views/gradient_lab.py", title="Gradient lab", icon=":material/monitoring:", url_path="lab"),
+    st.Page("components/views/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
 ]
 
 st.navigation(PAGES).run()

@@ -11,9 +11,11 @@ import io
 import numpy as np
 import streamlit as st
 
+from components import quiz
 from components import step_config as sc
 from components import step_session as session
 from components.graph import EDGE_MODES, NODE_MODES, network_figure, selected_id
+from components.presenter import chart_config
 from components.step_controls import param_sliders
 from components.style import fmt
 from engine.timeline import node_equations, node_label, step_table
@@ -209,13 +211,14 @@ def stage() -> None:
             run.playing = False
             st.rerun(scope="app")
     transport(run, steps)
+    quiz.panel(run, steps, session.go_to, session.select)
     headline(run, steps)
     left, right = st.columns([2.1, 1.2])
     with left:
         view_options(run)
         st.plotly_chart(step_figure(run, steps, run.step), key=GRAPH_KEY, on_select=_on_graph_select,
                         selection_mode="points", width="stretch",
-                        config={"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
+                        config={**chart_config("network"), "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
     with right:
         selection_panel(run, steps)
     eq, zoom, table, torch = st.tabs(["Equations of this step", "Neuron zoom", "Table of this step (CSV)",

@@ -71,7 +71,7 @@ MAX_TEXT = 4000            # characters of a title or an explanation
 LINK_MAX_PARAMS = 64       # a link carries every weight up to this many parameters
 NORMS = ("none", "batch", "layer")
 HIDE_FLAGS = ("architecture", "initialization", "inputs", "learning_rate", "optimizer", "weights",
-              "dataset", "step_controls", "equations", "table", "display", "sharing")
+              "dataset", "step_controls", "display", "sharing", "sidebar")
 LESSON_DIR = Path(__file__).resolve().parent / "lessons"
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import lab_figures as figs
 from components import lab_state as state
+from components import sharing
 from components.graph import network_figure
 from engine.activations import ACTIVATIONS
 from engine.diagnostics import histograms
@@ -159,6 +160,7 @@ def compare_panel(settings, d, run):
 
 
 def page():
+    sharing.page_start("lab")
     state.init_state()
     sidebar_controls()
     settings, error = state.read_settings()
@@ -198,3 +200,4 @@ def page():
 
 
 page()
+sharing.panel("lab")

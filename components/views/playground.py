@@ -6,6 +6,7 @@ import numpy as np
 import streamlit as st
 
 from components import playground_session as session
+from components import sharing
 from components.graph import network_figure, selected_id
 from components.playground_figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
                                            plane_grid, thumbnails_figure)
@@ -307,6 +308,7 @@ def _view():
 
 
 def page():
+    sharing.page_start("playground")
     st.title("Training playground")
     current = session.settings()
     try:
@@ -330,3 +332,4 @@ def page():
 
 
 page()
+sharing.panel("playground")

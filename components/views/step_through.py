@@ -1,12 +1,14 @@
 """Step through one training step, forward then backward, number by number (the page projected first)."""
 import streamlit as st
 
+from components import sharing
 from components import step_session as session
 from components.step_controls import sidebar
 from components.step_panels import stage
 
 
 def page() -> None:
+    sharing.page_start("step")
     st.title("Step through one training step")
     st.caption("Forward: z = Σ w·a + b, a = f(z), layer by layer; then the loss; backward: "
                "δ = ∂L/∂z from the output to the input, ∂L/∂w = δ·a; then the update w ← w − α ∂L/∂w.")
@@ -16,6 +18,7 @@ def page() -> None:
     interval = run.speed if run.playing else None
     run.timer_on = interval is not None
     st.fragment(stage, run_every=interval)()
+    sharing.panel("step")
 
 
 page()

@@ -4,10 +4,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from engine.datasets import make_dataset
 from engine.lab import analyse
 from engine.scenario import lesson_ids, load_lesson, to_lab_settings
-from engine.training import Trainer
 from tests.helpers import assert_close
 
 CLAIMS = {}
@@ -120,8 +118,11 @@ def check_lr_too_large():
     s = load_lesson("lr-too-large")
     errors, loss = error_trace(s, s.lr)
     ratios = np.array(errors[1:]) / np.array(errors[:-1])
-    assert_close("error ratio per step", ratios, np.full(9, 1 - 4 * s.lr))   # −1.4: flips and grows
-    assert loss > 100
+    assert_close("error ratio per step", ratios, np.full(9, 1 - 4 * s.lr))   # −3: flips and triples
+    assert_close("errors", errors[:4], [-1, 3, -9, 27])
+    assert loss > 1e9
+    oscillating, _ = error_trace(s, 0.5, 6)
+    assert_close("α = 0.5 oscillates", oscillating, [-1, 1, -1, 1, -1, 1])
     converged, _ = error_trace(s, 0.25, 2)
     assert converged[1] == 0.0, "α = 0.25 lands on the target in one step"
     _, below = error_trace(s, 0.49, 200)
@@ -202,29 +203,39 @@ def check_normalisation():
 def check_dead_relu():
     s, net, X, Y = setup("dead-relu")
     r = net.backward(X, Y)
-    assert (r.z[0][:, 1] < 0).all(), "unit 2's z is negative on every input"
-    assert_close("z of unit 2", r.z[0][:, 1], [-3, -2.6, -2.4, -2])
-    assert (r.delta[0][:, 1] == 0).all() and (r.dW[0][1] == 0).all() and r.db[0][1] == 0
+    assert_close("z of unit 2", r.z[0][0, 1], -2.0)   # 0.6·1 + 0.4·1 − 3
+    assert r.delta[0][0, 1] == 0 and (r.dW[0][1] == 0).all() and r.db[0][1] == 0
+    assert (r.dW[0][[0, 2]] != 0).any(), "the other units do get gradients"
+    first = r.loss
     for _ in range(500):
-        net.step(X, Y, s.lr)
+        r = net.step(X, Y, s.lr)
     assert net.weights[0][1].tolist() == [0.6, 0.4] and net.biases[0][1] == -3.0
-    assert ((net.predict(X) > 0.5) == (Y > 0.5)).all(), "the other two units still learn XOR"
+    assert r.loss < first / 10, "the loss still falls through the other two units"
+
+
+def playground(s, epochs, **changes):
+    """The playground page's own run for the lesson (its settings, data and trainer), trained ``epochs``."""
+    from components.playground_settings import new_run
+    from components.sharing import playground_state
+    settings = playground_state(s)[0].with_(**changes)
+    run = new_run(settings)
+    for _ in range(epochs):
+        run.trainer.run_epoch()
+    return run
 
 
 @claim("zero-init-symmetry")
 def check_zero_init_symmetry():
-    s, net, X, Y = setup("zero-init-symmetry")
-    assert (net.weights[0] == 0.5).all()
-    for _ in range(300):
-        r = net.step(X, Y, s.lr)
-    W1, W2 = net.weights[0], net.weights[1]
-    assert np.array_equal(W1, np.repeat(W1[:1], 3, axis=0)), "rows of W1 identical after training"
+    s = load_lesson("zero-init-symmetry")
+    run = playground(s, 0)
+    assert (run.net.weights[0] == 0.1).all()
+    run = playground(s, 200)
+    W1, W2 = run.net.weights[0], run.net.weights[1]
+    assert not np.array_equal(W1, np.full_like(W1, 0.1)), "the weights did train"
+    assert np.array_equal(W1, np.repeat(W1[:1], 4, axis=0)), "rows of W1 identical after training"
     assert np.array_equal(W2, np.full_like(W2, W2[0, 0]))
-    assert 0.18 < r.loss < 0.2, "the loss stalls near 0.19"
-    broken = s.replace(init="xavier_uniform").to_network()
-    for _ in range(2000):
-        r = broken.step(X, Y, s.lr)
-    assert r.loss < 0.01, "random init breaks the symmetry and learns XOR"
+    assert run.trainer.evaluate().train_acc <= 0.8, "stalls near 75%"
+    assert playground(s, 200, init="xavier_uniform").trainer.evaluate().train_acc > 0.9
 
 
 @claim("sigmoid-derivative")
@@ -261,30 +272,20 @@ def check_softmax_cross_entropy():
 @claim("momentum-adam")
 def check_momentum_adam():
     s = load_lesson("momentum-adam")
-    X, Y = s.inputs()
-    losses = {}
-    for opt in ("sgd", "momentum", "adam"):
-        net = s.replace(optimizer=opt).to_network()
-        for _ in range(100):
-            net.step(X, Y, s.lr)
-        losses[opt] = net.backward(X, Y).loss
-    assert f"{losses['sgd']:.3f}" in s.explanation
-    assert losses["momentum"] < losses["sgd"] / 1000 and losses["adam"] < losses["sgd"] / 1000
+    result = {opt: playground(s, 50, optimizer=opt).trainer.evaluate() for opt in ("sgd", "momentum", "adam")}
+    for opt in result:
+        assert f"{result[opt].train_acc:.0%}" in s.explanation
+    assert result["sgd"].train_acc < 0.8
+    assert result["momentum"].train_acc > 0.9 and result["adam"].train_acc > 0.9
+    assert max(result["momentum"].train_loss, result["adam"].train_loss) < result["sgd"].train_loss / 2
 
 
 @claim("xor-hidden-layer")
 def check_xor_hidden_layer():
     s = load_lesson("xor-hidden-layer")
-    accuracy = {}
-    for sizes in ((2, 4, 1), (2, 1)):
-        t = s.replace(sizes=sizes, activation="tanh" if len(sizes) > 2 else [])
-        d = make_dataset(t.dataset, t.n_samples, t.noise, t.test_ratio, t.data_seed)
-        trainer = Trainer(t.to_network(), d.X_train, d.y_train, d.X_test, d.y_test, "binary", lr=t.lr,
-                          batch_size=t.batch_size, seed=t.seed)
-        for _ in range(200):
-            trainer.run_epoch()
-        accuracy[sizes] = trainer.evaluate().train_acc
-    assert accuracy[(2, 4, 1)] > 0.9 and accuracy[(2, 1)] < 0.8
+    assert playground(s, 200).trainer.evaluate().train_acc > 0.9
+    assert playground(s, 200, hidden=()).trainer.evaluate().train_acc < 0.8
+    assert playground(s, 200, hidden=(), features=("x1", "x2", "x1x2")).trainer.evaluate().train_acc > 0.9
 
 
 def test_every_preset_has_a_claim_check():

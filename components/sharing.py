@@ -1,0 +1,457 @@
+"""Save, load and share a page as a scenario (``engine.scenario``); lessons; presenter and quiz flags.
+
+Two halves:
+
+- Pure adapters (no Streamlit): each page's own state ↔ ``Scenario``. ``step_scenario`` /
+  ``step_state`` (step-through: ``StepConfig`` + the run's weights and step), ``playground_scenario`` /
+  ``playground_state`` (``PlaygroundSettings`` + weights and the trainer's step), ``lab_scenario`` /
+  ``lab_state`` (``LabSettings`` + the steps trained). A ``*_state`` function raises one ValueError
+  naming the field when a scenario does not fit its page (e.g. two samples on the one-sample page).
+- The page layer: every page calls ``page_start(page)`` first (applies a scenario waiting for it: a
+  lesson, an uploaded file or a shared link, before any widget is drawn; injects presenter CSS) and
+  ``panel(page)`` last (the sidebar's "Lesson, save, load, share" section). Bad input is reported
+  by a message naming the field; the page's state is left exactly as it was.
+"""
+import dataclasses
+import json
+from typing import List, Optional, Tuple
+from urllib.parse import urlencode
+
+import numpy as np
+import streamlit as st
+
+from components import presenter, quiz
+from engine.scenario import (FIELDS, HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, Scenario, from_lab_settings,
+                             from_query, link_carries_weights, to_lab_settings, to_query)
+
+PAGE_FILES = {"step": "components/views/step_through.py", "lab": "components/views/gradient_lab.py",
+              "playground": "components/views/playground.py"}
+PAGE_TITLES = {"step": "Step through", "lab": "Gradient lab", "playground": "Training playground",
+               "lessons": "Lessons"}
+PENDING = "share_pending"        # a Scenario waiting for its page
+NOTICES = "share_notices"        # messages to show once on the next page draw
+APPLIED_LINK = "share_link_applied"
+LINK_SHOWN = "share_link_shown"
+PRESENTER_ON, PRESENTER_HIDE = "share_presenter_state", "share_hide_state"   # the truth, kept across pages
+PRESENTER_WIDGET, HIDE_WIDGET = "share_presenter", "share_hide"
+UPLOAD_KEY = "share_upload"
+PLAYGROUND_REPLAY_LIMIT = 20_000  # steps replayed to restore a playground run's position
+
+
+# ============================================================================ pure adapters
+def _plain_weights(weights):
+    return [np.asarray(W, dtype=np.float64).tolist() for W in weights]
+
+
+def step_scenario(run, **view) -> Scenario:
+    """The step-through page's run (``StepRun``) as a scenario."""
+    cfg = run.config
+    options = {"edge_mode": run.edge_mode, "node_mode": run.node_mode, "trained": run.trained}
+    if run.selected:
+        options["selected"] = run.selected
+    return Scenario().replace(
+        page="step", sizes=cfg.sizes, activation=list(cfg.activations) if cfg.hidden else "relu",
+        output_activation=cfg.output_activation, loss=cfg.loss, init=cfg.init, init_gain=cfg.init_gain,
+        seed=cfg.seed, weights=_plain_weights(run.weights), biases=_plain_weights(run.biases), lr=cfg.lr,
+        x=[list(cfg.x)], y=[list(cfg.y)], step=run.step, options=options, **view)
+
+
+def step_state(s: Scenario):
+    """(StepConfig, weights, biases, step, options) for the step-through page, or ValueError."""
+    from components import step_config as sc
+    _expect_page(s, "step")
+    _plain_training_only(s, "the step-through page")
+    if s.x is not None and len(s.x) != 1:
+        raise ValueError(f"data.x: the step-through page shows one sample; expected 1 row, got {len(s.x)}")
+    n_in, n_out = s.sizes[0], s.sizes[-1]
+    if s.x is None:
+        x = (0.5,) * n_in
+        y = (1.0,) + (0.0,) * (n_out - 1) if s.output_activation == "softmax" else (0.0,) * n_out
+    else:
+        x, y = tuple(s.x[0]), tuple(s.y[0])
+    hidden = tuple(s.sizes[1:-1])
+    acts = (s.activation,) * len(hidden) if isinstance(s.activation, str) else tuple(s.activation)
+    if s.init_param is not None:
+        raise ValueError("network.init_param: the step-through page uses each initializer's own parameter; "
+                         "expected null (save explicit weights instead)")
+    if s.lr not in sc.LR_CHOICES:
+        raise ValueError(f"training.lr: the step-through page offers α in {', '.join(f'{v:g}' for v in sc.LR_CHOICES)}; "
+                         f"got {s.lr:g}")
+    if s.init_gain not in sc.GAIN_CHOICES:
+        raise ValueError(f"network.init_gain: the step-through page offers {', '.join(map(str, sc.GAIN_CHOICES))}; "
+                         f"got {s.init_gain:g}")
+    if s.seed > 2**31 - 1:
+        raise ValueError(f"network.seed: the step-through page takes seeds up to {2**31 - 1}; got {s.seed}")
+    if any(abs(v) > sc.INPUT_RANGE for v in x):
+        raise ValueError(f"data.x: the input sliders go from −{sc.INPUT_RANGE:g} to {sc.INPUT_RANGE:g}; got {list(x)}")
+    lo, hi = (0.0, 1.0) if s.output_activation == "sigmoid" else (-sc.INPUT_RANGE, sc.INPUT_RANGE)
+    if any(not lo <= v <= hi for v in y):
+        raise ValueError(f"data.y: targets of a {s.output_activation} output go from {lo:g} to {hi:g}; got {list(y)}")
+    try:
+        cfg = sc.validate(sc.StepConfig(n_inputs=n_in, hidden=hidden, n_outputs=n_out, activations=acts,
+                                        output_activation=s.output_activation, loss=s.loss, init=s.init,
+                                        init_gain=s.init_gain, seed=s.seed, lr=s.lr, x=x, y=y))
+    except ValueError as e:
+        raise ValueError(f"step-through page: {e}") from None
+    if s.weights is None:
+        net = sc.make_network(cfg)
+        weights, biases = net.weights, net.biases
+    else:
+        weights = [np.array(W, dtype=np.float64) for W in s.weights]
+        biases = [np.array(b, dtype=np.float64) for b in s.biases]
+    options = dict(s.options)
+    for key, allowed in (("edge_mode", None), ("node_mode", None), ("selected", None), ("trained", None)):
+        options.setdefault(key, None)
+    unknown = set(options) - {"edge_mode", "node_mode", "selected", "trained"}
+    if unknown:
+        raise ValueError(f"view.options.{sorted(unknown)[0]}: unknown option of the step-through page; "
+                         "expected edge_mode, node_mode, selected, trained")
+    return cfg, weights, biases, s.step, options
+
+
+def playground_scenario(settings, run=None, **view) -> Scenario:
+    """The playground's settings (and its run: weights and the trainer's step) as a scenario."""
+    from components.playground_settings import OUTPUT_FOR_TASK
+    from engine.datasets import DATASETS
+    if settings.dataset == "csv":
+        raise ValueError("dataset: uploaded CSV points are not stored in a scenario; choose a built-in dataset "
+                         "(or keep your CSV file to upload again)")
+    task = DATASETS[settings.dataset].task
+    out, loss = OUTPUT_FOR_TASK[task]
+    n_out = settings.n_classes if task == "multiclass" else 1
+    sizes = (len(settings.features), *settings.hidden, n_out)
+    reg = settings.regularization
+    options = {"epoch_limit": settings.epoch_limit, "show_test": settings.show_test,
+               "discretize": settings.discretize, "edge_mode": settings.edge_mode}
+    values = dict(page="playground", sizes=sizes, activation=settings.activation if settings.hidden else "relu",
+                  output_activation=out, loss=loss, init=settings.init, init_gain=settings.init_gain,
+                  seed=settings.seed, optimizer=settings.optimizer, lr=settings.lr, batch_size=settings.batch_size,
+                  l1=settings.reg_rate if reg == "l1" else 0.0, l2=settings.reg_rate if reg == "l2" else 0.0,
+                  clip_norm=settings.clip_norm or None, dataset=settings.dataset, n_samples=settings.n_samples,
+                  noise=settings.noise, test_ratio=settings.test_ratio, n_classes=settings.n_classes,
+                  data_seed=settings.data_seed, features=settings.features)
+    if run is not None:
+        options["selected"] = run.selected
+        values.update(weights=_plain_weights(run.net.weights), biases=_plain_weights(run.net.biases),
+                      step=run.trainer.step_count)
+    values.update(options=options, **view)
+    return Scenario().replace(**values)
+
+
+def playground_state(s: Scenario):
+    """(PlaygroundSettings, weights or None, biases or None, step, selected) for the playground, or ValueError."""
+    from components import playground_settings as ps
+    from engine.datasets import DATASETS
+    _expect_page(s, "playground")
+    if s.dataset is None:
+        raise ValueError("data.dataset: the playground needs a dataset name; expected one of "
+                         + ", ".join(DATASETS))
+    if s.x is not None:
+        raise ValueError("data.x: the playground trains on its dataset; expected null")
+    task = DATASETS[s.dataset].task
+    out, loss = ps.OUTPUT_FOR_TASK[task]
+    if (s.output_activation, s.loss) != (out, loss):
+        raise ValueError(f"network.loss: the playground pairs {s.dataset} with a {out} output and {loss}; "
+                         f"got {s.output_activation} and {s.loss}")
+    n_out = s.n_classes if task == "multiclass" else 1
+    if s.sizes[0] != len(s.features) or s.sizes[-1] != n_out:
+        raise ValueError(f"network.sizes: expected {len(s.features)} inputs (one per feature) and {n_out} "
+                         f"output(s) for {s.dataset}, got {list(s.sizes)}")
+    if not isinstance(s.activation, str):
+        raise ValueError("network.activation: the playground uses one activation for every hidden layer")
+    for field, ok in (("init_param", s.init_param is None), ("residual", not s.residual),
+                      ("norm", s.norm == "none"), ("clip_value", s.clip_value is None),
+                      ("l1", not (s.l1 and s.l2))):
+        if not ok:
+            raise ValueError(f"{'training' if field in ('clip_value', 'l1') else 'network'}.{field}: "
+                             "not offered on the playground")
+    reg = "l1" if s.l1 else ("l2" if s.l2 else "none")
+    opts = dict(s.options)
+    selected = opts.pop("selected", "L1:N0")
+    unknown = set(opts) - {"epoch_limit", "show_test", "discretize", "edge_mode"}
+    if unknown:
+        raise ValueError(f"view.options.{sorted(unknown)[0]}: unknown option of the playground")
+    try:
+        settings = ps.PlaygroundSettings(
+            dataset=s.dataset, n_classes=s.n_classes, n_samples=s.n_samples, noise=s.noise,
+            test_ratio=s.test_ratio, data_seed=s.data_seed, features=s.features, hidden=s.sizes[1:-1],
+            activation=s.activation, init=s.init, init_gain=s.init_gain, seed=s.seed, optimizer=s.optimizer,
+            lr=s.lr, batch_size=s.batch_size, regularization=reg, reg_rate=s.l1 or s.l2,
+            clip_norm=s.clip_norm or 0.0, **opts)
+    except (ValueError, TypeError) as e:
+        raise ValueError(f"playground settings: {e}") from None
+    if settings.lr not in ps.LEARNING_RATES:
+        raise ValueError(f"training.lr: the playground offers α in {', '.join(f'{v:g}' for v in ps.LEARNING_RATES)}; "
+                         f"got {settings.lr:g}")
+    return settings, s.weights, s.biases, s.step, selected
+
+
+def lab_scenario(settings, run=None, **view) -> Scenario:
+    """The gradient lab's settings (and how many steps its run has trained) as a scenario."""
+    return from_lab_settings(settings, step=0 if run is None else run.step, **view)
+
+
+def lab_state(s: Scenario):
+    """(LabSettings, steps trained) for the gradient lab, or ValueError."""
+    _expect_page(s, "lab")
+    return to_lab_settings(s), s.step
+
+
+def _expect_page(s: Scenario, page: str) -> None:
+    if s.page != page:
+        raise ValueError(f"page: this scenario is for the {PAGE_TITLES[s.page]} page, not the {PAGE_TITLES[page]}")
+
+
+def _plain_training_only(s: Scenario, where: str) -> None:
+    checks = (("training.optimizer", s.optimizer == "sgd", "plain gradient descent (sgd)"),
+              ("training.clip_norm", s.clip_norm is None, "no clipping"),
+              ("training.clip_value", s.clip_value is None, "no clipping"),
+              ("training.l1", s.l1 == 0, "no L1 penalty"), ("training.l2", s.l2 == 0, "no L2 penalty"),
+              ("network.residual", not s.residual, "no residual connections"),
+              ("network.norm", s.norm == "none", "no normalisation"))
+    for name, ok, expected in checks:
+        if not ok:
+            raise ValueError(f"{name}: {where} uses {expected}")
+
+
+def link_query(s: Scenario) -> str:
+    """The query string of a share link (without the leading "?")."""
+    return urlencode(to_query(s))
+
+
+# ============================================================================ the page layer
+def _view_flags() -> dict:
+    return dict(presenter=bool(st.session_state.get(PRESENTER_ON, False)),
+                hide=tuple(st.session_state.get(PRESENTER_HIDE, ())),
+                quiz=quiz.is_on())
+
+
+def capture(page: str):
+    """A zero-argument function that builds the page's scenario from the objects in force now.
+
+    It touches no session state, so it can run later, off the script thread (deferred download).
+    Raises ValueError at once when the page cannot be saved (e.g. uploaded CSV points).
+    """
+    view = _view_flags()
+    if page == "step":
+        from components import step_session
+        run = step_session.get_run()
+        return lambda: step_scenario(run, **view)
+    if page == "playground":
+        from components import playground_session
+        settings, run = playground_session.settings(), playground_session.run()
+        if settings.dataset == "csv":
+            playground_scenario(settings)  # raises the message
+        return lambda: playground_scenario(settings, run, **view)
+    from components import lab_state as ls
+    ls.init_state()
+    settings, _ = ls.read_settings()
+    run = st.session_state.get(ls.RUN)
+    return lambda: lab_scenario(settings, run, **view)
+
+
+def current_scenario(page: str) -> Scenario:
+    """The scenario of the page as it is now (ValueError when it cannot be saved, e.g. uploaded CSV)."""
+    return capture(page)()
+
+
+def apply(s: Scenario) -> None:
+    """Put the page of ``s`` exactly in that state (call before its widgets are drawn, or in a callback).
+
+    Raises ValueError naming the field when ``s`` does not fit its page; nothing is changed then.
+    """
+    if s.page == "step":
+        _apply_step(step_state(s))
+    elif s.page == "playground":
+        _apply_playground(playground_state(s))
+    else:
+        _apply_lab(lab_state(s))
+    set_presenter(s.presenter, s.hide)
+    quiz.set_on(s.quiz)
+
+
+def set_presenter(on: bool, hide=()) -> None:
+    st.session_state[PRESENTER_ON] = bool(on)
+    st.session_state[PRESENTER_HIDE] = tuple(hide)
+    st.session_state[PRESENTER_WIDGET] = bool(on)
+    st.session_state[HIDE_WIDGET] = list(hide)
+
+
+def _on_presenter_widgets() -> None:
+    st.session_state[PRESENTER_ON] = bool(st.session_state.get(PRESENTER_WIDGET))
+    st.session_state[PRESENTER_HIDE] = tuple(st.session_state.get(HIDE_WIDGET) or ())
+
+
+def presenter_controls() -> None:
+    """The presenter toggle and hide list (their values survive page switches)."""
+    if PRESENTER_WIDGET not in st.session_state:
+        st.session_state[PRESENTER_WIDGET] = bool(st.session_state.get(PRESENTER_ON, False))
+    if HIDE_WIDGET not in st.session_state:
+        st.session_state[HIDE_WIDGET] = list(st.session_state.get(PRESENTER_HIDE, ()))
+    st.toggle("Presenter mode (large, for a projector)", key=PRESENTER_WIDGET, on_change=_on_presenter_widgets)
+    st.multiselect("Hide in presenter mode", HIDE_FLAGS, key=HIDE_WIDGET, on_change=_on_presenter_widgets,
+                   format_func=presenter.LABELS.get, placeholder="controls to hide")
+
+
+def _apply_step(state) -> None:
+    from components import step_session
+    cfg, weights, biases, step, options = state
+    old = step_session.get_run()
+    run = step_session.new_run(cfg, keep=old)
+    run.weights = [np.array(W, dtype=np.float64) for W in weights]
+    run.biases = [np.array(b, dtype=np.float64) for b in biases]
+    run.network()  # shapes checked against the config before anything is stored
+    run.version += 1
+    run.generation = old.generation + 1
+    for name in ("edge_mode", "node_mode", "selected"):
+        if options.get(name) is not None:
+            setattr(run, name, options[name])
+    run.trained = int(options.get("trained") or 0)
+    run.step = int(min(step, len(run.steps()) - 1))
+    st.session_state[step_session.KEY] = run
+    for name in ("edge_mode", "node_mode"):
+        if f"step_{name}" in st.session_state:
+            st.session_state[f"step_{name}"] = getattr(run, name)
+
+
+def _apply_playground(state) -> None:
+    from components import playground_session as session
+    from components.playground_settings import new_run
+    settings, weights, biases, step, selected = state
+    run = new_run(settings)
+    if step:
+        run.trainer.run(steps=min(step, PLAYGROUND_REPLAY_LIMIT))
+    if weights is not None:
+        run.net.set_parameters(weights, biases)
+    run.selected = selected
+    st.session_state[session.RUN_KEY] = run
+    st.session_state[session.SETTINGS_KEY] = settings
+    for name, value in settings.to_dict().items():
+        key = f"pg_{name}"
+        if name == "data_seed" or key in st.session_state:
+            st.session_state[key] = ", ".join(map(str, value)) if name == "hidden" else value
+
+
+def _apply_lab(state) -> None:
+    from components import lab_state as ls
+    from engine.lab import PRESETS, LabRun
+    settings, steps = state
+    ls.apply_settings(settings)
+    st.session_state[ls.PRESET] = next((n for n, p in PRESETS.items() if p.settings == settings), None)
+    st.session_state[ls.PLAYING] = False
+    run = LabRun(settings)
+    if steps:
+        run.advance(min(steps, settings.steps))
+    st.session_state[ls.RUN] = run
+
+
+def request(s: Scenario) -> None:
+    """Ask the page of ``s`` to apply it on its next draw (then ``st.switch_page`` there)."""
+    st.session_state[PENDING] = s
+
+
+def _notify(message: str, kind: str = "warning") -> None:
+    st.session_state.setdefault(NOTICES, []).append((kind, message))
+
+
+def _link_params() -> dict:
+    try:
+        return {k: st.query_params.get_all(k)[-1] for k in st.query_params.keys()}
+    except Exception:  # noqa: BLE001 — a malformed URL must never break the page
+        return {}
+
+
+def page_start(page: str) -> None:
+    """First line of every page: apply a waiting scenario or a newly opened link; presenter CSS; notices."""
+    pending: Optional[Scenario] = st.session_state.pop(PENDING, None) if page in PAGE_FILES else None
+    params = _link_params()
+    signature = json.dumps(sorted(params.items()))
+    if pending is None and "v" in params and st.session_state.get(APPLIED_LINK) != signature:
+        st.session_state[APPLIED_LINK] = signature
+        s, notices = from_query(params, ignore=_foreign_params(params))
+        for n in notices:
+            _notify(n)
+        if s.page != page:
+            _notify(f"This link was made on the {PAGE_TITLES[s.page]} page; open it there to restore it.")
+        else:
+            pending = s
+    if pending is not None:
+        try:
+            apply(pending)
+            if pending.title:
+                _notify(f"**{pending.title}** — {pending.explanation or ''}", "lesson")
+        except ValueError as e:
+            _notify(f"Could not load this scenario: {e}. The page is unchanged.", "error")
+    flags = _view_flags()
+    presenter.apply(flags["presenter"], flags["hide"])
+    for kind, message in st.session_state.pop(NOTICES, []):
+        {"error": st.error, "warning": st.warning, "info": st.info,
+         "lesson": lambda m: st.info(m, icon=":material/school:")}[kind](message)
+
+
+def _foreign_params(params) -> List[str]:
+    """Query parameters other parts of the app own (widgets bound to the URL): never our notices."""
+    own = {"v", "lesson", "w", "title", "expl"} | {f.query for f in FIELDS}
+    return [k for k in params if k not in own and not k.startswith("v.")] if "v" in params else []
+
+
+def _on_upload(page: str) -> None:
+    f = st.session_state.get(UPLOAD_KEY)
+    if f is None:
+        return
+    try:
+        s = Scenario.from_json(f.getvalue())
+        if s.page == page:
+            apply(s)
+            _notify(f"Loaded {f.name!r}." + (f" **{s.title}** — {s.explanation or ''}" if s.title else ""), "info")
+        else:
+            request(s)
+            st.session_state["share_switch"] = s.page
+    except ValueError as e:
+        _notify(f"Could not load {f.name!r}: {e}. Nothing was changed.", "error")
+
+
+def _make_link(page: str) -> None:
+    try:
+        s = current_scenario(page)
+    except ValueError as e:
+        st.session_state[LINK_SHOWN] = ("error", f"No link: {e}")
+        return
+    params = to_query(s)
+    st.query_params.from_dict(params)
+    st.session_state[APPLIED_LINK] = json.dumps(sorted(params.items()))
+    note = "" if link_carries_weights(s) else (
+        f" This network has {len(s.flat_parameters()):,} parameters (links carry every weight up to "
+        f"{LINK_MAX_PARAMS}): the link carries the settings and the seed, and weights you moved are "
+        "re-initialised. Save the JSON file to keep them.")
+    st.session_state[LINK_SHOWN] = ("ok", urlencode(params), note)
+
+
+def panel(page: str) -> None:
+    """Last line of every page: the sidebar section for lessons, save, load, share and presenter mode."""
+    if st.session_state.get("share_switch"):
+        target = st.session_state.pop("share_switch")
+        st.switch_page(PAGE_FILES[target])
+    with st.sidebar.container(key="share_panel"):
+        st.divider()
+        st.subheader("Lesson, save, load, share")
+        presenter_controls()
+        try:
+            build = capture(page)
+            st.download_button("Save this page (scenario JSON)", lambda: build().to_json(),
+                               icon=":material/download:", file_name=f"backprop-lens-{page}.json",
+                               mime="application/json", key="share_save", on_click="ignore", width="stretch")
+        except ValueError as e:
+            st.caption(f"Save unavailable: {e}")
+        st.file_uploader(f"Load a scenario (.json, at most {MAX_FILE_BYTES // 1_048_576} MB: "
+                         "server.maxUploadSize)", type=["json"], key=UPLOAD_KEY, on_change=_on_upload,
+                         args=(page,), max_upload_size=1)
+        st.button("Copy link to this state", key="share_link", on_click=_make_link, args=(page,),
+                  icon=":material/link:", width="stretch")
+        shown = st.session_state.get(LINK_SHOWN)
+        if shown and shown[0] == "error":
+            st.error(shown[1])
+        elif shown:
+            base = st.context.url or ""
+            st.code(f"{base}?{shown[1]}", language=None, wrap_lines=True)
+            st.caption("The address bar holds it too. Opening it restores this page." + shown[2])
