@@ -124,6 +124,8 @@ class StudentClient:
         self.session_id = ""
         self._building: dict[tuple, bytes] = {}
         self._building_widgets: dict[str, Widget] = {}
+        self._fragment_of: dict[tuple, str] = {}   # delta path → fragment id (for paths in the view)
+        self._building_fragment_of: dict[tuple, str] = {}
         self._events: asyncio.Queue = asyncio.Queue()
         self._reader_task = None
         self._auto_task = None
@@ -310,7 +312,7 @@ class StudentClient:
                         self.session_id = msg.new_session.initialize.session_id
                     frags = tuple(msg.metadata.run.fragment_ids)
                     self._current_fragments = frags
-                    self._building, self._building_widgets = {}, {}
+                    self._building, self._building_widgets, self._building_fragment_of = {}, {}, {}
                     if not frags:  # a full run: the browser drops its fragment timers, then re-learns them
                         self.auto_reruns.clear()
                         self.page_hash = msg.new_session.page_script_hash or self.page_hash
@@ -325,10 +327,17 @@ class StudentClient:
                     if status == "FINISHED_SUCCESSFULLY" and not self._current_fragments:
                         self.snapshot, self.widgets = self._building, self._building_widgets
                         self.view = dict(self.snapshot)
+                        self._fragment_of = dict(self._building_fragment_of)
                     elif status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY":
                         self.widgets.update({k: w for k, w in self._building_widgets.items()
                                              if w.fragment_id})
+                        # As the browser does: what the fragment drew before and not now is gone.
+                        for path in [p for p, f in self._fragment_of.items() if f in self._current_fragments
+                                     and p not in self._building]:
+                            self.view.pop(path, None)
+                            self._fragment_of.pop(path, None)
                         self.view.update(self._building)
+                        self._fragment_of.update(self._building_fragment_of)
                     await self._events.put(("finish", msg.metadata.run.script_run_id,
                                             tuple(msg.metadata.run.fragment_ids), status))
                 elif kind == "auto_rerun":
@@ -355,13 +364,26 @@ class StudentClient:
             if etype == "exception":
                 exc = el.exception
                 self.errors.append(f"exception on page '{self.page}': {exc.type}: {exc.message[:200]}")
-            if etype in self.WIDGET_KINDS:
+            if etype in self.WIDGET_KINDS or etype in ("number_input", "text_input", "text_area",
+                                                        "multiselect", "file_uploader", "download_button"):
                 proto = getattr(el, etype)
-                w = Widget(proto.id, etype, getattr(proto, "label", ""), proto, delta.fragment_id)
-                self._building_widgets[w.id] = w
+                if etype in self.WIDGET_KINDS:
+                    w = Widget(proto.id, etype, getattr(proto, "label", ""), proto, delta.fragment_id)
+                    self._building_widgets[w.id] = w
+                # A value the server pushes into a widget (set_value) is a one-run instruction, not
+                # what the page shows: compare pages without it.
+                el = type(el).FromString(el.SerializeToString())
+                el.ClearField("has_one_shot_effect")
+                proto = getattr(el, etype)
+                # A download's media URL or deferred-file id is minted per run (the file behind it is what counts).
+                for name in ("set_value", "value", "raw_value", "raw_values", "url", "deferred_file_id"):
+                    if name in proto.DESCRIPTOR.fields_by_name:
+                        proto.ClearField(name)
             self._building[path] = b"E" + el.SerializeToString(deterministic=True)
+            self._building_fragment_of[path] = delta.fragment_id
         elif which == "add_block":
             self._building[path] = b"B" + delta.add_block.SerializeToString(deterministic=True)
+            self._building_fragment_of[path] = delta.fragment_id
 
     async def _auto_rerunner(self):
         """Send the fragment auto-reruns the server asked for, as the browser's timer does."""
@@ -534,6 +556,7 @@ async def witness(base_url, index, end_time, interval, tally, start_delay):
         await client.connect()
         tally.loads.append(await client.open(""))
         tally.connected += 1
+        await client.rerun()  # widgets written from the state settle on the second run
         first = dict(client.snapshot)
         while time.perf_counter() + interval < end_time:
             await asyncio.sleep(interval)
