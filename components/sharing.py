@@ -36,6 +36,7 @@ PRESENTER_ON, PRESENTER_HIDE = "share_presenter_state", "share_hide_state"   # t
 PRESENTER_WIDGET, HIDE_WIDGET = "share_presenter", "share_hide"
 UPLOAD_KEY = "share_upload"
 PLAYGROUND_REPLAY_LIMIT = 20_000  # steps replayed to restore a playground run's position
+EAGER_SAVE_PARAMS = 2_000         # up to this many parameters the Save button carries the file itself
 
 
 # ============================================================================ pure adapters
@@ -427,6 +428,17 @@ def _make_link(page: str) -> None:
     st.session_state[LINK_SHOWN] = ("ok", urlencode(params), note)
 
 
+def _n_params(page: str) -> int:
+    if page == "step":
+        from components import step_session
+        run = step_session.get_run()
+        return sum(W.size + b.size for W, b in zip(run.weights, run.biases))
+    if page == "playground":
+        from components import playground_session
+        return playground_session.run().net.n_params
+    return 0  # the lab saves settings only
+
+
 def panel(page: str) -> None:
     """Last line of every page: the sidebar section for lessons, save, load, share and presenter mode."""
     if st.session_state.get("share_switch"):
@@ -438,7 +450,10 @@ def panel(page: str) -> None:
         presenter_controls()
         try:
             build = capture(page)
-            st.download_button("Save this page (scenario JSON)", lambda: build().to_json(),
+            # small pages: the file itself (cheap, and identical for identical sessions); big ones: built
+            # only when clicked (a 20 × 32 network is ~0.5 MB of JSON and ~60 ms to write)
+            data = build().to_json() if _n_params(page) <= EAGER_SAVE_PARAMS else (lambda: build().to_json())
+            st.download_button("Save this page (scenario JSON)", data,
                                icon=":material/download:", file_name=f"backprop-lens-{page}.json",
                                mime="application/json", key="share_save", on_click="ignore", width="stretch")
         except ValueError as e:
