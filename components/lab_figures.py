@@ -70,6 +70,12 @@ def _bands(fig, lo, hi, reference_value, ref_layer):
                            showarrow=False, font=dict(size=style.TICK_SIZE, color="#7e4a00"))
 
 
+def _zero_text(delta_mean, grad_norm) -> str:
+    if delta_mean == 0 and grad_norm == 0:
+        return "0"
+    return "|δ| = 0" if delta_mean == 0 else "‖∂L/∂W‖ = 0"
+
+
 def gradient_profile_figure(d: Diagnostics, height: int = 460, title: Optional[str] = None) -> go.Figure:
     """‖∂L/∂W_l‖ and mean |δ_l| per layer on a log axis, with the vanishing and exploding bands.
 
@@ -84,6 +90,10 @@ def gradient_profile_figure(d: Diagnostics, height: int = 460, title: Optional[s
     if ref_val is not None:
         lo = min(lo, np.log10(ref_val * VANISHING_BELOW) - 0.8)
         hi = max(hi, np.log10(ref_val * EXPLODING_ABOVE) + 0.8)
+    if any(v == 0 for v in d.grad_norm) or any(v == 0 for v in d.delta_mean):
+        lo -= 0.8
+    if hi - lo < 3:
+        lo, hi = (lo + hi) / 2 - 1.5, (lo + hi) / 2 + 1.5
     fig = go.Figure()
     _bands(fig, lo, hi, ref_val, ref + 1)
     fig.add_trace(go.Scatter(x=x, y=m, name="mean |δ_l|, δ = ∂L/∂z", mode="lines+markers",
@@ -95,9 +105,18 @@ def gradient_profile_figure(d: Diagnostics, height: int = 460, title: Optional[s
                              customdata=[format_sci(v) for v in d.grad_norm],
                              hovertemplate="layer %{x}<br>‖∂L/∂W‖ = %{customdata}<extra></extra>"))
     notes = []
-    zeros = [i + 1 for i, v in enumerate(d.grad_norm) if v == 0]
-    if zeros:
-        notes.append(f"‖∂L/∂W‖ = 0 exactly in layer(s) {', '.join(map(str, zeros[:8]))}: not drawn on a log axis")
+    zero_layers = [l for l in x if d.grad_norm[l - 1] == 0 or d.delta_mean[l - 1] == 0]
+    if zero_layers:
+        # a log axis has no 0: exact zeros sit on a floor strip at the bottom, marked "0"
+        floor = lo + 0.25
+        fig.add_hrect(y0=10 ** lo, y1=10 ** (lo + 0.5), fillcolor="rgba(120,120,120,0.15)", line_width=0,
+                      layer="below")
+        fig.add_trace(go.Scatter(x=zero_layers, y=[10 ** floor] * len(zero_layers), mode="markers+text",
+                                 name="exactly 0 (no gradient at all)",
+                                 text=[_zero_text(d.delta_mean[l - 1], d.grad_norm[l - 1]) for l in zero_layers],
+                                 textposition="top center", textfont=dict(size=style.TICK_SIZE),
+                                 marker=dict(symbol="x-thin", size=14, line=dict(width=3, color="#333333")),
+                                 hovertemplate="layer %{x}: exactly 0<extra></extra>"))
     if not d.finite:
         notes.append(d.divergence.message + ": inf/NaN are not drawn")
         fig.add_vline(x=d.divergence.layer, line=dict(color="#B00000", width=3, dash="dot"))

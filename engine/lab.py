@@ -189,8 +189,8 @@ PRESETS: Dict[str, Preset] = dict([
             "The first layer now gets a gradient of the same order as the last.",
             depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0, residual=True),
     _preset("Clipping tames an explosion",
-            "ReLU weights 2× He's make the output and the gradient huge: one plain step throws the weights to inf.\n"
-            "Clipping the global gradient norm at 1 bounds every step, so training stays finite and the loss falls.",
+            "ReLU weights 2× He's make the output and every gradient huge: unclipped, step 3 throws the weights to inf.\n"
+            "Clipping the global norm at 1 bounds each step (the per-layer ratios stay): press Play, the loss falls.",
             train=True, depth=10, width=32, activation="relu", init="he_normal", scale=2.0, lr=0.01, steps=100,
             target="sine", clip=True, clip_threshold=1.0),
 ])

@@ -123,8 +123,10 @@ def histogram_panel(p, d):
     if mode == "grid":
         st.plotly_chart(figs.small_multiples_figure(h), key="lab_chart_hist_grid", width="stretch")
     else:
-        layer = st.slider("Layer", 1, d.n_layers, value=min(st.session_state.get("lab_hist_layer", 1), d.n_layers),
-                          key="lab_hist_layer")
+        if st.session_state.get("lab_hist_layer", 1) > d.n_layers:  # the network got shallower
+            st.session_state["lab_hist_layer"] = d.n_layers
+        layer = st.slider("Layer (1 = first hidden)", 1, max(d.n_layers, 2), key="lab_hist_layer",
+                          disabled=d.n_layers < 2)
         st.plotly_chart(figs.histogram_figure(h, layer), key="lab_chart_hist_one", width="stretch")
 
 

@@ -47,7 +47,7 @@ def test_every_preset_loads_draws_and_gives_its_verdict(page, app_url):
 def test_play_trains_live_and_a_diverging_run_says_where(page, app_url):
     open_lab(page, app_url)
     page.get_by_role("button", name="Clipping tames an explosion", exact=True).click()
-    page.wait_for_selector('text=Clipping the global gradient norm', timeout=30_000)
+    page.wait_for_selector('text=Clipping the global norm at 1', timeout=30_000)
     wait_ready(page)
     page.get_by_role("button", name=re.compile("Play")).click()
     # the fragment advances the run on a timer: the progress text moves on its own
@@ -79,3 +79,34 @@ def test_deep_network_graph_is_aggregated_and_views_switch(page, app_url):
         wait_ready(page)
         assert_no_exception(page)
         screenshot(page, "lab_view_" + view.lower().replace(" ", "_"))
+
+
+def test_dead_relu_training_small_graph_and_pinned_overlay(page, app_url):
+    open_lab(page, app_url, height=1900)
+    click_and_wait(page, "Dead ReLUs after a large learning rate", "half the units die")
+    page.get_by_role("button", name=re.compile("Run all")).click()
+    page.wait_for_selector("text=after 50 training steps", timeout=30_000)
+    wait_ready(page)
+    page.locator('[data-testid="stButtonGroup"] button', has_text="Forward pass").click()
+    page.wait_for_selector("text=units that pass (almost) no gradient back", timeout=30_000)
+    wait_ready(page)
+    assert_no_exception(page)
+    screenshot(page, "lab_dead_relu_forward")
+    # 4 → 32 → 32 → 1 has 1,184 weights: every one is drawn, coloured by |∂L/∂w|
+    page.locator('[data-testid="stButtonGroup"] button', has_text="Network graph").click()
+    page.wait_for_selector("text=Every weight drawn", timeout=30_000)
+    wait_ready(page)
+    assert page.locator("text=Aggregated view").count() == 0
+    screenshot(page, "lab_small_graph")
+    page.locator('[data-testid="stButtonGroup"] button', has_text="Compare").click()
+    page.wait_for_selector("text=Pin this run", timeout=30_000)
+    wait_ready(page)
+    page.get_by_role("button", name=re.compile("Pin this run")).click()
+    page.wait_for_selector("text=/relu 2×32, he_normal ×1 @ step 50 —/", timeout=30_000)
+    wait_ready(page)
+    click_and_wait(page, "Deep sigmoid network — vanishing", "After 20 layers the first layer gets almost nothing")
+    page.get_by_role("button", name=re.compile("Pin this run")).click()
+    page.wait_for_selector("text=/sigmoid 20×32, xavier_normal ×1 @ step 0 —/", timeout=30_000)
+    wait_ready(page)
+    assert_no_exception(page)
+    screenshot(page, "lab_compare_two_pins")

@@ -109,3 +109,12 @@ def test_overlay_distinguishes_runs_by_dash_and_symbol_not_colour_alone():
     assert [t["name"] for t in lines] == ["sigmoid", "relu", "tanh"]
     assert len({t["line"]["dash"] for t in lines}) == 3 and len({t["marker"]["symbol"] for t in lines}) == 3
     np.testing.assert_allclose(values(lines[1]["y"]), runs[1].delta_ratio)
+
+
+def test_exact_zeros_are_marked_on_a_floor_strip_not_dropped():
+    p, d = analyse(PRESETS["Zero init — symmetric neurons never differ"].settings)
+    fig = figs.gradient_profile_figure(d).to_plotly_json()
+    zeros = next(t for t in fig["data"] if t["name"].startswith("exactly 0"))
+    assert list(zeros["x"]) == [1, 2] and list(zeros["text"]) == ["0", "0"]
+    lo = fig["layout"]["yaxis"]["range"][0]
+    assert all(lo < np.log10(y) < lo + 0.5 for y in zeros["y"])
