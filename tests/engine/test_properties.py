@@ -1,6 +1,6 @@
 """Property tests over random shapes, activations, losses and remedies (hypothesis)."""
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from engine import ACTIVATIONS, NORMS, Network, gradient_check
@@ -8,7 +8,7 @@ from tests.helpers import assert_close
 
 HEADS = [("linear", "mse"), ("sigmoid", "mse"), ("tanh", "mse"), ("softmax", "mse"), ("sigmoid", "bce"),
          ("softmax", "cross_entropy")]
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
 @st.composite
@@ -22,8 +22,11 @@ def problems(draw, norm=st.sampled_from(NORMS), residual=st.booleans()):
     net = Network(sizes, activation=activation, output_activation=output, loss=loss, seed=seed,
                   norm=draw(norm), residual=draw(residual), l2=draw(st.sampled_from([0.0, 0.1])))
     rng = np.random.default_rng(seed + 1)
-    for b in net.biases:
-        b[:] = rng.normal(0.0, 0.3, b.shape)
+    # off the starting values: β = 0 with batch 1 (ẑ = 0) would put u exactly on relu's kink
+    for p in net.biases + net.betas:
+        p[:] = rng.normal(0.0, 0.3, p.shape)
+    for g in net.gammas:
+        g[:] = rng.uniform(0.5, 1.5, g.shape)
     batch = draw(st.integers(1, 5))
     X = rng.normal(size=(batch, sizes[0]))
     if loss == "cross_entropy":
@@ -37,7 +40,12 @@ def problems(draw, norm=st.sampled_from(NORMS), residual=st.booleans()):
 @given(problems())
 def test_gradient_check_passes(problem):
     net, X, Y = problem
-    check = gradient_check(net, X, Y)
+    # Central differences need L smooth on the scale of ε. A normalisation whose variance is tiny but
+    # not zero (2 near-equal samples or units) bends on the scale √var: such draws are left out, and
+    # gradients below 1e-3 are compared to 1e-8 absolute (rounding noise of L(θ ± ε) reaches 1e-9).
+    variances = [v for v in net.backward(X, Y).extras.get("var", []) if v is not None]
+    assume(all(np.all((v == 0) | (v > 1e-3)) for v in variances))
+    check = gradient_check(net, X, Y, floor=1e-3)
     assert check.ok, f"{net.sizes} {net.activation_names} norm={net.norm} residual={net.residual}: " \
                      f"max relative error {check.max_rel_error:.2e} at {check.worst}"
 
