@@ -226,18 +226,31 @@ def _factor(x) -> str:
     return f"({s})" if s.startswith("-") or r"\times" in s else s
 
 
-def _signed_terms(terms) -> str:
-    """Join (value-string, sign) terms as "a + b - c", eliding the middle of long sums."""
+def _signed_terms(terms, leading: bool = False) -> str:
+    """Join (value-string, sign) terms as "a + b - c", eliding the middle of long sums.
+
+    ``leading``: the first term gets its sign too ("+ a - b"), for a sum continued on a new row.
+    """
     shown = list(terms)
     if len(shown) > MAX_TERMS:
         shown = shown[:3] + [(r"\cdots", 1)] + shown[-1:]
     out = ""
     for i, (text, negative) in enumerate(shown):
-        if i == 0:
+        if i == 0 and not leading:
             out = ("-" if negative is True else "") + text
         else:
             out += (" - " if negative is True else " + ") + text
-    return out
+    return out.lstrip()
+
+
+def _term_rows(terms, per_row: int = 2) -> list:
+    """A long sum as rows of ``per_row`` terms (the continuation rows start with their sign)."""
+    terms = list(terms)
+    if len(terms) > MAX_TERMS:
+        terms = terms[:3] + [(r"\cdots", False)] + terms[-1:]
+    if len(terms) <= per_row + 1:             # "w·a + w·a + b" still fits on one row
+        return [_signed_terms(terms)]
+    return [_signed_terms(terms[i:i + per_row], leading=i > 0) for i in range(0, len(terms), per_row)]
 
 
 def _product_terms(weights_row, inputs):
@@ -397,16 +410,35 @@ def _target_tex(n_out, j):
     return "y" if n_out == 1 else f"y_{{{j + 1}}}"
 
 
+def _chain(lhs: str, parts, aligned: bool = False, rel: str = "=", tail: str = "") -> str:
+    """"lhs rel p0 = p1 = …" on one line, or as an aligned block with one row per part.
+
+    The aligned form suits a narrow column (the selected node's panel); a short last part (the
+    value) stays on the row before it.
+    """
+    parts = list(parts)                       # a part may be a list: one expression over several rows
+    if not aligned:
+        return f"{lhs} {rel} " + " = ".join(" ".join(p) if isinstance(p, list) else p for p in parts) + tail
+    if len(parts) > 1 and isinstance(parts[-2], str) and len(parts[-2]) + len(parts[-1]) < 40:
+        parts[-2:] = [f"{parts[-2]} = {parts[-1]}"]
+    rows = []
+    for i, part in enumerate(parts):
+        first, *more = part if isinstance(part, list) else [part]
+        rows.append(f"{lhs} &{rel} {first}" if i == 0 else f"&= {first}")
+        rows += [rf"&\quad {m}" for m in more]
+    return r"\begin{aligned}" + r" \\ ".join(rows) + tail + r"\end{aligned}"
+
+
 def _z_line(ctx, step, l, j, symbolic):
-    """z^{(l+1)}_j = Σ_k w a + b = … = value (for the step's sample)."""
+    """z^{(l+1)}_j = Σ_k w a + b = … = value (for the step's sample); ``symbolic``: the node panel's form."""
     s = step.sample
     W, b = ctx.old_weights[l], ctx.old_biases[l]
     inputs = step.a[l][s]
     terms = _product_terms(W[j], inputs) + [(tex_number(abs(b[j])), bool(b[j] < 0))]
-    lhs = f"z^{{({l + 1})}}_{{{j + 1}}}"
+    parts = [_term_rows(terms) if symbolic else _signed_terms(terms), tex_number(step.z[l][s, j])]
     if symbolic:
-        lhs += rf" = \sum_k w^{{({l + 1})}}_{{{j + 1}k}} {_layer_symbol(l)}_k + b^{{({l + 1})}}_{{{j + 1}}}"
-    return f"{lhs} = {_signed_terms(terms)} = {tex_number(step.z[l][s, j])}"
+        parts.insert(0, rf"\sum_k w^{{({l + 1})}}_{{{j + 1}k}} {_layer_symbol(l)}_k + b^{{({l + 1})}}_{{{j + 1}}}")
+    return _chain(f"z^{{({l + 1})}}_{{{j + 1}}}", parts, aligned=symbolic)
 
 
 def _layer_symbol(l: int) -> str:
@@ -483,7 +515,7 @@ def _loss_equations(step):
     return lines
 
 
-def _delta_line(ctx, step, l, j):
+def _delta_line(ctx, step, l, j, aligned=False):
     """δ^{(l+1)}_j with its numbers; needs step.delta[l] (and delta[l+1] for a hidden layer)."""
     s = step.sample
     L = len(ctx.old_weights)
@@ -496,23 +528,25 @@ def _delta_line(ctx, step, l, j):
         y = ctx.Y[s, j]
         if ctx.loss_name in ("bce", "cross_entropy"):
             t = _target_tex(ctx.sizes[-1], j)
-            return rf"{lhs} = {yh} - {t} = {tex_number(step.a[-1][s, j])} - {_factor(y)} = {d}"
+            return _chain(lhs, [f"{yh} - {t}", f"{tex_number(step.a[-1][s, j])} - {_factor(y)}", d], aligned)
         g = step.dL_dyhat[s]
         if name == "softmax":
             inner = float(np.sum(g * step.a[-1][s]))
-            return (rf"{lhs} = {yh}\left(\frac{{\partial L}}{{\partial {yh}}} - \sum_k \frac{{\partial L}}"
-                    rf"{{\partial \hat y_k}} \hat y_k\right) = {tex_number(step.a[-1][s, j])}"
-                    rf"\,({tex_number(g[j])} - {_factor(inner)}) = {d}")
+            return _chain(lhs, [rf"{yh}\left(\frac{{\partial L}}{{\partial {yh}}} - \sum_k \frac{{\partial L}}"
+                                rf"{{\partial \hat y_k}} \hat y_k\right)",
+                                rf"{tex_number(step.a[-1][s, j])}\,({tex_number(g[j])} - {_factor(inner)})", d],
+                          aligned)
         fp = act.df(step.z[l][s:s + 1], step.a[l + 1][s:s + 1])[0, j]
-        return (rf"{lhs} = \frac{{\partial L}}{{\partial {yh}}} \cdot {_fprime(name)}(z) = "
-                rf"{_factor(g[j])} \cdot {_factor(fp)} = {d}")
+        return _chain(lhs, [rf"\frac{{\partial L}}{{\partial {yh}}} \cdot {_fprime(name)}(z)",
+                            rf"{_factor(g[j])} \cdot {_factor(fp)}", d], aligned)
     W_next = ctx.old_weights[l + 1]
     d_next = step.delta[l + 1][s]
     back = float((step.delta[l + 1][s:s + 1] @ W_next)[0, j])
     fp = act.df(step.z[l][s:s + 1], step.a[l + 1][s:s + 1])[0, j]
     terms = _product_terms(W_next[:, j], d_next)
-    return (rf"{lhs} = {_fprime(name)}(z) \sum_i w^{{({l + 2})}}_{{i{j + 1}}} \delta^{{({l + 2})}}_i = "
-            rf"{_factor(fp)} \cdot ({_signed_terms(terms)}) = {_factor(fp)} \cdot {_factor(back)} = {d}")
+    return _chain(lhs, [rf"{_fprime(name)}(z) \sum_i w^{{({l + 2})}}_{{i{j + 1}}} \delta^{{({l + 2})}}_i",
+                        rf"{_factor(fp)} \cdot ({_signed_terms(terms)})", rf"{_factor(fp)} \cdot {_factor(back)}", d],
+                  aligned)
 
 
 def _fprime(name):
@@ -520,7 +554,7 @@ def _fprime(name):
     return "f'" if not f else f"{f}'"
 
 
-def _grad_w_line(ctx, step, l, j, k):
+def _grad_w_line(ctx, step, l, j, k, aligned=False):
     """∂L/∂w^{(l+1)}_{jk} = δ_j a_k (+ penalty) = value."""
     s = step.sample
     batch = ctx.X.shape[0]
@@ -530,14 +564,13 @@ def _grad_w_line(ctx, step, l, j, k):
     g = tex_number(step.dW[l][j, k])
     penalty = _penalty_tex(ctx)
     if batch == 1:
-        body = (rf"\delta^{{({l + 1})}}_{{{j + 1}}} \, {al}{penalty} = {_factor(step.delta[l][s, j])} \cdot "
-                rf"{_factor(step.a[l][s, k])}")
+        parts = [rf"\delta^{{({l + 1})}}_{{{j + 1}}} \, {al}{penalty}",
+                 rf"{_factor(step.delta[l][s, j])} \cdot {_factor(step.a[l][s, k])}"
+                 + (_penalty_numbers(ctx, ctx.old_weights[l][j, k]) if penalty else "")]
     else:
-        body = (rf"\frac{{1}}{{{batch}}}\sum_s \delta^{{({l + 1})}}_{{{j + 1},s}} \, "
-                rf"{_layer_symbol(l)}_{{{k + 1},s}}{penalty}")
-    if penalty and batch == 1:
-        body += _penalty_numbers(ctx, ctx.old_weights[l][j, k])
-    return f"{lhs} = {body} = {g}"
+        parts = [rf"\frac{{1}}{{{batch}}}\sum_s \delta^{{({l + 1})}}_{{{j + 1},s}} \, "
+                 rf"{_layer_symbol(l)}_{{{k + 1},s}}{penalty}"]
+    return _chain(lhs, parts + [g], aligned)
 
 
 def _a_tex(sizes, l, k):
@@ -575,21 +608,23 @@ def _backward_equations(step, l):
     n_out, n_in = ctx.sizes[l + 1], ctx.sizes[l]
 
     def unit(j):
-        line = _delta_line(ctx, step, l, j)
+        """δ on one row, the unit's ∂L/∂w on the next (aligned on their first '=')."""
+        delta = _delta_line(ctx, step, l, j)
         if n_in == 1 and ctx.X.shape[0] == 1 and not (ctx.l1 or ctx.l2):
-            line += rf";\quad {_grad_w_line(ctx, step, l, j, 0)}"
+            grad = _grad_w_line(ctx, step, l, j, 0)
         else:
             row = ", ".join(tex_number(g) for g in step.dW[l][j, :MAX_TERMS])
             if n_in > MAX_TERMS:
                 row += r", \ldots"
-            line += (rf";\quad \frac{{\partial L}}{{\partial w^{{({l + 1})}}_{{{j + 1},:}}}} = "
-                     rf"\delta^{{({l + 1})}}_{{{j + 1}}} \, {_layer_symbol(l)} = ({row})")
-        return line
+            grad = (rf"\frac{{\partial L}}{{\partial w^{{({l + 1})}}_{{{j + 1},:}}}} = "
+                    rf"\delta^{{({l + 1})}}_{{{j + 1}}} \, {_layer_symbol(l)} = ({row})")
+        rows = [line.replace(" = ", " &= ", 1) for line in (delta, grad)]
+        return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
 
     return _capped(unit, n_out, "units")
 
 
-def _update_line(ctx, step, kind, l, j, k=None):
+def _update_line(ctx, step, kind, l, j, k=None, aligned=False):
     """param ← param − α ∂L/∂param = new, with the optimizer's actual step."""
     if kind == "weight":
         pid, old = f"W{l}:{j}:{k}", ctx.old_weights[l][j, k]
@@ -600,11 +635,11 @@ def _update_line(ctx, step, kind, l, j, k=None):
     label = node_label(ctx.sizes, pid, latex=True)
     old_s, new_s = tex_update(old, new)
     if ctx.optimizer == "sgd" and not ctx.clipped:
-        return (rf"{label} \leftarrow {label} - \alpha \frac{{\partial L}}{{\partial {label}}} = "
-                rf"{old_s} - {tex_number(ctx.lr)} \cdot {_factor(grad)} = {new_s}")
+        return _chain(label, [rf"{label} - \alpha \frac{{\partial L}}{{\partial {label}}}",
+                              rf"{old_s} - {tex_number(ctx.lr)} \cdot {_factor(grad)}", new_s], aligned, r"\leftarrow")
     why = {"sgd": r"\text{clipped gradient}", "momentum": r"\text{momentum}", "adam": r"\text{Adam}"}
-    return (rf"{label} \leftarrow {label} + \Delta {label} = {old_s} + {_factor(change)} = {new_s}"
-            rf"\quad ({why.get(ctx.optimizer, ctx.optimizer)})")
+    return _chain(label, [rf"{label} + \Delta {label}", rf"{old_s} + {_factor(change)}", new_s], aligned,
+                  r"\leftarrow", rf"\quad ({why.get(ctx.optimizer, ctx.optimizer)})")
 
 
 def _update_equations(step):
@@ -658,15 +693,15 @@ def node_equations(steps: List[Step], step_index: int, node_id: str) -> List[str
             g = step.dL_dyhat[s, j]
             lines.append(rf"\frac{{\partial L}}{{\partial {label}}} = {tex_number(g)}")
         if step.delta[w] is not None:
-            lines.append(_delta_line(ctx, step, w, j))
+            lines.append(_delta_line(ctx, step, w, j, aligned=True))
             lines.append(_grad_b_line(ctx, step, w, j))
             n_in = ctx.sizes[w]
             for k in range(min(n_in, MAX_TERMS)):
-                lines.append(_grad_w_line(ctx, step, w, j, k))
+                lines.append(_grad_w_line(ctx, step, w, j, k, aligned=True))
             if n_in > MAX_TERMS:
                 lines.append(rf"\text{{… and {n_in - MAX_TERMS} more incoming weights}}")
         if step.kind == "update" and step.update_W is not None:
-            lines.append(_update_line(ctx, step, "bias", w, j))
+            lines.append(_update_line(ctx, step, "bias", w, j, aligned=True))
         return lines
     if kind == "weight":
         l, j, k = idx
@@ -677,16 +712,16 @@ def node_equations(steps: List[Step], step_index: int, node_id: str) -> List[str
             lines.append(rf"{label} \cdot {_a_tex(ctx.sizes, l, k)} = {_factor(w)} \cdot {_factor(a)} = "
                          rf"{tex_number(w * a)} \;\text{{(its share of }} z^{{({l + 1})}}_{{{j + 1}}}\text{{)}}")
         if step.dW[l] is not None:
-            lines.append(_grad_w_line(ctx, step, l, j, k))
+            lines.append(_grad_w_line(ctx, step, l, j, k, aligned=True))
         if step.kind == "update" and step.update_W is not None:
-            lines.append(_update_line(ctx, step, "weight", l, j, k))
+            lines.append(_update_line(ctx, step, "weight", l, j, k, aligned=True))
         return lines
     l, j = idx
     lines.append(f"{label} = {tex_number(ctx.old_biases[l][j])}")
     if step.db[l] is not None:
         lines.append(_grad_b_line(ctx, step, l, j))
     if step.kind == "update" and step.update_W is not None:
-        lines.append(_update_line(ctx, step, "bias", l, j))
+        lines.append(_update_line(ctx, step, "bias", l, j, aligned=True))
     return lines
 
 
