@@ -3,6 +3,8 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import ACTIVATIONS, Network
 from engine.timeline import (MAX_BATCH, TABLE_COLUMNS, build_timeline, node_equations, node_label, step_table,
@@ -336,3 +338,21 @@ def test_every_equation_is_well_formed_latex_with_no_python_leftovers(head):
     for tex in lines:
         assert balanced(tex), tex
         assert not any(bad in tex for bad in ("None", "nan", "inf ", "e+", "e-0", "array")), tex
+
+
+@settings(max_examples=25, deadline=None)
+@given(sizes=st.lists(st.integers(1, 4), min_size=2, max_size=5), batch=st.integers(1, 3),
+       hidden=st.sampled_from(sorted(ACTIVATIONS)), head=st.sampled_from(HEADS), seed=st.integers(0, 1000))
+def test_any_shape_steps_through_to_the_vectorised_numbers(sizes, batch, hidden, head, seed):
+    if head[0] == "softmax" and sizes[-1] < 2:
+        sizes = sizes[:-1] + [2]
+    net = make(hidden, head, sizes=sizes, seed=seed)
+    X, Y = data(net, batch=batch, seed=seed)
+    steps = check_against_pass(net, X, Y, 0.01)
+    ids = ([f"L{l}:N{j}" for l, n in enumerate(net.sizes) for j in range(n)]
+           + [f"W{l}:{n - 1}:0" for l, n in enumerate(net.sizes[1:])] + [f"b{l}:0" for l in range(net.n_layers)])
+    for s in steps:
+        rows = step_table(steps, s.index)
+        assert len(rows) == sum(net.sizes) + sum(W.size for W in net.weights)
+        for i in ids:
+            assert all(balanced(e) for e in node_equations(steps, s.index, i))
