@@ -277,21 +277,19 @@ def _edge_names(lay):
 
 
 def _edge_value_text(edges, mode, n_edges):
-    """Numbers printed on the edges: w, and the coloured quantity when there is room (≤ 12 edges)."""
+    """Numbers printed on the edges: w and the coloured quantity to 4 digits when there is room
+    (≤ 4 edges), else only the coloured quantity to 3 digits."""
     out = []
-    two_lines = n_edges <= 12
+    two_lines = n_edges <= 4
+    d = 4 if two_lines else 3
     for i, w in enumerate(edges["w"]):
-        line = f"w {style.fmt(w, 3)}"
-        if not two_lines:
-            if mode == "gradient" and edges["g_known"][i]:
-                line = f"∂ {style.fmt(edges['g'][i], 3)}"
-            elif mode == "update" and edges["u_known"][i]:
-                line = f"Δw {style.fmt(edges['u'][i], 3)}"
-        elif mode == "gradient" and edges["g_known"][i]:
-            line += f"<br>∂L/∂w {style.fmt(edges['g'][i], 3)}"
+        extra = None
+        if mode == "gradient" and edges["g_known"][i]:
+            extra = f"∂L/∂w {style.fmt(edges['g'][i], d)}" if two_lines else f"∂ {style.fmt(edges['g'][i], d)}"
         elif mode == "update" and edges["u_known"][i]:
-            line += f"<br>Δw {style.fmt(edges['u'][i], 3)}"
-        out.append(line)
+            extra = f"Δw {style.fmt(edges['u'][i], d)}"
+        line = f"w {style.fmt(w, d)}"
+        out.append(f"{line}<br>{extra}" if two_lines and extra else (extra or line))
     return out
 
 

@@ -109,7 +109,7 @@ def headline(run, steps) -> None:
     cols[0].metric("Loss L", fmt(step.loss) if step.loss is not None else "not computed yet")
     if step.kind == "update" and step.loss_after is not None:
         cols[1].metric("Loss after the update", fmt(step.loss_after),
-                       delta=fmt(step.loss_after - step.loss), delta_color="inverse")
+                       delta=f"{step.loss_after - step.loss:+.4g}", delta_color="inverse")
     cols[2].metric("Learning rate α", f"{run.config.lr:g}")
     cols[3].metric("Training steps applied", run.trained)
     if step.status:
@@ -200,9 +200,8 @@ def all_sliders(run) -> None:
 def stage() -> None:
     """Everything that depends on the step and the parameters."""
     run = session.get_run()
-    if run.timer_on and not run.playing:
-        run.timer_on = False
-        st.rerun(scope="app")
+    if run.timer_on != run.playing:
+        st.rerun(scope="app")           # run_every is read on full reruns only: switch the timer there
     steps = run.steps()
     if run.playing:
         if run.step < len(steps) - 1:
@@ -213,7 +212,7 @@ def stage() -> None:
     transport(run, steps)
     quiz.panel(run, steps, session.go_to, session.select)
     headline(run, steps)
-    left, right = st.columns([2.1, 1.2])
+    left, right = st.columns([2.4, 1.2])
     with left:
         view_options(run)
         st.plotly_chart(step_figure(run, steps, run.step), key=GRAPH_KEY, on_select=_on_graph_select,

@@ -1,0 +1,104 @@
+"""The step-through page in a real Chromium: what the projector shows when a teacher clicks."""
+import re
+
+import pytest
+
+from tests.browser.conftest import assert_no_exception, screenshot, wait_ready
+
+pytestmark = pytest.mark.browser
+
+CHART = '[data-testid="stPlotlyChart"]'
+
+
+def caption(page):
+    return page.locator("h3").filter(has_text=re.compile(r"^Step \d+ of \d+")).first.inner_text()
+
+
+def wait_caption(page, text, timeout=20_000):
+    page.locator("h3", has_text=text).first.wait_for(timeout=timeout)
+
+
+def graph_text(page):
+    """The text drawn in the network graph (numbers on nodes and edges)."""
+    return page.locator(f"{CHART} .main-svg").first.evaluate("e => e.textContent")
+
+
+def open_page(page, app_url, height=1500):
+    page.set_viewport_size({"width": 1600, "height": height})
+    page.goto(app_url, timeout=60_000)
+    wait_ready(page, timeout=60_000)
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
+    wait_caption(page, "Step 1 of 7")
+
+
+def click_node(page, index):
+    """Move the mouse onto a node of the graph (its first trace), wait for its card, click there.
+
+    plotly's drag layer lies over the points, so the mouse goes to the point's coordinates.
+    """
+    point = page.locator(CHART).first.locator(".scatterlayer .trace").first.locator(".point").nth(index)
+    point.scroll_into_view_if_needed()
+    box = point.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 3, y - 3)
+    page.mouse.move(x, y)
+    page.wait_for_selector(f"{CHART} .hoverlayer .hovertext", timeout=10_000)
+    page.mouse.click(x, y)
+
+
+def test_step_to_the_end_move_a_slider_click_a_node(page, app_url):
+    open_page(page, app_url)
+    assert_no_exception(page)
+    screenshot(page, "step_page_start")
+    start_graph = graph_text(page)
+
+    for i in range(2, 8):
+        page.get_by_role("button", name="Step", exact=True).click()
+        wait_caption(page, f"Step {i} of 7")
+    assert "update" in caption(page)
+    page.wait_for_timeout(500)
+    end_graph = graph_text(page)
+    assert end_graph != start_graph and "∂L/∂w" in end_graph
+    assert page.get_by_text("Loss after the update").count() == 1
+    screenshot(page, "step_page_update")
+
+    # move the first weight slider of the selected output node with the keyboard
+    slider = page.locator('[data-testid="stSlider"]', has_text="W1:0:0").get_by_role("slider")
+    before_eq = "|".join(page.locator(".katex-display").all_inner_texts())
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        """([chart, before]) => { const e = document.querySelector(chart + ' .main-svg');
+             return e && e.textContent !== before; }""", arg=[CHART, end_graph], timeout=20_000)
+    page.wait_for_function(
+        """before => [...document.querySelectorAll('.katex-display')].map(e => e.innerText).join('|') !== before""",
+        arg=before_eq, timeout=20_000)
+    wait_caption(page, "Step 7 of 7")          # the step position is kept
+    assert_no_exception(page)
+
+    # click the first hidden node: its equations and its sliders appear
+    click_node(page, 2)
+    page.get_by_text("Selected: h¹₁").first.wait_for(timeout=20_000)
+    page.locator('[data-testid="stSlider"]', has_text="W0:0:0").first.wait_for(timeout=20_000)
+    assert_no_exception(page)
+    screenshot(page, "step_page_selected")
+
+
+def test_textbook_preset_and_play(page, app_url):
+    open_page(page, app_url)
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="Textbook example (x = 2, y = 1)").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=\"stPlotlyChart\"] .main-svg')"
+                           " && document.body.innerText.includes('x₁')", timeout=20_000)
+    wait_caption(page, "Step 1 of 7")
+    page.get_by_role("button", name="Play").click()
+    # the fragment's timer advances without any click (1 s per step)
+    wait_caption(page, "Step 4 of 7", timeout=20_000)
+    wait_caption(page, "Step 7 of 7", timeout=20_000)
+    page.get_by_role("button", name="Play").wait_for(timeout=20_000)   # stopped itself at the end
+    page.wait_for_timeout(800)
+    text = graph_text(page)
+    assert "0.7465" in text and "−0.1055" in text and "−0.1535" in text
+    assert_no_exception(page)
+    screenshot(page, "step_page_textbook")
