@@ -122,8 +122,7 @@ def _check(q: Question, go_to) -> None:
 
 def panel(run, steps, go_to, select) -> None:
     """The quiz toggle, the open question (if any) and the score. Call it in the step page's stage."""
-    if TOGGLE_KEY not in st.session_state:
-        st.session_state[TOGGLE_KEY] = is_on()
+    st.session_state[TOGGLE_KEY] = is_on()  # rebuilt from the truth: a page switch drops widget state
     on = st.toggle("Quiz mode: predict the gradient, then reveal", key=TOGGLE_KEY, on_change=_on_toggle,
                    help="Before each backward step, guess the sign and size of a highlighted ∂L/∂w.")
     if not on:

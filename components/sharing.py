@@ -14,14 +14,14 @@ Two halves:
 """
 import dataclasses
 import json
-from typing import List, Optional, Tuple
+from typing import Optional
 from urllib.parse import urlencode
 
 import numpy as np
 import streamlit as st
 
 from components import presenter, quiz
-from engine.scenario import (FIELDS, HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, Scenario, from_lab_settings,
+from engine.scenario import (HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, Scenario, from_lab_settings,
                              from_query, link_carries_weights, to_lab_settings, to_query)
 
 PAGE_FILES = {"step": "components/views/step_through.py", "lab": "components/views/gradient_lab.py",
@@ -35,6 +35,7 @@ LINK_SHOWN = "share_link_shown"
 PRESENTER_ON, PRESENTER_HIDE = "share_presenter_state", "share_hide_state"   # the truth, kept across pages
 PRESENTER_WIDGET, HIDE_WIDGET = "share_presenter", "share_hide"
 UPLOAD_KEY = "share_upload"
+FOREIGN_PARAMS = ()  # query parameters other parts of the app own (none yet): skipped without a notice
 PLAYGROUND_REPLAY_LIMIT = 20_000  # steps replayed to restore a playground run's position
 EAGER_SAVE_PARAMS = 2_000         # up to this many parameters the Save button carries the file itself
 
@@ -285,10 +286,9 @@ def _on_presenter_widgets() -> None:
 
 def presenter_controls() -> None:
     """The presenter toggle and hide list (their values survive page switches)."""
-    if PRESENTER_WIDGET not in st.session_state:
-        st.session_state[PRESENTER_WIDGET] = bool(st.session_state.get(PRESENTER_ON, False))
-    if HIDE_WIDGET not in st.session_state:
-        st.session_state[HIDE_WIDGET] = list(st.session_state.get(PRESENTER_HIDE, ()))
+    # the widgets are rebuilt from the truth on every page (a page switch drops widget state)
+    st.session_state[PRESENTER_WIDGET] = bool(st.session_state.get(PRESENTER_ON, False))
+    st.session_state[HIDE_WIDGET] = list(st.session_state.get(PRESENTER_HIDE, ()))
     st.toggle("Presenter mode (large, for a projector)", key=PRESENTER_WIDGET, on_change=_on_presenter_widgets)
     st.multiselect("Hide in presenter mode", HIDE_FLAGS, key=HIDE_WIDGET, on_change=_on_presenter_widgets,
                    format_func=presenter.LABELS.get, placeholder="controls to hide")
@@ -369,13 +369,13 @@ def page_start(page: str) -> None:
     signature = json.dumps(sorted(params.items()))
     if pending is None and "v" in params and st.session_state.get(APPLIED_LINK) != signature:
         st.session_state[APPLIED_LINK] = signature
-        s, notices = from_query(params, ignore=_foreign_params(params))
+        s, notices = from_query(params, ignore=FOREIGN_PARAMS)
         for n in notices:
             _notify(n)
-        if s.page != page:
-            _notify(f"This link was made on the {PAGE_TITLES[s.page]} page; open it there to restore it.")
-        else:
-            pending = s
+        if s.page != page:  # the link names its page: go there and restore it
+            request(s)
+            st.switch_page(PAGE_FILES[s.page])
+        pending = s
     if pending is not None:
         try:
             apply(pending)
@@ -388,12 +388,6 @@ def page_start(page: str) -> None:
     for kind, message in st.session_state.pop(NOTICES, []):
         {"error": st.error, "warning": st.warning, "info": st.info,
          "lesson": lambda m: st.info(m, icon=":material/school:")}[kind](message)
-
-
-def _foreign_params(params) -> List[str]:
-    """Query parameters other parts of the app own (widgets bound to the URL): never our notices."""
-    own = {"v", "lesson", "w", "title", "expl"} | {f.query for f in FIELDS}
-    return [k for k in params if k not in own and not k.startswith("v.")] if "v" in params else []
 
 
 def _on_upload(page: str) -> None:
