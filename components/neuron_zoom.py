@@ -50,6 +50,7 @@ class Box:
 
 _OP_NAMES = {"linear": "id", "sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky",
              "elu": "elu", "softplus": "softplus", "silu": "silu", "softmax": "softmax"}
+_OP_SHORT = {"softplus": "soft+", "softmax": "smax", "cross_entropy": "CE"}   # fits the operation circle
 
 
 @_quiet
@@ -122,13 +123,13 @@ def neuron_boxes(steps, step_index: int, node_id: str) -> List[Box]:
             float((step.delta[w + 1][s:s + 1] @ ctx.old_weights[w + 1])[0, j])
     label = node_label(sizes, node_id)
     boxes.append(Box("a", f"{label} = {_OP_NAMES.get(act, act)}(z)", a_out, g_a, 4, mid + 0.8,
-                     op=_OP_NAMES.get(act, act), inputs=("z",)))
+                     op=_OP_SHORT.get(act, _OP_NAMES.get(act, act)), inputs=("z",)))
     if w == L - 1:
         target = "y" if sizes[-1] == 1 else f"y{label[1:]}"
         boxes.append(Box("y", target, float(ctx.Y[s, j]), None, 4, mid + 2.6, note="target"))
         loss = None if step.sample_loss is None else float(step.sample_loss[s])
         boxes.append(Box("L", "L (this sample)", loss, 1.0 if loss is not None else None, 5, mid + 1.7,
-                         op=ctx.loss_name.replace("cross_entropy", "CE"), inputs=("a", "y")))
+                         op=_OP_SHORT.get(ctx.loss_name, ctx.loss_name), inputs=("a", "y")))
     return boxes
 
 
@@ -167,7 +168,7 @@ def neuron_figure(steps, step_index: int, node_id: str) -> go.Figure:
         if not b.inputs:
             continue
         tx, ty = pos[b.key]
-        ox, oy = tx - 0.75, ty                               # the operation sits just left of its result
+        ox, oy = tx - 1.0, ty                                # the operation sits between the columns
         op_x.append(ox)
         op_y.append(oy)
         op_text.append(b.op)
@@ -183,7 +184,8 @@ def neuron_figure(steps, step_index: int, node_id: str) -> go.Figure:
         go.Scatter(x=edge_x, y=edge_y, mode="lines", line=dict(color="#8c8c8c", width=2), hoverinfo="skip",
                    showlegend=False, name="edges"),
         go.Scatter(x=op_x, y=op_y, mode="markers+text", text=op_text, textposition="middle center",
-                   marker=dict(size=OP_SIZE, color="#f7f7f7", line=dict(color=BORDER, width=2)),
+                   marker=dict(size=[max(OP_SIZE, 9 * len(t) + 14) for t in op_text], color="#f7f7f7",
+                               opacity=1, line=dict(color=BORDER, width=2)),   # sized markers default to 0.7
                    textfont=dict(size=FONT_SIZE - 3, color=VALUE_COLOR), hoverinfo="skip", showlegend=False,
                    name="operations"),
         go.Scatter(x=[pos[b.key][0] for b in boxes], y=[pos[b.key][1] for b in boxes], mode="markers",
