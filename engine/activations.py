@@ -58,7 +58,7 @@ ACTIVATIONS = {
     ),
     "tanh": Activation("tanh", np.tanh, lambda z, a: 1.0 - a * a, r"\tanh(z)", r"\tanh'(z) = 1 - \tanh^2(z)"),
     "relu": Activation(
-        "relu", lambda z: np.maximum(z, 0.0), lambda z, a: (z > 0).astype(np.float64),
+        "relu", lambda z: np.maximum(z, 0.0), lambda z, a: np.heaviside(z, 0.0),
         r"\mathrm{relu}(z) = \max(0, z)", r"\mathrm{relu}'(z) = [z > 0]",
     ),
     "leaky_relu": Activation(

@@ -264,6 +264,11 @@ class Network:
         Integer class labels of shape (batch,) are accepted as Y for a multi-output network and become
         one-hot rows. Raises ValueError naming the argument and the expected shape.
         """
+        return self._prepare(X, Y, True)
+
+    def _prepare(self, X, Y, check_y: bool):
+        """``prepare``; with ``check_y`` False, Y's values are not checked for NaN/inf: the passes
+        check them only when the loss came out non-finite (a NaN or inf target always makes it so)."""
         X = np.asarray(X, dtype=np.float64)
         n_in, n_out = self.sizes[0], self.sizes[-1]
         if X.ndim != 2:
@@ -294,8 +299,8 @@ class Network:
             Y = Y.reshape(1, -1) if Y.shape[0] == n_out and batch == 1 else Y.reshape(-1, 1)
         if Y.shape != (batch, n_out):
             raise ValueError(f"Y: expected shape ({batch}, {n_out}) to match X, got {Y.shape}")
-        if not math.isfinite(np.add.reduce(Y, None)) and not np.isfinite(Y).all():
-            raise ValueError("Y: expected finite numbers, got NaN or inf")
+        if check_y:
+            _check_finite_targets(Y)
         return X, Y
 
     def forward(self, X, batch_stats: bool = True):
@@ -354,9 +359,12 @@ class Network:
 
     def backward(self, X, Y) -> Pass:
         """Forward and backward pass for the batch (X, Y); no parameter changes."""
-        X, Y = self.prepare(X, Y)
+        X, Y = self._prepare(X, Y, False)
         with np.errstate(all="ignore"):
-            return self._backward(X, Y)[0]
+            r = self._backward(X, Y)[0]
+        if not r.finite:
+            _check_finite_targets(Y)
+        return r
 
     def _backward(self, X, Y) -> Pass:
         W_, acts, loss_fn = self.weights, self.activations, self.loss
@@ -450,10 +458,11 @@ class Network:
         """
         if not (lr >= 0 and lr < np.inf):
             raise ValueError(f"lr: expected a finite learning rate ≥ 0, got {lr!r}")
-        X, Y = self.prepare(X, Y)
+        X, Y = self._prepare(X, Y, False)
         with np.errstate(all="ignore"):
             r, grads, sq = self._backward(X, Y)
             if not r.finite:
+                _check_finite_targets(Y)
                 return r
             L = self.n_layers
             r.grad_norm = norm = sq ** 0.5
@@ -476,6 +485,11 @@ class Network:
                         self.running_mean[l] += NORM_MOMENTUM * (m - self.running_mean[l])
                         self.running_var[l] += NORM_MOMENTUM * (v - self.running_var[l])
         return r
+
+
+def _check_finite_targets(Y) -> None:
+    if not math.isfinite(np.add.reduce(Y, None)) and not np.isfinite(Y).all():
+        raise ValueError("Y: expected finite numbers, got NaN or inf")
 
 
 def _keep_freed_memory() -> None:

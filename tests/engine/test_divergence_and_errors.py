@@ -128,3 +128,26 @@ def test_gradient_check_arguments():
         gradient_check(net, [[0.0, 0.0]], [[0.0]], eps=0.0)
     with pytest.raises(ValueError, match=r"^max_entries: "):
         gradient_check(net, [[0.0, 0.0]], [[0.0]], max_entries=0)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("output, loss", [("linear", "mse"), ("sigmoid", "bce"), ("softmax", "cross_entropy"),
+                                          ("tanh", "mse")])
+@pytest.mark.parametrize("method", ["backward", "step"])
+def test_non_finite_targets_raise_for_every_loss(bad, output, loss, method):
+    net = Network([2, 3, 2], activation="tanh", output_activation=output, loss=loss, seed=1)
+    Y = np.array([[0.0, 1.0], [1.0, bad]])
+    before = [p.copy() for p in net.parameters()]
+    args = (np.array([[0.5, 0.1], [0.2, 0.3]]), Y) + ((0.1,) if method == "step" else ())
+    with pytest.raises(ValueError, match=r"^Y: expected finite numbers"):
+        getattr(net, method)(*args)
+    for a, b in zip(net.parameters(), before):
+        assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid", "relu"])
+def test_non_finite_inputs_raise_even_where_an_activation_would_saturate(bad, activation):
+    net = Network([2, 3, 1], activation=activation, seed=1)
+    with pytest.raises(ValueError, match=r"^X: expected finite numbers"):
+        net.backward(np.array([[bad, 0.0]]), [[1.0]])
