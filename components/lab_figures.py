@@ -82,13 +82,13 @@ def _band_shapes(lo, hi, reference_value, ref_layer, yref="y", xref="x domain") 
                            fillcolor=VANISH_FILL, line=dict(width=0), layer="below"))
         notes.append(dict(text=f"vanishing: {what}< {format_sci(VANISHING_BELOW)}{who}", x=0.01, xref=xref,
                           yref=yref, y=np.log10(vanish), yanchor="top", xanchor="left", showarrow=False,
-                          font=dict(size=style.TICK_SIZE, color="#1b4f72")))
+                          font=dict(size=style.TICK_SIZE, color="#1b4f72"), bgcolor="rgba(255,255,255,0.75)"))
     if np.log10(explode) < hi:
         shapes.append(dict(type="rect", xref=xref, yref=yref, x0=0, x1=1, y0=explode, y1=10 ** hi,
                            fillcolor=EXPLODE_FILL, line=dict(width=0), layer="below"))
         notes.append(dict(text=f"exploding: {what}> {format_sci(EXPLODING_ABOVE)}{who}", x=0.01, xref=xref,
                           yref=yref, y=np.log10(explode), yanchor="bottom", xanchor="left", showarrow=False,
-                          font=dict(size=style.TICK_SIZE, color="#7e4a00")))
+                          font=dict(size=style.TICK_SIZE, color="#7e4a00"), bgcolor="rgba(255,255,255,0.75)"))
     return shapes, notes
 
 

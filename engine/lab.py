@@ -169,7 +169,7 @@ PRESETS: Dict[str, Preset] = dict([
             depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0),
     _preset("tanh with too-large init — exploding",
             "Weights 4× larger than Xavier's make each layer multiply δ by more than 1 on the way back.\n"
-            "Over 20 layers the factors compound: the first layers get a thousand times the output layer's gradient.",
+            "Over 20 layers the factors compound: layer 1 gets thousands of times the gradient of layer 20.",
             depth=20, width=32, activation="tanh", init="xavier_normal", scale=4.0),
     _preset("ReLU with He init — healthy",
             "He init (variance 2/fan_in) makes a ReLU layer keep the size of δ: relu′ is 1 on half of the units.\n"
@@ -194,6 +194,15 @@ PRESETS: Dict[str, Preset] = dict([
             train=True, depth=10, width=32, activation="relu", init="he_normal", scale=2.0, lr=0.01, steps=100,
             target="sine", clip=True, clip_threshold=1.0),
 ])
+
+
+HINTS = {
+    "vanishing": "Try a remedy: residual connections, a normalisation layer, or ReLU with the matched (He) init.",
+    "exploding": "Try a remedy: the init matched to the activation (multiplier ×1), or a normalisation layer.",
+    "diverged": "Try a smaller learning rate, gradient clipping (global norm), the init matched to the activation, "
+                "or a normalisation layer.",
+    "healthy": "Every layer gets a gradient of the same order: all of them can learn.",
+}
 
 
 def make_batch(settings: LabSettings):

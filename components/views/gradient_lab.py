@@ -10,15 +10,14 @@ from components.graph import network_figure
 from engine.activations import ACTIVATIONS
 from engine.diagnostics import histograms
 from engine.initializers import INITIALIZERS
-from engine.lab import FIELDS, LAB_LOSSES, MAX_PINS, MAX_STEPS, PRESETS, TARGETS, describe, pin
+from engine.lab import FIELDS, HINTS, LAB_LOSSES, MAX_PINS, MAX_STEPS, PRESETS, TARGETS, describe, pin
 
 TICK_SECONDS = 0.3      # the player advances the run every TICK_SECONDS …
 TICKS_PER_RUN = 40      # … by steps / TICKS_PER_RUN steps, so any run plays in about 12 s
 STATE_ICONS = {"vanishing": ":blue[:material/trending_down:]", "exploding": ":orange[:material/trending_up:]",
                "healthy": ":green[:material/check_circle:]", "diverged": ":red[:material/error:]"}
 VIEWS = ("Training", "Forward pass", "Histograms", "Network graph", "Compare")
-TRY = ("Try: a smaller learning rate, gradient clipping (global norm), the init matched to the activation, "
-       "or a normalisation layer.")
+TRY = HINTS["diverged"]
 LIMITS = (f"Limits: 1–{FIELDS['depth'].hi:.0f} hidden layers, 1–{FIELDS['width'].hi:.0f} units each, "
           f"batch 1–{FIELDS['batch'].hi:.0f}, weight scale ×0.01–×100, 1–{MAX_STEPS} training steps, "
           f"{MAX_PINS} pinned runs; graphs over {figs.MAX_DRAWN_EDGES:,} weights are aggregated, "
@@ -184,7 +183,7 @@ def page():
     icon = STATE_ICONS[d.state]
     when = "at initialisation" if run.step == 0 else f"after {run.step} training steps"
     st.markdown(f"### {icon} {d.verdict()[0].upper() + d.verdict()[1:]}")
-    st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss)}")
+    st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss)} · {HINTS[d.state]}")
     if not d.finite:
         st.error(f"The network's numbers overflowed ({d.divergence.message}). {TRY}", icon=":material/error:")
     st.plotly_chart(figs.gradient_profile_figure(d), key="lab_chart_profile", width="stretch")

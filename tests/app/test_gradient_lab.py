@@ -115,7 +115,7 @@ def test_divergence_is_reported_with_step_layer_and_advice_not_raised(at):
     at.button(key="lab_run_all").click().run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
-    assert "Diverged at step" in errors and "layer" in errors and "Try:" in errors
+    assert "Diverged at step" in errors and "layer" in errors and "Try a smaller learning rate" in errors
     heat = chart_with_title(at, "gradient flow")
     assert any(t.get("mode") == "markers+text" and "diverged" in t["text"][0] for t in heat["data"])
 
@@ -128,7 +128,7 @@ def test_extreme_scale_overflows_into_a_message_not_a_traceback(at):
     assert not at.exception
     # ×100 per layer over 50 layers: the output-layer gradient is beyond 10¹⁵⁴ already at initialisation
     assert ":red[:material/error:]" in verdict(at) and "Diverged at layer 51 (backward pass)" in verdict(at)
-    assert any("overflowed" in e.value and "Try:" in e.value for e in at.error)
+    assert any("overflowed" in e.value and "Try a smaller learning rate" in e.value for e in at.error)
     at.button(key="lab_run_all").click().run()
     assert not at.exception
     assert any("Diverged at step 1, layer 51" in e.value for e in at.error)
@@ -173,3 +173,10 @@ def test_pins_keep_three_runs_and_overlay_them(at):
     assert len(names) == 3 and names[0].startswith("sigmoid 10×32")
     at.button(key="lab_clear_pins").click().run()
     assert at.session_state["lab_pins"] == []
+
+
+def test_the_verdict_comes_with_a_remedy_hint(at):
+    captions = " ".join(c.value for c in at.caption)
+    assert "Try a remedy: residual connections" in captions
+    at.button(key="lab_preset_2").click().run()
+    assert "Every layer gets a gradient of the same order" in " ".join(c.value for c in at.caption)

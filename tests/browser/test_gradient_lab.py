@@ -63,7 +63,7 @@ def test_play_trains_live_and_a_diverging_run_says_where(page, app_url):
     page.get_by_role("button", name=re.compile("Run all")).click()
     page.wait_for_selector("text=/Diverged at step \\d+, layer \\d+/", timeout=30_000)
     wait_ready(page)
-    assert page.locator("text=/Try: a smaller learning rate/").count() >= 1
+    assert page.locator("text=/Try a smaller learning rate/").count() >= 1
     assert_no_exception(page)
     screenshot(page, "lab_diverged")
 
