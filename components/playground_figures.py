@@ -44,9 +44,8 @@ def neuron_maps(net, features: Sequence[str], P: np.ndarray) -> List[np.ndarray]
     return a
 
 
-def _points_hover(task):
-    label = "y" if task == "regression" else "class"
-    return f"x₁ %{{x:.3g}}<br>x₂ %{{y:.3g}}<br>{label} %{{customdata[0]}}<extra>%{{customdata[1]}}</extra>"
+def _points_hover(label, part):
+    return f"x₁ %{{x:.3g}}<br>x₂ %{{y:.3g}}<br>{label}<extra>{part}</extra>"
 
 
 def _add_points(fig, dataset, show_test: bool, y_range: float):
@@ -58,8 +57,7 @@ def _add_points(fig, dataset, show_test: bool, y_range: float):
         if dataset.task == "regression":
             fig.add_trace(go.Scatter(
                 x=X[:, 0], y=X[:, 1], mode="markers", name=f"{part} points",
-                customdata=np.column_stack([np.round(y, 3).astype(str), np.full(len(y), part)]),
-                hovertemplate=_points_hover("regression"),
+                hovertemplate=_points_hover("y %{marker.color:.3f}", part),
                 marker=dict(size=8, symbol="diamond" if hollow else "circle", color=y,
                             colorscale=style.DIVERGING, cmin=-y_range, cmax=y_range,
                             line=dict(color="#111111", width=1.5 if hollow else 1))))
@@ -71,8 +69,7 @@ def _add_points(fig, dataset, show_test: bool, y_range: float):
             symbol = CLASS_SYMBOLS[c]
             fig.add_trace(go.Scatter(
                 x=X[mask, 0], y=X[mask, 1], mode="markers", name=f"class {c} ({part})",
-                customdata=np.column_stack([np.full(mask.sum(), c), np.full(mask.sum(), part)]),
-                hovertemplate=_points_hover("class"),
+                hovertemplate=_points_hover(f"class {c}", part),
                 marker=dict(size=8, symbol=symbol, color=CLASS_COLORS[c],
                             line=dict(color="#111111" if hollow else "#ffffff", width=1.6 if hollow else 1))))
 
@@ -100,8 +97,8 @@ def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = Tr
         p = out[:, 0].reshape(G, G)
         z = (p > 0.5).astype(float) * 0.7 + 0.15 if discretize else p
         fig.add_trace(go.Heatmap(
-            x=xs, y=ys, z=z, customdata=p, zmin=0, zmax=1, colorscale=style.DIVERGING, name="ŷ",
-            hovertemplate=hover + "ŷ = P(class 1) %{customdata:.3f}<extra></extra>",
+            x=xs, y=ys, z=z, customdata=p if discretize else None, zmin=0, zmax=1, colorscale=style.DIVERGING,
+            name="ŷ", hovertemplate=hover + f"ŷ = P(class 1) %{{{'customdata' if discretize else 'z'}:.3f}}<extra></extra>",
             colorbar=dict(title=dict(text="ŷ = P(class 1)", side="right"), thickness=14, len=0.8,
                           tickvals=[0, 0.5, 1], ticktext=["0", "0.5", "1"])))
         if 0 < p.min() < 0.5 < p.max():
@@ -182,7 +179,8 @@ def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, he
                     tickvals=[0, 25, 50, 75, 100]),
         legend=dict(orientation="h", y=1.12, font=dict(size=14)), uirevision="curves")
     if current_epoch is not None:
-        fig.add_vline(x=current_epoch, line=dict(color="#7a7a7a", width=2, dash="dot"))
+        fig.update_layout(shapes=[dict(type="line", x0=current_epoch, x1=current_epoch, y0=0, y1=1, yref="paper",
+                                       line=dict(color="#7a7a7a", width=2, dash="dot"))])
     return fig
 
 
@@ -239,24 +237,24 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
         unselected=dict(marker=dict(opacity=1)), selected=dict(marker=dict(opacity=1)),
         text=[f"{t}: max|a| {style.fmt(s, 3)}" for t, s in zip(texts, scales)],
         hovertemplate="%{text}<br>click to enlarge<extra></extra>", showlegend=False))
-    annotations = [dict(x=x, y=y - T / 2 - 0.2, text=t, showarrow=False, yanchor="bottom",
-                        font=dict(size=13 if T < 30 else 15), xref="x", yref="y")
-                   for x, y, t in zip(cx, cy, texts)]
     shapes = []
     if selected in ids:
         i = ids.index(selected)
         shapes.append(dict(type="rect", x0=cx[i] - T / 2 - 0.8, x1=cx[i] + T / 2 + 0.8, y0=cy[i] - T / 2 - 0.8,
                            y1=cy[i] + T / 2 + 0.8, line=dict(color=style.SELECTED, width=3)))
     layer_names = ["in"] + [f"h{style.sup(l)}" for l in range(1, cols - 1)] + ["out"]
-    for l, name in enumerate(layer_names):
-        annotations.append(dict(x=l * (T + gap) + (T - 1) / 2, y=H + 1, text=name, showarrow=False,
-                                yanchor="bottom", font=dict(size=14, color="#444444")))
+    # one text trace for every label (annotations are validated one by one: slow to redraw)
+    fig.add_trace(go.Scatter(
+        x=np.concatenate([cx, [l * (T + gap) + (T - 1) / 2 for l in range(cols)]]),
+        y=np.concatenate([np.asarray(cy) - T / 2 - 0.5, np.full(cols, H + 4.5)]),
+        text=texts + layer_names, mode="text", textposition="bottom center", hoverinfo="skip", showlegend=False,
+        textfont=dict(size=13 if T < 30 else 15, color="#222222"), name="labels"))
     if height is None:
         height = int(np.clip(70 * tallest + 110, 260, 900))
     fig.update_layout(
-        font=FONT, height=height, margin=dict(l=10, r=10, t=40, b=10), annotations=annotations, shapes=shapes,
+        font=FONT, height=height, margin=dict(l=10, r=10, t=40, b=10), shapes=shapes,
         xaxis=dict(visible=False, range=[-1.5, W + 0.5]),
-        yaxis=dict(visible=False, range=[-3.5, H + 3.5], scaleanchor="x"), plot_bgcolor="#ffffff",
+        yaxis=dict(visible=False, range=[-7, H + 5], scaleanchor="x"), plot_bgcolor="#ffffff",
         title=dict(text="Every neuron's output a (click one)", font=dict(size=16)))
     return fig
 

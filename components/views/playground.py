@@ -19,8 +19,10 @@ from engine.datasets import CSV_MAX_BYTES, CSV_MAX_ROWS, DATASETS, MAX_CLASSES, 
 from engine.features import FEATURES
 from engine.initializers import INITIALIZERS
 from engine.optimizers import OPTIMIZERS
+from engine.training import Snapshot
 
 TICK_SECONDS = 0.4          # the play fragment reruns this often
+NETWORK_TICK_SECONDS = 1.2  # the network view (graph, neuron maps) redraws this often while playing
 TRAIN_SECONDS = 0.12        # at most this much training per tick (the rest draws)
 SPEEDS = {"1 step": 1, "5 steps": 5, "25 steps": 25, "100 steps": 100, "500 steps": 500,
           f"as many as fit in {TRAIN_SECONDS:g} s": None}
@@ -140,9 +142,11 @@ def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
 
 
 # ---------------------------------------------------------------- controls
-def _toggle_play():
+def _set_play(play: bool):
+    """Play or pause as the button said when it was drawn (idempotent: a click delivered twice
+    while a tick is running does not toggle back)."""
     r = session.run()
-    if r.playing:
+    if not play:
         session.set_playing(False)
     elif r.trainer.epoch_count >= r.settings.epoch_limit:
         session.set_playing(False, f"Epoch limit {r.settings.epoch_limit:,} reached: raise “Stop at epoch” or reset.")
@@ -182,7 +186,7 @@ def _select_from(chart_key: str):
 
 def controls(r):
     c = st.columns([1.1, 1, 1, 1, 1.4, 3])
-    c[0].button("Pause" if r.playing else "Play", key="pg_play", on_click=_toggle_play, type="primary",
+    c[0].button("Pause" if r.playing else "Play", key="pg_play", on_click=_set_play, args=(not r.playing,), type="primary",
                 icon=":material/pause:" if r.playing else ":material/play_arrow:", width="stretch")
     c[1].button("Step", key="pg_step", on_click=_step_once, width="stretch", icon=":material/skip_next:",
                 help="one minibatch update")
@@ -242,7 +246,7 @@ def _on_scrub():
 
 
 def _scrubber(r):
-    """Pick a recorded step to look at (paused only). Returns the step shown (None = live)."""
+    """Pick a recorded step to look at (paused only); sets ``r.view_step`` (None = live)."""
     t = r.trainer
     steps = t.history.steps
     if r.playing or len(steps) < 2:
@@ -261,50 +265,78 @@ def _scrubber(r):
     return r.view_step
 
 
-def _view():
+def _shown(r):
+    """(network, snapshot, step) to draw: the live ones, or those of the scrubbed step."""
+    t = r.trainer
+    shown = r.view_step
+    if shown is not None:
+        return t.network_at(shown), t.history.at(shown), shown
+    if t.history.steps[-1] == t.step_count:
+        return t.net, t.history.snapshots[-1], None
+    last = t.last_pass   # the history skipped this step (thinned): its gradients are still at hand
+    snap = Snapshot(t.step_count, t.epoch, tuple(t.net.weights), tuple(t.net.biases), tuple(last.dW),
+                    tuple(last.db), float(last.loss), t.lr)
+    return t.net, snap, None
+
+
+def _maps(r, net):
+    xs, ys, P = plane_grid(r.dataset.extent, GRID)
+    return xs, ys, neuron_maps(net, r.settings.features, P)
+
+
+def _labels(r, sizes):
+    labels = [node_label(l, j, sizes) for l, n in enumerate(sizes) for j in range(n)]
+    labels[:sizes[0]] = [FEATURES[f].label for f in r.settings.features]
+    return labels
+
+
+def _data_view():
+    """Train (when playing), then the counters, the boundary and the curves."""
     r = session.run()
     if r.playing:
         _train_tick(r)
     t, settings = r.trainer, r.settings
     if t.divergence is not None:
-        st.error(t.divergence.message, icon="⚠️")
+        st.error(t.divergence.message, icon=":material/warning:")
     elif r.notice:
         st.info(r.notice)
-    shown = _scrubber(r)
-    net = t.net if shown is None else t.network_at(shown)
-    snap = t.history.snapshots[-1] if shown is None else t.history.at(shown)
+    _scrubber(r)
+    net, snap, shown = _shown(r)
     _metrics(r, shown, net)
+    xs, ys, maps = _maps(r, net)
+    left, right = st.columns([1, 1.15])
+    left.plotly_chart(boundary_figure(r.dataset, xs, ys, maps[-1], show_test=settings.show_test,
+                                      discretize=settings.discretize,
+                                      title=None if shown is None else f"Boundary at step {shown:,}"),
+                      key="pg_boundary", width="stretch")
+    right.plotly_chart(curves_figure(t.curve, r.dataset.task, current_epoch=None if shown is None else snap.epoch,
+                                     height=520), key="pg_curves", width="stretch")
 
-    xs, ys, P = plane_grid(r.dataset.extent, GRID)
-    maps = neuron_maps(net, settings.features, P)
+
+def _network_view():
+    """The graph (edges by weight or gradient), every neuron's map, and the chosen neuron large."""
+    r = session.run()
+    net, snap, shown = _shown(r)
+    xs, ys, maps = _maps(r, net)
     sizes = net.sizes
-    labels = [node_label(l, j, sizes) for l, n in enumerate(sizes) for j in range(n)]
-    labels[:sizes[0]] = [FEATURES[f].label for f in settings.features]
-    top = st.columns([1.25, 1, 0.8])
-    top[0].plotly_chart(boundary_figure(r.dataset, xs, ys, maps[-1], show_test=settings.show_test,
-                                        discretize=settings.discretize,
-                                        title=None if shown is None else f"Boundary at step {shown:,}"),
-                        key="pg_boundary", width="stretch")
-    mode = settings.edge_mode
-    dW = list(snap.dW) if snap.dW is not None else None
-    db = list(snap.db) if snap.db is not None else None
-    if mode == "gradient" and dW is None:
-        mode = "weight"   # step 0 has no gradient yet
+    labels = _labels(r, sizes)
+    mode = r.settings.edge_mode
+    grads = snap.dW is not None
+    if mode == "gradient" and not grads:
+        mode = "weight"   # no gradient yet at step 0
     edges = "w" if mode == "weight" else "|∂L/∂w| of the last step"
-    fig = network_figure(sizes, list(net.weights), list(net.biases), dW=dW, db=db, lr=snap.lr,
+    fig = network_figure(sizes, list(net.weights), list(net.biases), dW=list(snap.dW) if grads else None,
+                         db=list(snap.db) if grads else None, lr=snap.lr,
                          color_edges_by=mode, selected=r.selected, show_values=False,
                          height=int(np.clip(55 * max(sizes) + 200, 380, 900)), title=f"Network — edges: {edges}")
-    top[1].plotly_chart(fig, key="pg_graph", on_select=lambda: _select_from("pg_graph"),
-                        selection_mode="points", width="stretch")
-    top[2].plotly_chart(thumbnails_figure(maps, labels, sizes, selected=r.selected), key="pg_thumbs",
-                        on_select=lambda: _select_from("pg_thumbs"), selection_mode="points", width="stretch")
-    bottom = st.columns([2.25, 0.8])
-    bottom[0].plotly_chart(curves_figure(t.curve, r.dataset.task, current_epoch=None if shown is None else snap.epoch),
-                           key="pg_curves", width="stretch")
-    node = r.selected
-    l, j = (int(p[1:]) for p in node.split(":"))
-    bottom[1].plotly_chart(neuron_figure(maps, node, labels[sum(sizes[:l]) + j], xs, ys, r.dataset, height=380),
-                           key="pg_neuron", width="stretch")
+    cols = st.columns([1.1, 0.9, 0.9])
+    cols[0].plotly_chart(fig, key="pg_graph", on_select=lambda: _select_from("pg_graph"),
+                         selection_mode="points", width="stretch")
+    cols[1].plotly_chart(thumbnails_figure(maps, labels, sizes, selected=r.selected), key="pg_thumbs",
+                         on_select=lambda: _select_from("pg_thumbs"), selection_mode="points", width="stretch")
+    l, j = (int(p[1:]) for p in r.selected.split(":"))
+    cols[2].plotly_chart(neuron_figure(maps, r.selected, labels[sum(sizes[:l]) + j], xs, ys, r.dataset),
+                         key="pg_neuron", width="stretch")
 
 
 def page():
@@ -326,9 +358,11 @@ def page():
                          format_func={"weight": "weight w", "gradient": "gradient |∂L/∂w| (log)"}.get)
     r = session.commit(r.settings.with_(show_test=show_test, discretize=discretize, edge_mode=edge_mode))
     if r.playing:
-        st.fragment(_view, run_every=TICK_SECONDS)()
+        st.fragment(_data_view, run_every=TICK_SECONDS)()
+        st.fragment(_network_view, run_every=NETWORK_TICK_SECONDS)()
     else:
-        _view()
+        _data_view()
+        _network_view()
 
 
 page()

@@ -109,7 +109,9 @@ def test_thumbnails_show_every_neuron_on_its_own_scale_and_carry_node_ids():
     maps = neuron_maps(run.net, run.settings.features, P)
     labels = [f"n{i}" for i in range(sum(run.net.sizes))]
     fig = thumbnails_figure(maps, labels, run.net.sizes, selected="L1:N2")
-    heat, targets = fig.data
+    heat = fig.data[0]
+    targets = next(t for t in fig.data if t.name == "neurons")
+    assert list(next(t for t in fig.data if t.name == "labels").text[:9]) == labels, "every tile is named"
     ids = [c[0] for c in targets.customdata]
     assert ids == ["L0:N0", "L0:N1", "L1:N0", "L1:N1", "L1:N2", "L1:N3", "L2:N0", "L2:N1", "L3:N0"]
     z = np.asarray(heat.z, dtype=float)
