@@ -54,10 +54,10 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     L = len(sizes) - 1
     small = lay.n_edges <= SMALL_EDGES if show_values is None else bool(show_values)
     if height is None:
-        height = int(np.clip(150 * max(sizes) + 150, 420, 860))
+        height = int(np.clip(175 * max(sizes) + 190, 460, 900))
     span = float(lay.y.max() - lay.y.min()) + 1.8
-    px_per_unit = (height - 90) / span
-    node_size = float(np.clip(0.62 * px_per_unit, 9, 54))
+    px_per_unit = (height - 150) / span
+    node_size = float(np.clip(0.5 * px_per_unit, 9, 50))
 
     biases = [np.zeros(n) for n in sizes[1:]] if biases is None else biases
     vals = _node_values(sizes, lay, a, z, delta, biases, db, sample)
@@ -66,7 +66,7 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     traces = []    # plain dicts: plotly's validation (~40 ms) is done by a test, not on every rerun
     shapes = []
     if highlight_layer is not None and 0 <= highlight_layer <= L:
-        shapes.append(dict(type="rect", layer="below", x0=highlight_layer - 0.3, x1=highlight_layer + 0.3,
+        shapes.append(dict(type="rect", layer="below", x0=highlight_layer - 0.2, x1=highlight_layer + 0.2,
                            y0=float(lay.y.min()) - 0.75, y1=float(lay.y.max()) + 0.75,
                            fillcolor=style.HIGHLIGHT_FILL, line=dict(color=style.HIGHLIGHT_LINE, width=2, dash="dot")))
     edge_color_info = _edge_shapes(lay, edges, color_edges_by, shapes)
@@ -96,17 +96,17 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     if small:
         _add_biases(traces, lay, vals, node_size, px_per_unit)
     _add_selection_ring(traces, lay, selected, node_size, px_per_unit, small)
-    _add_colorbar(traces, node_bar, x=1.0)
-    _add_colorbar(traces, edge_color_info, x=1.11)
+    _add_colorbar(traces, node_bar, x=0.24)
+    _add_colorbar(traces, edge_color_info, x=0.76)
 
     layout = dict(
-        height=height, margin=dict(l=10, r=10, t=50 if title else 16, b=44), shapes=shapes,
+        height=height, margin=dict(l=10, r=10, t=70 if title else 34, b=100), shapes=shapes,
         font=style.FONT, plot_bgcolor="white", paper_bgcolor="white", hovermode="closest",
         hoverlabel=dict(font=dict(size=style.VALUE_SIZE + 1)), title=dict(text=title or ""),
         xaxis=dict(visible=False, range=[-0.45, L + 0.45], fixedrange=small),
         yaxis=dict(visible=False, range=[float(lay.y.min()) - 0.95, float(lay.y.max()) + 0.95], fixedrange=small),
         annotations=[dict(text="edge width = |w| · dashed = negative w · grey = not computed yet",
-                          xref="paper", yref="paper", x=0, y=0, yanchor="top", yshift=-8, showarrow=False,
+                          xref="paper", yref="paper", x=0, y=1, yanchor="bottom", yshift=6, showarrow=False,
                           xanchor="left", font=dict(size=style.TICK_SIZE, color="#444444"))],
     )
     return go.Figure(dict(data=traces, layout=layout), _validate=False)

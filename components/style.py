@@ -158,15 +158,18 @@ def text_colors(fill: list) -> list:
     return out
 
 
+def _bar(title: str, x: float) -> dict:
+    """A horizontal colour bar under the plot (x = its centre, 0…1): the graph keeps its full width."""
+    return dict(orientation="h", x=x, xanchor="center", y=-0.02, yanchor="top", len=0.44, thickness=14,
+                title=dict(text=title, side="top", font=dict(size=TICK_SIZE + 1)), tickfont=dict(size=TICK_SIZE))
+
+
 def log_colorbar(lo: float, hi: float, title: str, x: float) -> dict:
     """A colour bar with ticks at whole powers of ten (10⁻³ …), for values given as log10|v|."""
     step = max(1, int(math.ceil((hi - lo) / 6)))
     ticks = list(range(int(hi), int(lo) - 1, -step))
-    return dict(title=dict(text=title, side="right", font=dict(size=TICK_SIZE + 1)), x=x, len=0.9,
-                thickness=18, tickvals=ticks, ticktext=[f"10{sup(t)}" if t else "1" for t in ticks],
-                tickfont=dict(size=TICK_SIZE))
+    return dict(_bar(title, x), tickvals=ticks, ticktext=[f"10{sup(t)}" if t else "1" for t in ticks])
 
 
 def signed_colorbar(m: float, title: str, x: float) -> dict:
-    return dict(title=dict(text=title, side="right", font=dict(size=TICK_SIZE + 1)), x=x, len=0.9,
-                thickness=18, tickfont=dict(size=TICK_SIZE), tickformat=".3~g")
+    return dict(_bar(title, x), tickformat=".3~g")
