@@ -1,5 +1,6 @@
 """Gradient lab: make gradients vanish and explode on purpose, see where and why, then fix it."""
 import math
+import time
 
 import streamlit as st
 
@@ -13,7 +14,8 @@ from engine.initializers import INITIALIZERS
 from engine.lab import FIELDS, HINTS, LAB_LOSSES, MAX_PINS, MAX_STEPS, PRESETS, TARGETS, describe, pin
 
 TICK_SECONDS = 0.3      # the player advances the run every TICK_SECONDS …
-TICKS_PER_RUN = 40      # … by steps / TICKS_PER_RUN steps, so any run plays in about 12 s
+TICKS_PER_RUN = 40      # … by steps / TICKS_PER_RUN steps, so a run plays in about 12 s …
+TICK_BUDGET = 0.2       # … unless that takes more than TICK_BUDGET seconds of server time per tick
 STATE_ICONS = {"vanishing": ":blue[:material/trending_down:]", "exploding": ":orange[:material/trending_up:]",
                "healthy": ":green[:material/check_circle:]", "diverged": ":red[:material/error:]"}
 VIEWS = ("Training", "Forward pass", "Histograms", "Network graph", "Compare")
@@ -84,7 +86,11 @@ def training_panel(settings):
     def live():
         r = state.get_run(state.read_settings()[0])
         if state.playing() and not r.done:
-            r.advance(max(1, math.ceil(r.settings.steps / TICKS_PER_RUN)))
+            # about steps / TICKS_PER_RUN steps per tick, but never more than TICK_BUDGET seconds of work
+            target = r.step + max(1, math.ceil(r.settings.steps / TICKS_PER_RUN))
+            deadline = time.perf_counter() + TICK_BUDGET
+            while r.step < target and not r.done and time.perf_counter() < deadline:
+                r.advance(1)
             if r.done:
                 state.set_playing(False)
                 st.rerun()  # a full rerun stops the timer and refreshes the per-layer views
