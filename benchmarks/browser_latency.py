@@ -1,0 +1,146 @@
+"""Browser latency: from moving a slider to the redrawn network graph, in a real Chromium.
+
+For the default page and for a 20 × 32 network, a student's move is replayed 20 times: focus a
+slider, press an arrow key (alternately → and ←, so the value stays in range), and time until plotly
+has redrawn the step page's graph with the new numbers (the ``plotly_afterplot`` event of the graph,
+then one animation frame, so the time includes the paint). Two sliders per network: a weight of the
+selected neuron (the page reruns only its stepping fragment) and the input x₁ in the sidebar (a full
+rerun). Prints median, p90 and max per case; target: median ≤ 500 ms on this machine.
+
+    python benchmarks/browser_latency.py                 # starts `streamlit run app.py` on a free port
+    python benchmarks/browser_latency.py --url http://127.0.0.1:8501 --moves 20
+"""
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import loadtest  # noqa: E402  (server start/stop helpers, loopback check)
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+GRAPH = ".st-key-step_graph .js-plotly-plot"
+READY = '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]'
+TARGET_MS = 500
+DEEP_HIDDEN = ", ".join(["32"] * 20)
+
+# Hooks plotly's afterplot event on every graph div (Streamlit replaces the div on some reruns).
+HOOK = """() => {
+  window.__drawn = window.__drawn || 0;
+  const hook = () => {
+    for (const gd of document.querySelectorAll(%r)) {
+      if (!gd.__latencyHooked && typeof gd.on === 'function') {
+        gd.__latencyHooked = true;
+        gd.on('plotly_afterplot', () => requestAnimationFrame(() => { window.__drawn = performance.now(); }));
+      }
+    }
+    requestAnimationFrame(hook);
+  };
+  if (!window.__hooking) { window.__hooking = true; hook(); }
+}""" % GRAPH
+
+
+def wait_idle(page, timeout=120_000):
+    page.wait_for_selector(READY, timeout=timeout)
+    page.wait_for_selector(f"{GRAPH} .main-svg", timeout=timeout)
+
+
+def measure(page, slider, moves: int, label: str):
+    """Latencies in ms of `moves` arrow-key moves of `slider`, each until the graph is redrawn."""
+    out = []
+    slider.focus()
+    for i in range(moves):
+        wait_idle(page)
+        page.wait_for_timeout(150)  # let the last redraw settle: each move starts from a quiet page
+        t0 = page.evaluate("() => { window.__t0 = performance.now(); return window.__t0; }")
+        page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+        page.wait_for_function("() => window.__drawn > window.__t0", timeout=60_000, polling="raf")
+        out.append(page.evaluate("() => window.__drawn") - t0)
+        print(f"  {label}: move {i + 1:2d}/{moves}: {out[-1]:6.0f} ms", flush=True)
+    wait_idle(page)
+    return out
+
+
+def weight_slider(page):
+    return page.locator('[class*="st-key-step_sel_W"] input[type="range"]').first
+
+
+def input_slider(page):
+    return page.locator('[class*="st-key-step_x0_"] input[type="range"]').first
+
+
+def make_deep(page):
+    """20 hidden layers of 32 units, typed into the sidebar as a teacher would."""
+    box = page.locator('[class*="st-key-step_hidden_"] input').first
+    box.fill(DEEP_HIDDEN)
+    box.press("Enter")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[class*=\"st-key-step_sel_W\"]').length >= 32", timeout=180_000)
+    wait_idle(page, timeout=180_000)
+
+
+def summary(name, ms):
+    ms = sorted(ms)
+    p90 = ms[min(len(ms) - 1, int(round(0.9 * (len(ms) - 1))))]
+    ok = "✓" if statistics.median(ms) <= TARGET_MS else "✗"
+    return (f"  {name:<44} median {statistics.median(ms):5.0f} ms   p90 {p90:5.0f} ms   "
+            f"min {ms[0]:5.0f}   max {ms[-1]:5.0f}   {ok} (≤ {TARGET_MS} ms)")
+
+
+def run(url: str, moves: int, screenshot_dir=None):
+    from playwright.sync_api import sync_playwright
+    results = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url + "/", timeout=120_000)
+        wait_idle(page)
+        page.evaluate(HOOK)
+        print("default page (2 → 3 → 1)", flush=True)
+        results["default page: weight slider (fragment rerun)"] = measure(page, weight_slider(page), moves, "weight")
+        results["default page: input x₁ slider (full rerun)"] = measure(page, input_slider(page), moves, "input")
+        print("20 × 32 network (2 → 32 × 20 → 1)", flush=True)
+        make_deep(page)
+        page.evaluate(HOOK)
+        results["20 × 32: weight slider (fragment rerun)"] = measure(page, weight_slider(page), moves, "weight")
+        results["20 × 32: input x₁ slider (full rerun)"] = measure(page, input_slider(page), moves, "input")
+        if screenshot_dir:
+            Path(screenshot_dir).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(screenshot_dir) / "latency_20x32.png"))
+        browser.close()
+    return results
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--url", help="a running app (loopback only); default: start one on a free port")
+    ap.add_argument("--moves", type=int, default=20, help="slider moves per case (1–100)")
+    ap.add_argument("--screenshot-dir", help="save a screenshot of the 20 × 32 page here")
+    args = ap.parse_args(argv)
+    if not 1 <= args.moves <= 100:
+        ap.error(f"--moves: expected 1–100, got {args.moves}")
+    proc = None
+    if args.url:
+        loadtest.check_loopback(args.url)
+        url = args.url.rstrip("/")
+    else:
+        port = loadtest.free_port()
+        proc = loadtest.start_server(port)
+        url = f"http://127.0.0.1:{port}"
+    t0 = time.time()
+    try:
+        results = run(url, args.moves, args.screenshot_dir)
+    finally:
+        if proc is not None:
+            loadtest.stop_server(proc)
+    print(f"\nBrowser latency, slider move → graph redrawn (Chromium headless, {args.moves} moves each, "
+          f"{time.time() - t0:.0f} s)")
+    for name, ms in results.items():
+        print(summary(name, ms))
+    return results
+
+
+if __name__ == "__main__":
+    main()
