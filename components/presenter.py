@@ -13,7 +13,7 @@ import streamlit as st
 
 from engine.scenario import HIDE_FLAGS
 
-ZOOM = 1.3  # the main area is drawn 30 % larger: text, equations and figures alike
+ZOOM = 1.25  # the main area is drawn 25 % larger: text, equations and figures alike
 
 # flag → widget-key prefixes it hides (step-page keys end in a generation number, hence prefixes)
 HIDE_KEYS: Dict[str, Tuple[str, ...]] = {
@@ -39,6 +39,8 @@ HIDE_KEYS: Dict[str, Tuple[str, ...]] = {
 }
 assert set(HIDE_KEYS) == set(HIDE_FLAGS), "every hide flag has its widget keys"
 
+EXPANDER_KEYS = {"architecture": ("step_act",), "weights": ("step_all_",)}
+
 LABELS = {
     "architecture": "architecture", "initialization": "initialisation and seed", "inputs": "inputs and targets",
     "learning_rate": "learning rate", "optimizer": "optimizer, clipping and remedies", "weights": "weight sliders",
@@ -52,6 +54,9 @@ def selectors(hide: Iterable[str]) -> list:
     out = []
     for flag in hide:
         out += [f'[class*="st-key-{prefix}"]' for prefix in HIDE_KEYS[flag]]
+        # an expander holding only such controls goes too (e.g. "Activation per hidden layer")
+        out += [f'[data-testid="stExpander"]:has([class*="st-key-{prefix}"])' for prefix in
+                EXPANDER_KEYS.get(flag, ())]
         if flag == "sidebar":
             out += ['[data-testid="stSidebar"]', '[data-testid="stSidebarCollapsedControl"]']
     return out
@@ -65,6 +70,9 @@ def stylesheet(on: bool, hide: Iterable[str] = ()) -> str:
         rules.append(",\n".join(hidden) + " { display: none !important; }")
     if on:
         rules.append(f'[data-testid="stMainBlockContainer"] {{ zoom: {ZOOM}; }}')
+        # plotly measures its box in zoomed pixels and would draw 25 % too wide (clipped): charts keep
+        # scale 1 and fill the (wider, once the sidebar is hidden) main area instead
+        rules.append(f'[data-testid="stMainBlockContainer"] [data-testid="stPlotlyChart"] {{ zoom: {1 / ZOOM:g}; }}')
         rules.append('[data-testid="stSidebar"] { font-size: 1.1rem; }')
     return "\n".join(rules)
 
