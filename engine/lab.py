@@ -324,6 +324,22 @@ class PinnedRun:
     verdict: str
 
 
+def distinct_units(net: Network, rtol: float = 1e-9) -> List[int]:
+    """Per hidden layer, how many units differ: rows of W (with their bias) that are not copies of another.
+
+    Units with identical incoming weights compute the same z, get the same δ and the same update, so
+    they stay copies forever (the zero-init lesson). Rows equal within ``rtol`` of the layer's largest
+    weight count as copies.
+    """
+    counts = []
+    for W, b in zip(net.weights[:-1], net.biases[:-1]):
+        rows = np.hstack([W, b[:, None]])
+        scale = max(float(np.max(np.abs(rows))), 1e-300)
+        keys = np.round(rows / (scale * rtol))
+        counts.append(int(np.unique(keys, axis=0).shape[0]))
+    return counts
+
+
 def pin(label: str, settings: LabSettings, diagnostics: Diagnostics) -> PinnedRun:
     return PinnedRun(label=label, settings=settings.to_dict(), grad_norm=tuple(map(float, diagnostics.grad_norm)),
                      ratio=tuple(map(float, diagnostics.ratio)), delta_mean=tuple(map(float, diagnostics.delta_mean)),

@@ -11,7 +11,8 @@ from components.graph import network_figure
 from engine.activations import ACTIVATIONS
 from engine.diagnostics import histograms
 from engine.initializers import INITIALIZERS
-from engine.lab import FIELDS, HINTS, LAB_LOSSES, MAX_PINS, MAX_STEPS, PRESETS, TARGETS, describe, pin
+from engine.lab import (FIELDS, HINTS, LAB_LOSSES, MAX_PINS, MAX_STEPS, PRESETS, TARGETS, describe,
+                        distinct_units, pin)
 
 TICK_SECONDS = 0.3      # the player advances the run every TICK_SECONDS …
 TICKS_PER_RUN = 40      # … by steps / TICKS_PER_RUN steps, so a run plays in about 12 s …
@@ -190,6 +191,12 @@ def page():
     when = "at initialisation" if run.step == 0 else f"after {run.step} training steps"
     st.markdown(f"### {icon} {d.verdict()[0].upper() + d.verdict()[1:]}")
     st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss)} · {HINTS[d.state]}")
+    copies = [(l + 1, n, w) for l, (n, w) in enumerate(zip(distinct_units(run.net), settings.sizes[1:-1])) if n < w]
+    if copies:
+        st.warning("Symmetry: " + "; ".join(f"layer {l} has {n} distinct unit{'s' if n > 1 else ''} of {w}"
+                                            for l, n, w in copies[:4]) + (" …" if len(copies) > 4 else "")
+                   + ". Units with identical incoming weights get identical gradients and stay copies: "
+                     "random initialisation breaks the symmetry.", icon=":material/content_copy:")
     if not d.finite:
         st.error(f"The network's numbers overflowed ({d.divergence.message}). {TRY}", icon=":material/error:")
     st.plotly_chart(figs.gradient_profile_figure(d), key="lab_chart_profile", width="stretch")

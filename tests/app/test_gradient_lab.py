@@ -180,3 +180,12 @@ def test_the_verdict_comes_with_a_remedy_hint(at):
     assert "Try a remedy: residual connections" in captions
     at.button(key="lab_preset_2").click().run()
     assert "Every layer gets a gradient of the same order" in " ".join(c.value for c in at.caption)
+
+
+def test_zero_init_shows_the_symmetry_before_and_after_training(at):
+    at.button(key="lab_preset_3").click().run()
+    assert any("layer 1 has 1 distinct unit of 8" in w.value for w in at.warning)
+    at.button(key="lab_run_all").click().run()
+    assert any("layer 2 has 1 distinct unit of 8" in w.value for w in at.warning)
+    at.selectbox(key="lab_init").set_value("xavier_normal").run()
+    assert not any("Symmetry" in w.value for w in at.warning)

@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 from engine import Network
-from engine.diagnostics import diagnose
 from engine.lab import (FIELDS, MAX_PINS, PRESETS, LabRun, LabSettings, add_pin, analyse, build_network,
-                        make_batch, matched_init, pin)
+                        distinct_units, make_batch, matched_init, pin)
 from tests.helpers import assert_close
 
 
@@ -219,3 +218,12 @@ def test_the_labs_remedy_networks_pass_the_finite_difference_check(residual, nor
     # the lab's per-layer numbers come from the same pass the check verified
     p, d = analyse(s, net)
     assert_close("‖∂L/∂W‖ of the checked pass", d.grad_norm, [np.linalg.norm(g) for g in p.dW])
+
+
+def test_distinct_units_counts_copies_of_the_zero_init_network():
+    s = preset("Zero init")
+    run = LabRun(s)
+    assert distinct_units(run.net) == [1, 1]
+    run.advance(s.steps)
+    assert distinct_units(run.net) == [1, 1], "training never breaks the symmetry"
+    assert distinct_units(build_network(s.with_(init="xavier_normal"))) == [8, 8]
