@@ -121,6 +121,24 @@ class Diagnostics:
             return "exploding"
         return "healthy"
 
+    @property
+    def factor_per_layer(self) -> Optional[float]:
+        """Geometric mean of mean|δ_l| / mean|δ_{l+1}| from layer 1 to the reference layer: the factor
+        each layer puts on the gradient on its way back, on average (None when undefined)."""
+        r = self.delta_ratio[0] if self.reference >= 1 else np.nan
+        if not (np.isfinite(r) and r > 0):
+            return None
+        return float(r ** (1.0 / self.reference))
+
+    def compounding(self) -> Optional[str]:
+        """"… each layer multiplies mean |δ| by ×0.227 on average: 0.227¹⁹ ≈ 6.3·10⁻¹³" (or None)."""
+        f = self.factor_per_layer
+        if f is None or self.reference < 2:
+            return None
+        power = str(self.reference).translate(_SUPERSCRIPT)
+        return (f"on the way back each layer multiplies mean |δ| by ×{format_sci(f, 3)} on average: "
+                f"{format_sci(f, 3)}{power} ≈ {format_sci(self.delta_ratio[0])}")
+
     def verdict(self) -> str:
         """One line for the screen: "layer 1 receives 3·10⁻⁹ of the gradient of layer 20: vanishing"."""
         if not self.finite:

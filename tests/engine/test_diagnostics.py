@@ -141,3 +141,14 @@ def test_zero_init_is_flagged_as_vanishing_with_no_gradient():
     assert d.delta_mean[0] == 0 and d.delta_mean[1] == 0 and d.delta_mean[2] > 0
     assert d.state == "vanishing" and list(d.vanishing) == [True, True, False]
     assert "receives no gradient at all" in d.verdict()
+
+
+def test_factor_per_layer_compounds_to_the_ratio_of_layer_one():
+    net, p = _pass("sigmoid", sizes=[4] + [16] * 12 + [1])
+    d = diagnose(p, net.activation_names)
+    f = d.factor_per_layer
+    assert_close("factor^11", f ** 11, d.delta_ratio[0])
+    assert_close("geometric mean of per-layer ratios",
+                 f, np.exp(np.mean(np.log(d.delta_mean[:11] / d.delta_mean[1:12]))))
+    assert 0 < f < 0.25, "each sigmoid layer shrinks δ: σ′ ≤ 0.25 and Xavier weights keep ‖W‖ near 1"
+    assert d.compounding().endswith(f"{format_sci(f, 3)}¹¹ ≈ {format_sci(d.delta_ratio[0])}")
