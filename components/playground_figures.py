@@ -217,7 +217,7 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
         a = maps[l][:, j].reshape(G, G)[::step, ::step]
         m = float(np.nanmax(np.abs(a[np.isfinite(a)]))) if np.isfinite(a).any() else 1.0
         m = m if m > 0 else 1.0
-        x0, y0 = col * (T + gap), int(round(row * (T + gap)))
+        x0, y0 = col * (T + gap), int(round((tallest - 1 - row) * (T + gap)))   # unit 0 on top, as in the graph
         z[y0:y0 + T, x0:x0 + T] = np.clip(a / m, -1, 1)
         raw[y0:y0 + T, x0:x0 + T] = a
         cx.append(x0 + (T - 1) / 2)
