@@ -7,9 +7,10 @@ server's ``auto_rerun`` requests the way a browser tab does, so a playing playgr
 what a real tab costs. One headless browser per student would need more CPU than the app itself on a
 2-core laptop; this client costs about 1 CPU-second per 440 reruns.
 
-A student: opens the app (default page), then once per ``--interval`` seconds (±50 %, seeded) moves a
-slider, presses "step forward", or goes to the playground, presses play, watches it train for a few
-seconds, pauses and comes back. Every fifth session (at least one) is a *witness*: it only reruns its
+A student: opens the app (default page, step-through), then once per ``--interval`` seconds (±50 %,
+seeded) does one thing: ~35 % press "Step", ~40 % move a slider, ~10 % open the gradient lab, move one
+of its sliders and come back, and ~15 % (at most every 15 s) open the playground, press play, watch it
+train for ``--play-seconds`` (±25 %), pause and come back. Each page change counts as an interaction. Every fifth session (at least one) is a *witness*: it only reruns its
 untouched page, and every rerun must render exactly what its first run rendered; any difference
 means another student's state leaked into it (an isolation violation).
 
@@ -51,8 +52,10 @@ FINISHED = {"FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
 STEP_PAGE, PLAYGROUND_PAGE = "step", "playground"
 STEP_FORWARD = r"step[_ -]?(fwd|forward|next)|^next|forward|⏭|▶\s*step|step\s*▶|^step$"
 NOT_STEP = r"back|prev|reset|end|epoch|play|pause|◀|⏮"
-PLAY = r"play|▶"
-PAUSE = r"pause|stop|⏸"
+AT_THE_END = r"^step_train$|next training step|^step_reset$"
+PLAY = r"^(pg|step|lab)_play$|^play$|▶"
+PAUSE = r"^pause$|^lab_pause$|⏸"
+LAB_PAGE = "lab"
 # Sliders a student moves on each page; sliders matching SKIP_SLIDERS are left alone (they resize
 # the whole problem, which a real student does rarely and the load test would turn into a benchmark).
 SKIP_SLIDERS = r"sample|count|depth|n_points|batch|speed|interval|epoch|limit|grid"
@@ -504,8 +507,16 @@ async def student(base_url, index, end_time, interval, play_seconds, tally, seed
                     await _timed(tally, "page", client.rerun(page_hash=home, page_name=""))
                     client.page = ""
                 continue
-            if roll < 0.55:
-                buttons = client.find("button", STEP_FORWARD, exclude=NOT_STEP)
+            if 0.15 <= roll < 0.25 and LAB_PAGE in client.pages:
+                await _visit_lab(client, rng, tally)
+                if time.perf_counter() < end_time:
+                    await _timed(tally, "page", client.rerun(page_hash=home, page_name=""))
+                    client.page = ""
+                continue
+            if roll < 0.6:
+                # At the last step "Step" is disabled: the student applies the update (or starts over).
+                buttons = (client.find("button", STEP_FORWARD, exclude=NOT_STEP)
+                           or client.find("button", AT_THE_END))
                 if buttons:
                     await _timed(tally, "step", client.press(buttons[0]))
                     continue
@@ -523,6 +534,17 @@ async def student(base_url, index, end_time, interval, play_seconds, tally, seed
         tally.errors.extend(f"student {index}: {m}" for m in client.errors)
         tally.auto_reruns += client.auto_rerun_count
         await client.close()
+
+
+async def _visit_lab(client, rng, tally):
+    """Open the gradient lab, move one of its sliders (the teacher said: try a bigger init scale)."""
+    await _timed(tally, "page", client.go_to(LAB_PAGE))
+    sliders = client.find("slider", ".", exclude=SKIP_SLIDERS + "|width|steps")
+    if not sliders:
+        tally.skip("lab slider")
+        return
+    w = rng.choice(sliders)
+    await _timed(tally, "lab slider", client.set_value(w, client.new_slider_value(w, rng)))
 
 
 async def _play_playground(client, rng, end_time, play_seconds, tally, interval):
