@@ -240,6 +240,22 @@ class Trainer:
             done += 1
         return done
 
+    def rewind(self, step: int) -> None:
+        """Continue from a recorded step: its exact weights and its place in its epoch (the same
+        minibatches follow); the history and curve points after it are dropped and the optimizer's
+        memory (velocity, moments) starts fresh."""
+        snap = self.history.at(step)
+        self.net.set_parameters(list(snap.weights), list(snap.biases))
+        self.net.optimizer_state = {}
+        self.step_count = snap.step
+        self.epoch_count = int(snap.epoch)
+        self.cursor = int(round((snap.epoch - self.epoch_count) * self.n_train))
+        self._order = self._epoch_order(self.epoch_count)
+        self.history.snapshots = [s for s in self.history.snapshots if s.step <= step]
+        self.curve = [p for p in self.curve if p.step <= step]
+        self.divergence = None
+        self.last_pass = None
+
     # ------------------------------------------------------------------ measuring
     def evaluate(self, net: Optional[Network] = None) -> CurvePoint:
         """Data loss and accuracy of ``net`` (default: the trained one) on the train and test sets."""

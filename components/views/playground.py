@@ -62,6 +62,11 @@ def _on_upload():
     session.errors()["csv"] = (f"CSV file {f.name!r}: {message}. The current data is kept." if message else None)
 
 
+def _ladder(options, value):
+    """The slider's values, plus the current one when it came from a link or a scenario."""
+    return sorted(set(options) | {value})
+
+
 def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
     sb = st.sidebar
     errs = session.errors()
@@ -72,7 +77,7 @@ def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
     n_classes = current.n_classes
     if dataset == "blobs":
         n_classes = sb.slider("Classes", 3, MAX_CLASSES, current.n_classes, key="pg_n_classes")
-    n_samples = sb.slider(f"Points (up to {MAX_SAMPLES:,})", 50, MAX_SAMPLES, current.n_samples, step=50,
+    n_samples = sb.slider(f"Points (10 to {MAX_SAMPLES:,})", 10, MAX_SAMPLES, current.n_samples, step=10,
                           key="pg_n_samples", disabled=dataset == "csv")
     noise = sb.slider("Noise", 0.0, 1.0, current.noise, step=0.05, key="pg_noise", disabled=dataset == "csv")
     test_ratio = sb.slider("Test fraction (held out)", 0.0, 0.9, current.test_ratio, step=0.1, key="pg_test_ratio")
@@ -114,12 +119,13 @@ def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
                               key="pg_activation")
     inits = list(INITIALIZERS)
     init = sb.selectbox("Initializer", inits, index=inits.index(current.init), key="pg_init")
-    init_gain = sb.select_slider("Initial weight scale (× the initializer)", [0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0],
+    init_gain = sb.select_slider("Initial weight scale (× the initializer)",
+                                 _ladder([0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0], current.init_gain),
                                  current.init_gain, key="pg_init_gain")
     seed = sb.number_input("Weight seed", 0, 10_000, current.seed, key="pg_seed")
 
     sb.header("Training (live: no reset)")
-    lr = sb.select_slider("Learning rate α", LEARNING_RATES, current.lr, key="pg_lr")
+    lr = sb.select_slider("Learning rate α", _ladder(LEARNING_RATES, current.lr), current.lr, key="pg_lr")
     opts = list(OPTIMIZERS)
     optimizer = sb.selectbox("Optimizer", opts, index=opts.index(current.optimizer), key="pg_optimizer",
                              format_func={"sgd": "SGD", "momentum": "momentum (μ = 0.9)", "adam": "Adam"}.get)
@@ -127,9 +133,11 @@ def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
     regs = ["none", "l1", "l2"]
     regularization = sb.selectbox("Regularisation", regs, index=regs.index(current.regularization),
                                   key="pg_regularization", format_func={"none": "none", "l1": "L1", "l2": "L2"}.get)
-    reg_rate = sb.select_slider("Regularisation rate", [0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0],
+    reg_rate = sb.select_slider("Regularisation rate",
+                                _ladder([0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0], current.reg_rate),
                                 current.reg_rate, key="pg_reg_rate", disabled=regularization == "none")
-    clip_norm = sb.select_slider("Gradient clipping (global norm; 0 = off)", [0.0, 0.1, 0.5, 1.0, 5.0, 10.0],
+    clip_norm = sb.select_slider("Gradient clipping (global norm; 0 = off)",
+                                 _ladder([0.0, 0.1, 0.5, 1.0, 5.0, 10.0], current.clip_norm),
                                  current.clip_norm, key="pg_clip_norm")
     epoch_limit = sb.number_input(f"Stop at epoch (1–{MAX_EPOCH_LIMIT:,})", 1, MAX_EPOCH_LIMIT, current.epoch_limit,
                                   key="pg_epoch_limit")
@@ -245,6 +253,13 @@ def _on_scrub():
     r.view_step = None if chosen == r.trainer.step_count else chosen
 
 
+def _rewind():
+    r = session.run()
+    if r.view_step is not None:
+        r.trainer.rewind(r.view_step)
+        r.view_step = None
+
+
 def _scrubber(r):
     """Pick a recorded step to look at (paused only); sets ``r.view_step`` (None = live)."""
     t = r.trainer
@@ -258,6 +273,9 @@ def _scrubber(r):
         r.view_step = None
     session.set_widget("scrub", steps[-1] if r.view_step is None else r.view_step)
     kept = "every step" if t.history.stride == 1 else f"every {t.history.stride}th step"
+    if r.view_step is not None:
+        st.button(f"Continue training from step {r.view_step:,}", key="pg_rewind", on_click=_rewind,
+                  icon=":material/history:", help="drops the later steps; the optimizer's memory starts fresh")
     st.select_slider(
         f"History: rewind to a recorded step ({len(t.history.steps):,} kept: {kept}; at most "
         f"{t.history.limit:,}, then thinned by halves)", options=steps, key="pg_scrub", on_change=_on_scrub,

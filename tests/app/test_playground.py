@@ -126,3 +126,13 @@ def test_scrubber_shows_the_exact_weights_of_a_recorded_step(at):
     fig = next(f for f in charts(at) if f["layout"].get("uirevision") == "boundary")
     assert "step 10" in fig["layout"]["title"]["text"]
     assert np.array_equal(t.weights_at(10)[0][0], t.history.at(10).weights[0])
+
+
+def test_continue_from_a_rewound_step_drops_the_later_steps(at):
+    at.button(key="pg_epoch").click().run()
+    at.select_slider(key="pg_scrub").set_value(10).run()
+    at.button(key="pg_rewind").click().run()
+    t = run_state(at).trainer
+    assert t.step_count == 10 and t.history.steps[-1] == 10 and metric(at, "Step") == "10"
+    at.button(key="pg_step").click().run()
+    assert metric(at, "Step") == "11"

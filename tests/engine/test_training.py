@@ -162,6 +162,18 @@ def test_snapshot_gradients_are_the_ones_that_moved_the_weights():
     assert np.array_equal(rewound.weights[0], s3.weights[0]) and not np.array_equal(t.net.weights[0], s3.weights[0])
 
 
+def test_rewind_continues_exactly_as_the_original_run():
+    t = make_trainer("moons", n_samples=64, batch_size=5)   # 32 train points: epochs of 7 steps
+    t.run(steps=30)
+    final = [W.copy() for W in t.net.weights]
+    t.rewind(12)
+    assert t.step_count == 12 and t.epoch_count == 1 and t.cursor == 25 and t.history.steps[-1] == 12
+    assert [p.epoch for p in t.curve] == [0, 1]
+    assert np.array_equal(t.net.weights[0], t.history.at(12).weights[0])
+    t.run(steps=18)
+    assert all(np.array_equal(a, b) for a, b in zip(final, t.net.weights)), "SGD replays the same minibatches"
+
+
 def test_history_memory_budget_sets_the_limit():
     t = make_trainer("spiral", hidden=(16,) * 8, features=ALL_FEATURES, n_samples=40)
     assert 50 <= t.history.limit < 1000
