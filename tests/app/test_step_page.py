@@ -237,3 +237,19 @@ def test_table_of_the_step_downloads_as_csv(at):
     assert header.startswith("layer,id,label,kind,z,a,delta")
     assert any(r.startswith("2,L2:N0,ŷ,node,") for r in rows)
     assert len(rows) == 6 + 9
+
+
+def test_each_view_below_the_graph_shows_its_content(at):
+    step(at, 3)
+    view = at.radio(key="step_view")
+    assert view.options[0] == "Equations of this step" and len(at.get("plotly_chart")) == 1
+    view.set_value("Neuron zoom").run()
+    assert not at.exception and len(at.get("plotly_chart")) == 2          # the graph and the zoom
+    at.radio(key="step_view").set_value("Table of this step (CSV)").run()
+    assert at.get("download_button") and at.dataframe
+    table = at.dataframe[0].value
+    assert list(table["id"][:2]) == ["L0:N0", "L0:N1"] and len(table) == 6 + 9
+    at.radio(key="step_view").set_value("Show the PyTorch equivalent").run()
+    code = at.code[0].value
+    run = at.session_state[KEY]
+    assert "import torch" in code and repr(float(run.weights[0][0, 0])) in code

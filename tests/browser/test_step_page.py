@@ -58,7 +58,7 @@ def test_step_to_the_end_move_a_slider_click_a_node(page, app_url):
     assert "update" in caption(page)
     page.wait_for_timeout(500)
     end_graph = graph_text(page)
-    assert end_graph != start_graph and "∂L/∂w" in end_graph
+    assert end_graph != start_graph and "∂ −0.131" in end_graph      # ∂L/∂w of W1:0:0 on its edge
     assert page.get_by_text("Loss after the update").count() == 1
     screenshot(page, "step_page_update")
 
