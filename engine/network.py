@@ -188,6 +188,67 @@ class Network:
     def n_params(self) -> int:
         return sum(p.size for p in self.parameters())
 
+    # Storage: every parameter is a view into one flat array (``parameters()`` order), and so is every
+    # gradient and every update of a pass: clipping, the global norm, the finiteness check and the
+    # optimizer then take one NumPy call each instead of one per array (the hot path of a small net).
+    # ``weights[l]`` etc. are ordinary arrays to their users; if one is replaced by a new array (or the
+    # network was deep-copied or unpickled), the next pass copies the values back into one flat array.
+    def _adopt_parameters(self) -> None:
+        """(Re)build the flat storage from the current parameter arrays; the lists become its views."""
+        arrays = self._parameter_arrays()
+        self._layout, start = [], 0
+        for p in arrays:
+            self._layout.append((start, start + p.size, p.shape))
+            start += p.size
+        self._flat = np.concatenate([np.ravel(p) for p in arrays]).astype(np.float64)
+        views = self._views(self._flat)
+        L = len(self.weights)
+        self.weights, self.biases = views[0:2 * L:2], views[1:2 * L:2]
+        self.gammas, self.betas = views[2 * L::2], views[2 * L + 1::2]
+
+    def _parameter_arrays(self) -> List[np.ndarray]:
+        params = [p for pair in zip(self.weights, self.biases) for p in pair]
+        return params + [p for pair in zip(self.gammas, self.betas) for p in pair]
+
+    def _views(self, flat: np.ndarray) -> List[np.ndarray]:
+        """Views of a flat array shaped like the parameters, in ``parameters()`` order."""
+        return [flat[a:b].reshape(shape) for a, b, shape in self._layout]
+
+    def _flat_parameters(self) -> np.ndarray:
+        """The flat storage, rebuilt first if a parameter array no longer views it."""
+        flat = self._flat
+        for p in self.weights:
+            if p.base is not flat:
+                self._adopt_parameters()
+                return self._flat
+        for p in self.biases:
+            if p.base is not flat:
+                self._adopt_parameters()
+                return self._flat
+        if self.gammas and any(p.base is not flat for p in self.gammas + self.betas):
+            self._adopt_parameters()
+        return self._flat
+
+    @property
+    def optimizer_state(self) -> dict:
+        """The optimizer's memory: ``"v"`` (momentum), ``"m"``, ``"v"``, ``"t"`` (Adam); each array entry
+        is a list aligned with ``parameters()``. Assign ``{}`` to reset it."""
+        return {k: (self._views(v[0]) if isinstance(v, list) else v) for k, v in self._opt.items()}
+
+    @optimizer_state.setter
+    def optimizer_state(self, state: dict) -> None:
+        n = self.n_params
+        flat = {}
+        for k, v in dict(state).items():
+            if isinstance(v, list):
+                v = np.concatenate([np.ravel(np.asarray(x, dtype=np.float64)) for x in v]) if v else np.zeros(0)
+                if v.size != n:
+                    raise ValueError(f"optimizer_state[{k!r}]: expected arrays shaped like the parameters "
+                                     f"({n} numbers), got {v.size}")
+                v = [v]
+            flat[k] = v
+        self._opt = flat
+
     def reinitialize(self, seed: Optional[int] = None) -> None:
         """Draw fresh weights from ``seed`` (default: the network's seed); biases zero; γ = 1, β = 0;
         batch-norm running statistics mean 0, variance 1; optimizer reset."""
@@ -203,15 +264,15 @@ class Network:
         self.betas = [np.zeros(n) for n in hidden]
         self.running_mean = [np.zeros(n) for n in hidden] if self.norm == "batch" else []
         self.running_var = [np.ones(n) for n in hidden] if self.norm == "batch" else []
-        self.optimizer_state = {}
+        self._adopt_parameters()
+        self._opt = {}
+        self._ones = np.ones(1)
 
     def parameters(self) -> List[np.ndarray]:
         """[W0, b0, W1, b1, …, γ0, β0, γ1, β1, …]: the arrays themselves (writing to them changes
         the network). γ, β appear only with ``norm``; the optimizer and clipping see them all."""
-        params = [p for pair in zip(self.weights, self.biases) for p in pair]
-        if self.norm:
-            params += [p for pair in zip(self.gammas, self.betas) for p in pair]
-        return params
+        self._flat_parameters()
+        return self._parameter_arrays()
 
     def parameter_names(self) -> List[str]:
         """Names aligned with ``parameters()``: "W0", "b0", …, "gamma0", "beta0", …"""
@@ -253,8 +314,8 @@ class Network:
         twin.hyper = dict(self.hyper)
         for name in ("weights", "biases", "gammas", "betas", "running_mean", "running_var"):
             setattr(twin, name, [x.copy() for x in getattr(self, name)])
-        twin.optimizer_state = {k: ([x.copy() for x in v] if isinstance(v, list) else v)
-                                for k, v in self.optimizer_state.items()}
+        twin._adopt_parameters()
+        twin._opt = {k: ([x.copy() for x in v] if isinstance(v, list) else v) for k, v in self._opt.items()}
         return twin
 
     # ------------------------------------------------------------------ passes
@@ -367,6 +428,8 @@ class Network:
         return r
 
     def _backward(self, X, Y) -> Pass:
+        gflat = np.empty(self._flat_parameters().size)
+        grads = self._views(gflat)
         W_, acts, loss_fn = self.weights, self.activations, self.loss
         L = len(W_)
         n = X.shape[0]
@@ -377,42 +440,40 @@ class Network:
         data_loss = float(np.add.reduce(sample_loss)) * inv_n
         dL_dyhat = loss_fn.grad(yhat, Y)
         d = loss_fn.delta(yhat, Y) if loss_fn.delta is not None else acts[-1].backprop(z[-1], yhat, dL_dyhat)
-        delta, dW, db = [d] * L, [None] * L, [None] * L
-        dgamma, dbeta = [], []
+        delta = [d] * L
+        dW, db, dgamma, dbeta = grads[0:2 * L:2], grads[1:2 * L:2], grads[2 * L::2], grads[2 * L + 1::2]
         if ext is None:
             # the δ recursion: δ_l = (δ_{l+1} W_{l+1}) ⊙ f'(z_l); ∂L/∂W_l = δ_lᵀ a_l / batch, ∂L/∂b_l = Σ δ_l / batch
+            ones = self._ones
+            if ones.shape[0] != n:
+                self._ones = ones = np.ones(n)
             for l in range(L - 1, -1, -1):
                 d = delta[l]
-                ds = d * inv_n
-                dW[l] = np.dot(ds.T, a[l])
-                db[l] = np.add.reduce(ds, 0)
+                np.dot(d.T, a[l], out=dW[l])
+                np.dot(ones, d, out=db[l])  # Σ over the batch (a BLAS call is faster than add.reduce)
                 if l:
                     g = np.dot(d, W_[l])
                     delta[l - 1] = acts[l - 1].backprop(z[l - 1], a[l], g, out=g)
+            gflat *= inv_n  # every dW, db at once: Σ over the batch → mean
         else:
-            d = self._backward_extras(a, ext, acts, delta, dW, db, dL_dyhat, n)
-            if self.norm:
-                dgamma, dbeta = d
+            self._backward_extras(a, ext, acts, delta, dW, db, dgamma, dbeta, dL_dyhat, n)
         loss = data_loss
         if self.l1 or self.l2:
             for l, W in enumerate(W_):
                 loss += self.l1 * float(np.abs(W).sum()) + 0.5 * self.l2 * float((W * W).sum())
-                dW[l] = dW[l] + self.l1 * np.sign(W) + self.l2 * W
-        grads = [g for pair in zip(dW, db) for g in pair]
-        if dgamma:
-            grads += [g for pair in zip(dgamma, dbeta) for g in pair]
+                dW[l] += self.l1 * np.sign(W) + self.l2 * W
         # Σ g² is finite exactly when every gradient is, unless one exceeds ~1e154 (diverged anyway)
-        sq = float(sum([np.vdot(g, g) for g in grads]))
+        sq = float(np.vdot(gflat, gflat))
         if dgamma:
             # a variance that overflowed would normalise finite z to 0 and hide the divergence
             sq += sum([float(np.add.reduce(v, None)) for v in ext["var"] if v is not None]) * 0.0
         r = Pass(loss=loss, data_loss=data_loss, a=a, z=z, delta=delta, dW=dW, db=db,
                  dL_dyhat=dL_dyhat, sample_loss=sample_loss, finite=math.isfinite(loss) and math.isfinite(sq),
                  extras=ext or {}, dgamma=dgamma, dbeta=dbeta)
-        return r, grads, sq
+        return r, gflat, sq
 
-    def _backward_extras(self, a, ext, acts, delta, dW, db, dL_dyhat, n):
-        """The δ recursion through skip connections and normalisation (fills delta, dW, db in place).
+    def _backward_extras(self, a, ext, acts, delta, dW, db, dgamma, dbeta, dL_dyhat, n):
+        """The δ recursion through skip connections and normalisation (fills delta and the gradients).
 
         g is ∂L/∂a[l+1] (times batch). Normalised layer: from δ_u = ∂L/∂u, ∂L/∂γ = Σ δ_u ẑ,
         ∂L/∂β = Σ δ_u, and with g_ẑ = γ δ_u the usual normalisation backward
@@ -422,14 +483,13 @@ class Network:
         u, z_hat, var, f = ext["u"], ext["z_hat"], ext["var"], ext["f"]
         delta_u = [None] * L
         delta_u[-1] = delta[-1]
-        dgamma, dbeta = [None] * (L - 1), [None] * (L - 1)
         g = dL_dyhat
         for l in range(L - 1, -1, -1):
             du = delta_u[l]
             if z_hat[l] is not None:
                 zh = z_hat[l]
-                dgamma[l] = (du * zh).sum(axis=0) / n
-                dbeta[l] = du.sum(axis=0) / n
+                dgamma[l][...] = (du * zh).sum(axis=0) / n
+                dbeta[l][...] = du.sum(axis=0) / n
                 gz = du * self.gammas[l]
                 axis = 0 if norm == "batch" else 1
                 d = (gz - gz.mean(axis=axis, keepdims=True)
@@ -437,8 +497,8 @@ class Network:
             else:
                 d = du
             delta[l] = d
-            dW[l] = d.T @ a[l] / n
-            db[l] = d.sum(axis=0) / n
+            dW[l][...] = d.T @ a[l] / n
+            db[l][...] = d.sum(axis=0) / n
             if l:
                 g_prev = d @ self.weights[l]
                 if l in self.residual_layers:
@@ -446,7 +506,6 @@ class Network:
                 delta_u[l - 1] = acts[l - 1].backprop(u[l - 1], f[l - 1], g_prev)
                 g = g_prev
         ext["delta_u"] = delta_u
-        return dgamma, dbeta
 
     def step(self, X, Y, lr: float) -> Pass:
         """``backward``, then one optimizer update of every parameter (in place).
@@ -467,16 +526,16 @@ class Network:
             L = self.n_layers
             r.grad_norm = norm = sq ** 0.5
             if self.clip_value is not None:
-                clipped = [np.clip(g, -self.clip_value, self.clip_value) for g in grads]
-                r.clipped = any(not np.array_equal(c, g) for c, g in zip(clipped, grads))
+                clipped = np.clip(grads, -self.clip_value, self.clip_value)
+                r.clipped = not np.array_equal(clipped, grads)
                 grads = clipped
-                norm = float(sum([np.vdot(g, g) for g in grads])) ** 0.5
+                norm = float(np.vdot(grads, grads)) ** 0.5
             if self.clip_norm is not None and norm > self.clip_norm:
-                grads = [g * (self.clip_norm / norm) for g in grads]
+                grads = grads * (self.clip_norm / norm)
                 r.clipped = True
-            steps = OPTIMIZERS[self.optimizer].update(grads, self.optimizer_state, float(lr), self.hyper)
-            for p, s in zip(self.parameters(), steps):
-                p += s
+            steps = OPTIMIZERS[self.optimizer].update([grads], self._opt, float(lr), self.hyper)[0]
+            self._flat += steps
+            steps = self._views(steps)
             r.update_W, r.update_b = steps[0:2 * L:2], steps[1:2 * L:2]
             if self.norm:
                 r.update_gamma, r.update_beta = steps[2 * L::2], steps[2 * L + 1::2]
