@@ -72,6 +72,8 @@ start() {
     fi
     mkdir -p "$DIR/pids" "$DIR/logs" "$DIR/tmp"
     # One cookie secret for all processes (XSRF tokens stay valid whichever process answers).
+    # One BLAS thread per process: N processes share the cores (README, "In a classroom").
+    export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}
     export STREAMLIT_SERVER_COOKIE_SECRET=${STREAMLIT_SERVER_COOKIE_SECRET:-$("$PYTHON" -c 'import secrets; print(secrets.token_hex(32))')}
     local servers="" i app_port
     for i in $(seq 1 "$n"); do

@@ -662,14 +662,20 @@ def wait_healthy(base_url, timeout=60, proc=None):
     raise RuntimeError(f"{base_url} did not become healthy within {timeout} s")
 
 
-def start_server(port: int, ttl: float | None = None, extra=()):
-    """`streamlit run app.py` on 127.0.0.1:port; returns the Popen once healthy."""
+def start_server(port: int, ttl: float | None = None, extra=(), log_path=None):
+    """`streamlit run app.py` on 127.0.0.1:port; returns the Popen once healthy.
+
+    The server's own log (tracebacks the students do not see) goes to ``log_path`` when given.
+    """
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false", *extra]
     if ttl is not None:
         cmd += ["--server.disconnectedSessionTTL", str(int(ttl))]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # One BLAS thread per process, as the README advises for a classroom (threads fight on 2 cores).
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "1")}
+    log = open(log_path, "wb") if log_path else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT if log_path else log)
     try:
         wait_healthy(f"http://127.0.0.1:{port}", proc=proc)
     except Exception:
@@ -719,7 +725,8 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
     say = print if progress else (lambda *a, **k: None)
 
     say(f"warm-up: opening every page once on {url}", flush=True)
-    asyncio.run(warm_up(url))
+    for _ in range(2 * len(pids)):  # behind nginx each warm-up tab lands on some process
+        asyncio.run(warm_up(url))
     if measure_release:
         say(f"waiting {ttl + 3:.0f} s for the warm-up session to pass disconnectedSessionTTL", flush=True)
         time.sleep(ttl + 3)
@@ -804,6 +811,37 @@ def format_report(r: dict) -> str:
     return "\n".join(lines)
 
 
+def start_cluster(n: int, ttl: float):
+    """benchmarks/cluster.sh with n processes on free loopback ports; returns (url, pids, stop)."""
+    for _ in range(50):
+        port = free_port()
+        if port + n > 65000:
+            continue
+        try:
+            for q in range(port, port + n + 1):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", q))
+            break
+        except OSError:
+            continue
+    env = {**os.environ, "CLUSTER_DIR": f"/tmp/backprop-lens-loadtest-cluster-{port}", "PYTHON": sys.executable}
+    script = str(ROOT / "benchmarks" / "cluster.sh")
+    subprocess.run(["bash", script, "start", "-n", str(n), "-p", str(port), "--ttl", str(int(ttl))], env=env,
+                   check=True, timeout=300)
+    pids = [int(p.read_text()) for p in sorted(Path(env["CLUSTER_DIR"], "pids").glob("*.pid"))]
+    return f"http://127.0.0.1:{port}", pids, lambda: subprocess.run(["bash", script, "stop"], env=env, timeout=120)
+
+
+def format_sweep(rows) -> str:
+    lines = ["  processes  sessions  interactions/s  p50 s   p95 s   errors  leaks  server CPU  peak RSS",
+             "  ---------  --------  --------------  ------  ------  ------  -----  ----------  --------"]
+    for r in rows:
+        lines.append(f"  {len(r['pids']):9d}  {r['sessions']:8d}  {r['interactions'] / r['wall_s']:14.1f}  "
+                     f"{r['p50_s']:6.2f}  {r['p95_s']:6.2f}  {r['errors']:6d}  {r['isolation_violations']:5d}  "
+                     f"{100 * r['server_cpu_s'] / r['wall_s']:8.0f} %  {r['rss_peak_mb']:5.0f} MB")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -812,47 +850,71 @@ def main(argv=None):
                     help="server process id to measure (repeat for several processes)")
     ap.add_argument("--pid-dir", help="read the server pids from *.pid files here (benchmarks/cluster.sh)")
     ap.add_argument("--spawn", action="store_true", help="start `streamlit run app.py` on a free port")
+    ap.add_argument("--cluster", type=int, metavar="N",
+                    help="start N processes behind nginx with benchmarks/cluster.sh (1–8), stop them after")
     ap.add_argument("--sessions", type=int, default=30)
+    ap.add_argument("--sweep", help="several session counts in a row, e.g. 10,20,30 (no memory-release wait)")
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     ap.add_argument("--interval", type=float, default=2.0, help="mean seconds between one student's actions")
     ap.add_argument("--play-seconds", type=float, default=4.0, help="how long a student lets the playground play")
     ap.add_argument("--ttl", type=float, default=None,
-                    help="server.disconnectedSessionTTL in s (with --spawn it is set on the server; "
-                         "default 10 with --spawn, 120 otherwise)")
+                    help="server.disconnectedSessionTTL in s (with --spawn/--cluster it is set on the server; "
+                         "default 10 there, 120 otherwise)")
     ap.add_argument("--no-release", action="store_true", help="skip the wait for memory release")
+    ap.add_argument("--server-log", help="with --spawn: write the server's log here")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
+    counts = [int(c) for c in args.sweep.split(",")] if args.sweep else [args.sessions]
+    if len(counts) > 10 or any(not 1 <= c <= MAX_SESSIONS for c in counts):
+        ap.error(f"--sessions/--sweep: at most 10 counts, each 1..{MAX_SESSIONS}")
+    if args.cluster is not None and not 1 <= args.cluster <= 8:
+        ap.error(f"--cluster: expected 1..8 processes, got {args.cluster}")
 
-    proc = None
-    if args.spawn:
+    stop = None
+    if args.spawn or args.cluster:
         ttl = 10.0 if args.ttl is None else args.ttl
-        port = free_port()
-        print(f"starting streamlit on 127.0.0.1:{port} (server.disconnectedSessionTTL lowered to {ttl:g} s)",
-              flush=True)
-        proc = start_server(port, ttl)
-        url, pids = f"http://127.0.0.1:{port}", [proc.pid]
+        blas = os.environ.get("OPENBLAS_NUM_THREADS", "1")
+        if args.cluster:
+            print(f"starting {args.cluster} process(es) behind nginx (benchmarks/cluster.sh; "
+                  f"server.disconnectedSessionTTL lowered to {ttl:g} s, OPENBLAS_NUM_THREADS={blas})", flush=True)
+            url, pids, stop = start_cluster(args.cluster, ttl)
+        else:
+            port = free_port()
+            print(f"starting streamlit on 127.0.0.1:{port} (server.disconnectedSessionTTL lowered to {ttl:g} s, "
+                  f"OPENBLAS_NUM_THREADS={blas})", flush=True)
+            log_path = Path(args.server_log or f"/tmp/backprop-lens-loadtest-{port}.log")
+            proc = start_server(port, ttl, log_path=log_path)
+            url, pids = f"http://127.0.0.1:{port}", [proc.pid]
+            stop = lambda: stop_server(proc)  # noqa: E731
+            print(f"server log (tracebacks the students do not see): {log_path}", flush=True)
     else:
         if not args.url:
-            ap.error("give --url of a running app (with --pid/--pid-dir) or --spawn")
+            ap.error("give --url of a running app (with --pid/--pid-dir), --spawn or --cluster N")
         ttl = 120.0 if args.ttl is None else args.ttl
         url = args.url
-        pids = list(args.pid) + [int(p.read_text()) for p in sorted(Path(args.pid_dir).glob("*.pid"))
-                                 ] if args.pid_dir else list(args.pid)
+        pids = list(args.pid) + ([int(p.read_text()) for p in sorted(Path(args.pid_dir).glob("*.pid"))]
+                                 if args.pid_dir else [])
         if not pids:
             ap.error("give the server pid(s) with --pid or --pid-dir, so CPU and RSS can be read")
         wait_healthy(url)
+    results = []
     try:
-        result = run_load(url, pids, sessions=args.sessions, duration=args.duration, interval=args.interval,
-                          play_seconds=args.play_seconds, ttl=ttl, seed=args.seed,
-                          measure_release=not args.no_release)
+        for n in counts:
+            result = run_load(url, pids, sessions=n, duration=args.duration, interval=args.interval,
+                              play_seconds=args.play_seconds, ttl=ttl, seed=args.seed,
+                              measure_release=not args.no_release and len(counts) == 1)
+            print(format_report(result), flush=True)
+            results.append(result)
     finally:
-        if proc is not None:
-            stop_server(proc)
-    print(format_report(result))
+        if stop is not None:
+            stop()
+    if len(results) > 1:
+        print(f"\nsweep: {args.duration:.0f} s each, one interaction per {args.interval:g} s per student")
+        print(format_sweep(results))
     if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2))
-    return result
+        Path(args.json).write_text(json.dumps(results if len(results) > 1 else results[0], indent=2))
+    return results
 
 
 if __name__ == "__main__":
