@@ -2,7 +2,8 @@
 
 ``stage`` runs inside a fragment: stepping, clicking the graph or moving a parameter slider reruns only
 it, never the sidebar. While playing, the fragment is registered with ``run_every`` and advances one
-step per tick; reaching the end (or pausing) triggers one full rerun to switch the timer off.
+step per tick. ``run_every`` is read on full reruns only, so play, pause, a new speed and reaching the
+end each trigger one full rerun that (re)sets the timer.
 """
 import csv
 import io
@@ -188,8 +189,8 @@ def all_sliders(run) -> None:
 def stage() -> None:
     """Everything that depends on the step and the parameters."""
     run = session.get_run()
-    if run.timer_on != run.playing:
-        st.rerun(scope="app")           # run_every is read on full reruns only: switch the timer there
+    if run.timer != (run.speed if run.playing else None):
+        st.rerun(scope="app")           # run_every is read on full reruns only: (re)set the timer there
     steps = run.steps()
     if run.playing:
         if run.step < len(steps) - 1:

@@ -27,7 +27,7 @@ class StepRun:
     node_mode: str = "auto"
     playing: bool = False
     speed: float = 1.0            # seconds per step while playing
-    timer_on: bool = False        # the stage fragment was registered with run_every
+    timer: Optional[float] = None  # the run_every the stage fragment was registered with
     generation: int = 0           # bumped when values change outside their widgets: widgets rebuild
     trained: int = 0              # updates applied with "next training step"
     error: str = ""               # the last refused input, shown until the next valid change

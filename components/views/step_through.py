@@ -15,9 +15,8 @@ def page() -> None:
     run = session.get_run()
     sidebar(run)
     run = session.get_run()
-    interval = run.speed if run.playing else None
-    run.timer_on = interval is not None
-    st.fragment(stage, run_every=interval)()
+    run.timer = run.speed if run.playing else None
+    st.fragment(stage, run_every=run.timer)()
     sharing.panel("step")
 
 

@@ -31,12 +31,12 @@ def open_page(page, app_url, height=1500):
     wait_caption(page, "Step 1 of 7")
 
 
-def click_node(page, index):
-    """Move the mouse onto a node of the graph (its first trace), wait for its card, click there.
-
-    plotly's drag layer lies over the points, so the mouse goes to the point's coordinates.
+def click_node(page, index, trace=0):
+    """Move the mouse onto a point of the graph (node trace 0; edge targets are trace 2), wait for
+    its card, click there. plotly's drag layer lies over the points, so the mouse goes to the point's
+    coordinates.
     """
-    point = page.locator(CHART).first.locator(".scatterlayer .trace").first.locator(".point").nth(index)
+    point = page.locator(CHART).first.locator(".scatterlayer .trace").nth(trace).locator(".point").nth(index)
     point.scroll_into_view_if_needed()
     box = point.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -83,6 +83,12 @@ def test_step_to_the_end_move_a_slider_click_a_node(page, app_url):
     page.locator('[data-testid="stSlider"]', has_text="W0:0:0").first.wait_for(timeout=20_000)
     assert_no_exception(page)
     screenshot(page, "step_page_selected")
+
+    # click an edge (its invisible target on the line): the weight is selected, with its equation
+    click_node(page, 4, trace=2)              # W0:2:0, from x₁ to h¹₃
+    page.get_by_text("Selected: w¹₃,₁").first.wait_for(timeout=20_000)
+    page.locator('[data-testid="stSlider"]', has_text="W0:2:0").first.wait_for(timeout=20_000)
+    assert_no_exception(page)
 
 
 def test_textbook_preset_and_play(page, app_url):
