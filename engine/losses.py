@@ -28,11 +28,23 @@ class Loss:
     delta: Optional[Callable[[np.ndarray, np.ndarray], np.ndarray]]
     output: Optional[str]
     formula: str
+    both: Optional[Callable] = None  # (a, z, y) -> (per_sample, grad) sharing work; None: call each
+
+    def value_and_grad(self, a, z, y):
+        """(per-sample loss, ∂L/∂ŷ) in one go."""
+        if self.both is not None:
+            return self.both(a, z, y)
+        return self.per_sample(a, z, y), self.grad(a, y)
 
 
 def _mse(a, z, y):
     d = a - y
     return np.add.reduce(d * d, axis=1)
+
+
+def _mse_both(a, z, y):
+    d = a - y
+    return np.add.reduce(d * d, axis=1), d * 2.0
 
 
 def _bce(a, z, y):
@@ -58,7 +70,7 @@ def _ce_grad(a, y):
 
 LOSSES = {
     "mse": Loss("mse", _mse, lambda a, y: 2.0 * (a - y), None, None,
-                r"L = \sum_j (\hat y_j - y_j)^2"),
+                r"L = \sum_j (\hat y_j - y_j)^2", _mse_both),
     "bce": Loss("bce", _bce, _bce_grad, lambda a, y: a - y, "sigmoid",
                 r"L = -\sum_j \left[y_j \ln \hat y_j + (1 - y_j)\ln(1 - \hat y_j)\right]"),
     "cross_entropy": Loss("cross_entropy", _cross_entropy, _ce_grad, lambda a, y: a - y, "softmax",

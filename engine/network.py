@@ -436,9 +436,8 @@ class Network:
         inv_n = 1.0 / n
         z, a, ext = self._forward(X)
         yhat = a[-1]
-        sample_loss = loss_fn.per_sample(yhat, z[-1], Y)
+        sample_loss, dL_dyhat = loss_fn.value_and_grad(yhat, z[-1], Y)
         data_loss = float(np.add.reduce(sample_loss)) * inv_n
-        dL_dyhat = loss_fn.grad(yhat, Y)
         d = loss_fn.delta(yhat, Y) if loss_fn.delta is not None else acts[-1].backprop(z[-1], yhat, dL_dyhat)
         delta = [d] * L
         dW, db, dgamma, dbeta = grads[0:2 * L:2], grads[1:2 * L:2], grads[2 * L::2], grads[2 * L + 1::2]

@@ -111,3 +111,14 @@ def test_batch_gradient_is_the_mean_of_single_sample_gradients():
         assert_close(f"dW{l}", r.dW[l], np.mean([s.dW[l] for s in singles], axis=0))
         assert_close(f"db{l}", r.db[l], np.mean([s.db[l] for s in singles], axis=0))
         assert_close(f"delta{l} rows", r.delta[l], np.concatenate([s.delta[l] for s in singles]))
+
+
+def test_value_and_grad_equals_the_separate_functions():
+    rng = np.random.default_rng(10)
+    z = rng.normal(size=(4, 3))
+    y = np.eye(3)[[0, 2, 1, 1]]
+    for name, loss in LOSSES.items():
+        a = OUTPUT_ACTIVATIONS[loss.output or "sigmoid"].f(z)
+        value, grad = loss.value_and_grad(a, z, y)
+        assert_close(f"{name} per-sample loss", value, loss.per_sample(a, z, y))
+        assert_close(f"{name} ∂L/∂ŷ", grad, loss.grad(a, y))
