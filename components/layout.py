@@ -11,7 +11,7 @@ from typing import Tuple
 import networkx as nx
 import numpy as np
 
-from components.style import node_label
+from engine.timeline import node_label
 
 EDGE_LABEL_AT = (0.22, 0.62)   # where along an edge (fraction from its source) its number sits, by target unit
 
@@ -95,7 +95,7 @@ def layered_layout(sizes: Tuple[int, ...]) -> Layout:
     t = EDGE_LABEL_AT[0] + (EDGE_LABEL_AT[1] - EDGE_LABEL_AT[0]) * (edge_j + 0.5) / n_dst
     label_x = x[src] + t * (x[dst] - x[src])
     label_y = y[src] + t * (y[dst] - y[src])
-    labels = tuple(node_label(int(l), int(j), sizes) for l, j in zip(node_layer, node_unit))
+    labels = tuple(node_label(sizes, nid) for nid in node_ids)      # the engine's labels: one spelling
     arrays = [node_layer, node_unit, x, y, edge_ids, edge_layer, edge_j, edge_k, src, dst, path,
               label_x, label_y]
     for arr in arrays:

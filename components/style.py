@@ -11,6 +11,8 @@ import math
 import numpy as np
 from plotly.colors import sample_colorscale
 
+from engine.timeline import node_label as engine_node_label
+
 # Blue (negative) → near-white (0) → orange (positive); readable for red–green colour blindness.
 DIVERGING = [[0.0, "#08519c"], [0.25, "#6baed6"], [0.5, "#f2f2f2"], [0.75, "#fdae6b"], [1.0, "#d94801"]]
 SEQUENTIAL = "Viridis"
@@ -43,11 +45,7 @@ def sub(n) -> str:
 
 def node_label(l: int, j: int, sizes) -> str:
     """Display label of node L{l}:N{j}: x₁ for inputs, h¹₂ for hidden units, ŷ (ŷ₁, ŷ₂…) for outputs."""
-    if l == 0:
-        return f"x{sub(j + 1)}"
-    if l == len(sizes) - 1:
-        return "ŷ" if sizes[-1] == 1 else f"ŷ{sub(j + 1)}"
-    return f"h{sup(l)}{sub(j + 1)}"
+    return engine_node_label(tuple(sizes), f"L{l}:N{j}")
 
 
 def fmt(v, digits: int = 4) -> str:
