@@ -243,11 +243,13 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
         shapes.append(dict(type="rect", x0=cx[i] - T / 2 - 0.8, x1=cx[i] + T / 2 + 0.8, y0=cy[i] - T / 2 - 0.8,
                            y1=cy[i] + T / 2 + 0.8, line=dict(color=style.SELECTED, width=3)))
     layer_names = ["in"] + [f"h{style.sup(l)}" for l in range(1, cols - 1)] + ["out"]
-    # one text trace for every label (annotations are validated one by one: slow to redraw)
+    # one text trace for every label (annotations are validated one by one: slow to redraw); tile
+    # names only while they fit (hover names every tile)
+    named = tallest <= 8
     fig.add_trace(go.Scatter(
-        x=np.concatenate([cx, [l * (T + gap) + (T - 1) / 2 for l in range(cols)]]),
-        y=np.concatenate([np.asarray(cy) - T / 2 - 0.5, np.full(cols, H + 4.5)]),
-        text=texts + layer_names, mode="text", textposition="bottom center", hoverinfo="skip", showlegend=False,
+        x=np.concatenate([cx if named else [], [l * (T + gap) + (T - 1) / 2 for l in range(cols)]]),
+        y=np.concatenate([np.asarray(cy) - T / 2 - 0.5 if named else [], np.full(cols, H + 4.5)]),
+        text=(texts if named else []) + layer_names, mode="text", textposition="bottom center", hoverinfo="skip", showlegend=False,
         textfont=dict(size=13 if T < 30 else 15, color="#222222"), name="labels"))
     if height is None:
         height = int(np.clip(70 * tallest + 110, 260, 900))

@@ -38,7 +38,8 @@ class Snapshot:
     """The state after ``step`` updates (step 0: the initial weights, no gradients).
 
     ``dW``/``db`` are the gradients of the minibatch of that step (the ones that moved the weights
-    from step−1 to step); ``loss`` that minibatch's loss; ``lr`` the learning rate used.
+    from step−1 to step); ``loss`` that minibatch's loss; ``lr`` the learning rate used;
+    ``delta_mean`` the mean |δ| of each unit over that minibatch.
     """
 
     step: int
@@ -49,6 +50,7 @@ class Snapshot:
     db: Optional[Tuple[np.ndarray, ...]]
     loss: Optional[float]
     lr: float
+    delta_mean: Optional[Tuple[np.ndarray, ...]] = None   # mean |δ| = |∂L/∂z| per unit over the minibatch
 
 
 @dataclass(frozen=True)
@@ -307,7 +309,8 @@ class Trainer:
             weights=tuple(W.copy() for W in net.weights), biases=tuple(b.copy() for b in net.biases),
             dW=None if r is None else tuple(g.copy() for g in r.dW),
             db=None if r is None else tuple(g.copy() for g in r.db),
-            loss=None if r is None else float(r.loss), lr=self.lr)
+            loss=None if r is None else float(r.loss), lr=self.lr,
+            delta_mean=None if r is None else tuple(np.abs(d).mean(axis=0) for d in r.delta))
 
     def _record_curve(self) -> None:
         if self.epoch_count % self._curve_stride:

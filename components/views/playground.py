@@ -293,7 +293,7 @@ def _shown(r):
         return t.net, t.history.snapshots[-1], None
     last = t.last_pass   # the history skipped this step (thinned): its gradients are still at hand
     snap = Snapshot(t.step_count, t.epoch, tuple(t.net.weights), tuple(t.net.biases), tuple(last.dW),
-                    tuple(last.db), float(last.loss), t.lr)
+                    tuple(last.db), float(last.loss), t.lr, tuple(np.abs(d).mean(axis=0) for d in last.delta))
     return t.net, snap, None
 
 
@@ -342,16 +342,23 @@ def _network_view():
     grads = snap.dW is not None
     if mode == "gradient" and not grads:
         mode = "weight"   # no gradient yet at step 0
-    edges = "w" if mode == "weight" else "|∂L/∂w| of the last step"
+    edges = "w" if mode == "weight" else "|∂L/∂w|"
     fig = network_figure(sizes, list(net.weights), list(net.biases), dW=list(snap.dW) if grads else None,
                          db=list(snap.db) if grads else None, lr=snap.lr,
-                         color_edges_by=mode, selected=r.selected, show_values=False,
-                         height=int(np.clip(55 * max(sizes) + 200, 380, 900)), title=f"Network — edges: {edges}")
-    cols = st.columns([1.1, 0.9, 0.9])
+                         delta=list(snap.delta_mean) if grads and snap.delta_mean is not None else None,
+                         color_edges_by=mode, color_nodes_by="delta", selected=r.selected, show_values=False,
+                         height=int(np.clip(55 * max(sizes) + 200, 380, 900)),
+                         title=f"Edges {edges} · nodes mean |δ| (last step)")
+    for trace in fig.data:   # input nodes are the features (x₁², sin x₁, …), not x₁ … xₙ
+        if trace.name == "nodes" and trace.text is not None and len(trace.text) == sum(sizes):
+            trace.text = tuple(labels[:sizes[0]]) + tuple(trace.text[sizes[0]:])
+    big = max(sizes) > 8
+    cols = st.columns([1, 1]) + st.columns([1, 1, 1])[:1] if big else st.columns([1.1, 0.9, 0.9])
     cols[0].plotly_chart(fig, key="pg_graph", on_select=lambda: _select_from("pg_graph"),
                          selection_mode="points", width="stretch")
-    cols[1].plotly_chart(thumbnails_figure(maps, labels, sizes, selected=r.selected), key="pg_thumbs",
-                         on_select=lambda: _select_from("pg_thumbs"), selection_mode="points", width="stretch")
+    thumbs = thumbnails_figure(maps, labels, sizes, selected=r.selected, height=fig.layout.height if big else None)
+    cols[1].plotly_chart(thumbs, key="pg_thumbs", on_select=lambda: _select_from("pg_thumbs"),
+                         selection_mode="points", width="stretch")
     l, j = (int(p[1:]) for p in r.selected.split(":"))
     cols[2].plotly_chart(neuron_figure(maps, r.selected, labels[sum(sizes[:l]) + j], xs, ys, r.dataset),
                          key="pg_neuron", width="stretch")
