@@ -136,3 +136,27 @@ def test_continue_from_a_rewound_step_drops_the_later_steps(at):
     assert t.step_count == 10 and t.history.steps[-1] == 10 and metric(at, "Step") == "10"
     at.button(key="pg_step").click().run()
     assert metric(at, "Step") == "11"
+
+
+def test_play_stops_by_itself_at_the_epoch_limit(at):
+    at.number_input(key="pg_epoch_limit").set_value(2).run()
+    at.selectbox(key="pg_speed").set_value("100 steps").run()
+    at.button(key="pg_play").click().run()
+    for _ in range(4):
+        at.run()
+    t = run_state(at).trainer
+    assert t.epoch_count == 2 and not run_state(at).playing
+    assert any("epoch limit (2)" in i.value for i in at.info)
+    at.button(key="pg_play").click().run()
+    assert not run_state(at).playing, "play refuses to go past the limit"
+
+
+def test_a_forgotten_tab_pauses_after_the_play_time_limit(at):
+    import time
+
+    from components.playground_settings import PLAY_SECONDS_LIMIT
+    at.button(key="pg_play").click().run()
+    run_state(at).play_started = time.monotonic() - PLAY_SECONDS_LIMIT - 1
+    at.run()
+    assert not run_state(at).playing
+    assert any(f"after {PLAY_SECONDS_LIMIT // 60} minutes of play" in i.value for i in at.info)
