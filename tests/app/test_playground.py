@@ -160,3 +160,16 @@ def test_a_forgotten_tab_pauses_after_the_play_time_limit(at):
     at.run()
     assert not run_state(at).playing
     assert any(f"after {PLAY_SECONDS_LIMIT // 60} minutes of play" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("dataset, hidden", [("xor", ""), ("blobs", "3"), ("sine", "8, 8"), ("moons", "2, 2, 2, 2"),
+                                             ("spiral", "16, 16, 16, 16, 16, 16, 16, 16")])
+def test_every_kind_of_problem_draws_without_error_in_both_edge_modes(at, dataset, hidden):
+    at.selectbox(key="pg_dataset").set_value(dataset).run()
+    at.text_input(key="pg_hidden").input(hidden).run()
+    at.button(key="pg_step").click().run()
+    at.radio(key="pg_edge_mode").set_value("gradient").run()
+    at.checkbox(key="pg_discretize").check().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error and not at.sidebar.error
+    assert len(charts(at)) == 5
