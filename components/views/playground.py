@@ -370,10 +370,10 @@ def page():
     current = session.settings()
     try:
         new = sidebar(current)
+        r = session.commit(new)
     except ValueError as e:
-        st.sidebar.error(f"{e}. Settings unchanged.")
-        new = current
-    r = session.commit(new)
+        st.sidebar.error(f"{e}. The current data and network are kept.")
+        r = session.commit(current)
     controls(r)
     d1, d2, d3 = st.columns(3)
     show_test = d1.checkbox("Show test points (black rim)", r.settings.show_test, key="pg_show_test")

@@ -173,3 +173,11 @@ def test_every_kind_of_problem_draws_without_error_in_both_edge_modes(at, datase
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error and not at.sidebar.error
     assert len(charts(at)) == 5
+
+
+def test_choosing_csv_before_uploading_explains_and_keeps_the_data(at):
+    at.button(key="pg_epoch").click().run()
+    at.selectbox(key="pg_dataset").set_value("csv").run()
+    assert not at.exception
+    assert any("upload a CSV file first" in e.value for e in at.sidebar.error)
+    assert run_state(at).dataset.name == "circles" and run_state(at).trainer.step_count == 25
