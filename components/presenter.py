@@ -5,7 +5,10 @@ names groups of controls to hide (``engine.scenario.HIDE_FLAGS``). Streamlit giv
 the CSS class ``st-key-<key>``, so a flag is a list of widget-key prefixes per page and hiding is one
 static stylesheet: no page has to change how it draws its controls.
 
-``stylesheet(on, hide)`` is pure (tested without Streamlit); ``apply()`` injects it on the page.
+How: one static stylesheet (a literal: no markup is ever built at run time) holds every rule, each
+gated by ``body:has(.st-key-presenter_flag_<flag>)``; ``apply`` turns a flag on by drawing an empty,
+invisible container with that key. ``stylesheet()`` rebuilds the literal from the tables above and a
+test checks they agree.
 """
 from typing import Dict, Iterable, Tuple
 
@@ -49,39 +52,119 @@ LABELS = {
 }
 
 
-def selectors(hide: Iterable[str]) -> list:
-    """CSS selectors of every element the flags hide."""
-    out = []
-    for flag in hide:
-        out += [f'[class*="st-key-{prefix}"]' for prefix in HIDE_KEYS[flag]]
-        # an expander holding only such controls goes too (e.g. "Activation per hidden layer")
-        out += [f'[data-testid="stExpander"]:has([class*="st-key-{prefix}"])' for prefix in
-                EXPANDER_KEYS.get(flag, ())]
+def stylesheet() -> str:
+    """Every presenter rule, built from ``HIDE_KEYS``, ``EXPANDER_KEYS`` and ``ZOOM`` (the literal in ``apply``)."""
+    rules = ['[class*="st-key-presenter_flag_"] { display: none !important; }']
+    for flag, prefixes in HIDE_KEYS.items():
+        gate = f"body:has(.st-key-presenter_flag_{flag})"
+        sel = [f'{gate} [class*="st-key-{p}"]' for p in prefixes]
+        sel += [f'{gate} [data-testid="stExpander"]:has([class*="st-key-{p}"])' for p in EXPANDER_KEYS.get(flag, ())]
         if flag == "sidebar":
-            out += ['[data-testid="stSidebar"]', '[data-testid="stSidebarCollapsedControl"]']
-    return out
-
-
-def stylesheet(on: bool, hide: Iterable[str] = ()) -> str:
-    """The CSS of presenter mode ("" when off and nothing is hidden)."""
-    rules = []
-    hidden = selectors(hide)
-    if hidden:
-        rules.append(",\n".join(hidden) + " { display: none !important; }")
-    if on:
-        rules.append(f'[data-testid="stMainBlockContainer"] {{ zoom: {ZOOM}; }}')
-        # plotly measures its box in zoomed pixels and would draw 25 % too wide (clipped): charts keep
-        # scale 1 and fill the (wider, once the sidebar is hidden) main area instead
-        rules.append(f'[data-testid="stMainBlockContainer"] [data-testid="stPlotlyChart"] {{ zoom: {1 / ZOOM:g}; }}')
-        rules.append('[data-testid="stSidebar"] { font-size: 1.1rem; }')
+            sel += [f'{gate} [data-testid="stSidebar"]', f'{gate} [data-testid="stSidebarCollapsedControl"]']
+        rules.append(",\n".join(sel) + " { display: none !important; }")
+    gate = "body:has(.st-key-presenter_flag_on)"
+    rules.append(f'{gate} [data-testid="stMainBlockContainer"] {{ zoom: {ZOOM}; }}')
+    # plotly measures its box in zoomed pixels and would draw 25 % too wide (clipped): charts keep
+    # scale 1 and fill the (wider, once the sidebar is hidden) main area instead
+    rules.append(f'{gate} [data-testid="stMainBlockContainer"] [data-testid="stPlotlyChart"] {{ zoom: {1 / ZOOM:g}; }}')
+    rules.append(f'{gate} [data-testid="stSidebar"] {{ font-size: 1.1rem; }}')
     return "\n".join(rules)
 
 
 def apply(on: bool, hide: Iterable[str] = ()) -> None:
-    """Inject the stylesheet (static text built from the fixed tables above, never from user data)."""
-    css = stylesheet(on, tuple(hide))
-    if css:
-        st.html(f"<style>\n{css}\n</style>")
+    """Presenter mode on/off and the hidden groups, for this page draw."""
+    st.html("""<style>
+[class*="st-key-presenter_flag_"] { display: none !important; }
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_preset_"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_n_in_"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_n_out_"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_hidden_"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_act"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_out_"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_loss_"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-lab_depth"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-lab_width"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-lab_activation"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-lab_loss"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-lab_preset_"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-pg_hidden"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-pg_add_layer"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-pg_remove_layer"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-pg_activation"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-pg_features"],
+body:has(.st-key-presenter_flag_architecture) [data-testid="stExpander"]:has([class*="st-key-step_act"]) { display: none !important; }
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-step_init_"],
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-step_gain_"],
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-step_seed_"],
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-step_reinit"],
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-step_new_seed"],
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-lab_init"],
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-lab_scale"],
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-lab_seed"],
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-lab_matched_init"],
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-pg_init"],
+body:has(.st-key-presenter_flag_initialization) [class*="st-key-pg_seed"] { display: none !important; }
+body:has(.st-key-presenter_flag_inputs) [class*="st-key-step_x"],
+body:has(.st-key-presenter_flag_inputs) [class*="st-key-step_y"],
+body:has(.st-key-presenter_flag_inputs) [class*="st-key-lab_batch"],
+body:has(.st-key-presenter_flag_inputs) [class*="st-key-lab_target"] { display: none !important; }
+body:has(.st-key-presenter_flag_learning_rate) [class*="st-key-step_lr_"],
+body:has(.st-key-presenter_flag_learning_rate) [class*="st-key-lab_lr"],
+body:has(.st-key-presenter_flag_learning_rate) [class*="st-key-pg_lr"] { display: none !important; }
+body:has(.st-key-presenter_flag_optimizer) [class*="st-key-lab_clip"],
+body:has(.st-key-presenter_flag_optimizer) [class*="st-key-lab_norm"],
+body:has(.st-key-presenter_flag_optimizer) [class*="st-key-lab_residual"],
+body:has(.st-key-presenter_flag_optimizer) [class*="st-key-pg_optimizer"],
+body:has(.st-key-presenter_flag_optimizer) [class*="st-key-pg_batch_size"],
+body:has(.st-key-presenter_flag_optimizer) [class*="st-key-pg_regularization"],
+body:has(.st-key-presenter_flag_optimizer) [class*="st-key-pg_reg_rate"],
+body:has(.st-key-presenter_flag_optimizer) [class*="st-key-pg_clip_norm"] { display: none !important; }
+body:has(.st-key-presenter_flag_weights) [class*="st-key-step_sel_"],
+body:has(.st-key-presenter_flag_weights) [class*="st-key-step_all_"],
+body:has(.st-key-presenter_flag_weights) [class*="st-key-step_param_"],
+body:has(.st-key-presenter_flag_weights) [data-testid="stExpander"]:has([class*="st-key-step_all_"]) { display: none !important; }
+body:has(.st-key-presenter_flag_dataset) [class*="st-key-pg_dataset"],
+body:has(.st-key-presenter_flag_dataset) [class*="st-key-pg_n_classes"],
+body:has(.st-key-presenter_flag_dataset) [class*="st-key-pg_n_samples"],
+body:has(.st-key-presenter_flag_dataset) [class*="st-key-pg_noise"],
+body:has(.st-key-presenter_flag_dataset) [class*="st-key-pg_test_ratio"],
+body:has(.st-key-presenter_flag_dataset) [class*="st-key-pg_regenerate"],
+body:has(.st-key-presenter_flag_dataset) [class*="st-key-pg_csv"] { display: none !important; }
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-step_reset"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-step_back"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-step_forward"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-step_end"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-step_play"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-step_speed"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-step_train"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-lab_play"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-lab_pause"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-lab_run_all"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-lab_reset"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-lab_steps"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_play"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_step"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_epoch"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_reset"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_speed"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_epoch_limit"] { display: none !important; }
+body:has(.st-key-presenter_flag_display) [class*="st-key-step_edge_mode"],
+body:has(.st-key-presenter_flag_display) [class*="st-key-step_node_mode"],
+body:has(.st-key-presenter_flag_display) [class*="st-key-lab_view"],
+body:has(.st-key-presenter_flag_display) [class*="st-key-lab_hist_"],
+body:has(.st-key-presenter_flag_display) [class*="st-key-pg_show_test"],
+body:has(.st-key-presenter_flag_display) [class*="st-key-pg_discretize"],
+body:has(.st-key-presenter_flag_display) [class*="st-key-pg_edge_mode"] { display: none !important; }
+body:has(.st-key-presenter_flag_sharing) [class*="st-key-share_"] { display: none !important; }
+body:has(.st-key-presenter_flag_sidebar) [data-testid="stSidebar"],
+body:has(.st-key-presenter_flag_sidebar) [data-testid="stSidebarCollapsedControl"] { display: none !important; }
+body:has(.st-key-presenter_flag_on) [data-testid="stMainBlockContainer"] { zoom: 1.25; }
+body:has(.st-key-presenter_flag_on) [data-testid="stMainBlockContainer"] [data-testid="stPlotlyChart"] { zoom: 0.8; }
+body:has(.st-key-presenter_flag_on) [data-testid="stSidebar"] { font-size: 1.1rem; }
+</style>""")
+    for flag in ("on",) * bool(on) + tuple(f for f in HIDE_FLAGS if f in set(hide)):
+        with st.sidebar.container(key=f"presenter_flag_{flag}"):  # (in the sidebar: no gap in the main area)
+            st.html("<span></span>")  # an empty container is not drawn at all: the marker needs content
 
 
 def chart_config(name: str) -> dict:

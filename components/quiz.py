@@ -3,8 +3,8 @@
 When the next step of the timeline is a backward step, the quiz picks the weight of that layer with
 the largest |∂L/∂w| (the one the step matters most for), highlights it, and asks for its sign and its
 rough size (an order of magnitude). "Check and reveal" grades the guess, keeps the session's score
-and only then steps forward. The step, end and play buttons are hidden while a question is open, so
-the numbers cannot be peeked at by stepping.
+and only then steps forward. Stepping (or playing) past an open question is refused: the page goes
+back to the question and says so, so the numbers cannot be peeked at.
 
 ``question_for`` and ``grade`` are pure; ``panel`` is the Streamlit part the step page calls in its stage.
 """
@@ -14,7 +14,6 @@ from typing import List, Optional, Tuple
 import numpy as np
 import streamlit as st
 
-from components import presenter
 from engine.timeline import node_label
 
 SIGNS = ("+", "−", "0")
@@ -26,6 +25,7 @@ TOGGLE_KEY = "quiz_on"
 SCORE_KEY = "quiz_score"
 SIGN_KEY, SIZE_KEY = "quiz_sign", "quiz_size"
 LAST_KEY = "quiz_last"
+OPEN_KEY = "quiz_open"         # the question on screen: stepping past it without an answer is undone
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,22 @@ def _check(q: Question, go_to) -> None:
                                   f"{verdict}: ∂L/∂w = {q.value:.4g} (sign {q.sign}, size {SIZES[q.size][2]}).")
     st.session_state.pop(SIGN_KEY, None)
     st.session_state.pop(SIZE_KEY, None)
+    st.session_state.pop(OPEN_KEY, None)
     go_to(q.reveal)
+
+
+def _guard(run, go_to) -> None:
+    """Undo a step past the open question (Step, End or Play pressed instead of answering)."""
+    open_q = st.session_state.get(OPEN_KEY)
+    if open_q is None:
+        return
+    if run.step >= open_q.reveal:
+        if getattr(run, "playing", False):
+            run.playing = False  # the page's own rule then switches its play timer off
+        go_to(open_q.reveal - 1)
+        st.session_state[LAST_KEY] = ("warn", "Answer the question first: the next step shows the gradient.")
+    elif run.step < open_q.reveal - 1:
+        st.session_state.pop(OPEN_KEY, None)  # went back: that question is no longer the next one
 
 
 def panel(run, steps, go_to, select) -> None:
@@ -126,7 +141,9 @@ def panel(run, steps, go_to, select) -> None:
     on = st.toggle("Quiz mode: predict the gradient, then reveal", key=TOGGLE_KEY, on_change=_on_toggle,
                    help="Before each backward step, guess the sign and size of a highlighted ∂L/∂w.")
     if not on:
+        st.session_state.pop(OPEN_KEY, None)
         return
+    _guard(run, go_to)
     last = st.session_state.pop(LAST_KEY, None)
     if last:
         {"ok": st.success, "info": st.info, "warn": st.warning}[last[0]](last[1])
@@ -134,9 +151,9 @@ def panel(run, steps, go_to, select) -> None:
     if q is None:
         st.caption("Quiz: step on; a question comes before each backward step. " + score().text())
         return
+    st.session_state[OPEN_KEY] = q
     if run.selected != q.param:
         select(q.param)
-    presenter.apply(False, ("step_controls",))  # no peeking: step with the quiz's own button
     label = node_label(run.sizes, q.param)
     with st.container(border=True, key="quiz_question"):
         st.markdown(f"**Predict before you step:** the next step computes ∂L/∂w for the highlighted weight "

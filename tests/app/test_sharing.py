@@ -27,6 +27,18 @@ def step_run(at):
     return at.session_state["step_page"]
 
 
+def flags(at) -> set:
+    """The presenter flags switched on in this page draw (their marker containers)."""
+    keys = set()
+    for flag in ("on",) + tuple(presenter.HIDE_KEYS):
+        try:
+            at.get_by_key(f"presenter_flag_{flag}")
+            keys.add(flag)
+        except (KeyError, ValueError):
+            pass
+    return keys
+
+
 def upload(at, name, content):
     at.file_uploader(key="share_upload").set_value((name, content, "application/json")).run()
     assert not at.exception, [e.message for e in at.exception]
@@ -115,10 +127,11 @@ def test_presenter_link_hides_the_named_controls():
     at = app({"v": "1", "present": "1", "hide": "architecture.weights"})
     assert at.session_state[sharing.PRESENTER_ON] is True
     assert at.session_state[sharing.PRESENTER_HIDE] == ("architecture", "weights")
+    assert flags(at) == {"on", "architecture", "weights"}
     css = " ".join(h.proto.body for h in at.get("html"))
-    assert f"zoom: {presenter.ZOOM}" in css
-    assert '[class*="st-key-step_n_in_"]' in css and '[class*="st-key-step_sel_"]' in css
-    assert '[class*="st-key-step_lr_"]' not in css
+    assert 'body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_n_in_"]' in css
+    assert 'body:has(.st-key-presenter_flag_weights) [class*="st-key-step_sel_"]' in css
+    assert f'body:has(.st-key-presenter_flag_on) [data-testid="stMainBlockContainer"] {{ zoom: {presenter.ZOOM}; }}' in css
 
 
 def test_presenter_toggle_and_hide_list_survive_a_page_switch():
@@ -128,8 +141,7 @@ def test_presenter_toggle_and_hide_list_survive_a_page_switch():
     at.switch_page("components/views/lessons.py").run()
     at.switch_page("components/views/gradient_lab.py").run()
     assert at.toggle(key=sharing.PRESENTER_WIDGET).value is True
-    css = " ".join(h.proto.body for h in at.get("html"))
-    assert '[class*="st-key-lab_lr"]' in css
+    assert flags(at) == {"on", "learning_rate"}
 
 
 def test_quiz_asks_before_the_backward_step_and_keeps_score():
@@ -142,8 +154,9 @@ def test_quiz_asks_before_the_backward_step_and_keeps_score():
     assert q is not None and q.param == "W1:0:0"
     assert run.selected == "W1:0:0", "the quizzed weight is highlighted"
     assert run.steps()[run.step].dW[1] is None, "its gradient is not shown yet"
-    css = " ".join(h.proto.body for h in at.get("html"))
-    assert '[class*="st-key-step_forward"]' in css, "stepping is hidden until the answer"
+    at.button(key="step_forward").click().run()         # stepping past the open question is undone
+    assert step_run(at).step == q.reveal - 1
+    assert any("Answer the question first" in w.value for w in at.warning)
     at.radio(key=quiz.SIGN_KEY).set_value("−").run()
     at.radio(key=quiz.SIZE_KEY).set_value(2).run()      # "0.01 – 0.1": wrong, ∂L/∂W2 = −0.1055 is in 0.1 – 1
     at.button(key="quiz_check").click().run()

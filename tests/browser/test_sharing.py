@@ -36,7 +36,7 @@ def test_shared_link_opens_the_same_weights_and_step_in_a_fresh_browser(browser,
     page.locator('[class*="st-key-open_delta-recursion"] button').click()
     wait_caption(page, "Step 1 of 7")
     for i in (2, 3, 4, 5):
-        page.get_by_role("button", name="Step", exact=True).click()
+        page.locator('[class*="st-key-step_forward"] button').click()
         wait_caption(page, f"Step {i} of 7")
     page.wait_for_timeout(500)
     before = graph_data(page)
@@ -98,4 +98,36 @@ def test_garbage_link_shows_notices_not_a_traceback(page, app_url):
     wait_caption(page, "Step 1 of 7")
     notices = " ".join(page.locator('[data-testid="stAlertContentWarning"]').all_inner_texts())
     assert re.search(r"could not read 'fast'", notices) and "'zz' is unknown" in notices
+    assert_no_exception(page)
+
+
+def test_quiz_hides_stepping_until_the_guess_then_reveals_and_scores(page, app_url):
+    open_url(page, f"{app_url}/?v=1&lesson=textbook&quiz=1")
+    wait_caption(page, "Step 1 of 7")
+    step = page.locator('[class*="st-key-step_forward"] button')
+    for i in (2, 3, 4):
+        step.click()
+        wait_caption(page, f"Step {i} of 7")
+    question = page.locator('[class*="st-key-quiz_question"]')
+    question.wait_for(timeout=20_000)
+    page.wait_for_timeout(300)
+    assert "w²₁,₁" in question.inner_text() or "W1:0:0" in question.inner_text()
+    step.click()                                       # stepping past the question is refused
+    page.get_by_text("Answer the question first").first.wait_for(timeout=20_000)
+    wait_caption(page, "Step 4 of 7")
+    question.get_by_text("−", exact=True).click()
+    question.get_by_text("0.1 – 1", exact=True).click()
+    screenshot(page, "quiz_question")
+    question.get_by_role("button", name="Check and reveal").click()
+    wait_caption(page, "Step 5 of 7")
+    page.get_by_text("Right on both").first.wait_for(timeout=20_000)
+    # step 5 → 6 is backward through layer 1: a second question (h¹₁'s weight), then the update
+    question = page.locator('[class*="st-key-quiz_question"]')
+    question.get_by_text("+", exact=True).click()
+    question.get_by_text("below 0.001", exact=True).click()
+    question.get_by_role("button", name="Check and reveal").click()
+    wait_caption(page, "Step 6 of 7")
+    page.get_by_text("Score this session: sign 1/2, size 1/2").first.wait_for(timeout=20_000)
+    step.click()                                        # no question before the update: it just steps
+    wait_caption(page, "Step 7 of 7")
     assert_no_exception(page)
