@@ -305,3 +305,18 @@ def test_lessons_load_in_teaching_order():
     assert all(s.lesson == name for name, s in lessons.items())
     assert all(json.loads(s.to_json())["format"] == FORMAT for s in lessons.values())
     assert copy.deepcopy(lessons["textbook"]) == dataclasses.replace(lessons["textbook"])
+
+
+def test_readme_scenario_example_prints_what_it_shows():
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = text[text.index("## Scenario format"):]
+    code = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    shown = "\n".join(line[2:] for line in code.splitlines() if line.startswith("# ")) + "\n"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, "README.md", "exec"), {})
+    assert out.getvalue() == shown
