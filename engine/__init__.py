@@ -16,6 +16,9 @@ gamma, beta  γ and β, the learnable gain and shift of a normalised layer (per 
 Shapes: X (batch, sizes[0]); W[l] (sizes[l+1], sizes[l]); b[l] (sizes[l+1],);
 z[l], a[l+1], delta[l] (batch, sizes[l+1]).
 
+Checking a gradient: ``gradient_check(net, X, Y)`` compares every ∂L/∂θ of ``backward`` with central
+differences and returns numeric vs analytic values and relative errors per parameter.
+
 Example
 -------
 >>> from engine import Network

@@ -125,6 +125,18 @@ class Network:
         Skip connections a_{l+1} = f(u_l) + a_l between equal-width hidden layers (module docstring).
     norm : None, "batch" or "layer"
         Normalise z before the activation in every hidden layer, with learnable γ, β per unit.
+
+    Attributes
+    ----------
+    weights, biases : lists of arrays, (sizes[l+1], sizes[l]) and (sizes[l+1],)
+        Editable in place; views of one flat array (see ``_adopt_parameters``).
+    gammas, betas : lists of (sizes[l+1],) arrays, one per hidden layer (empty without ``norm``)
+    running_mean, running_var : lists, batch norm only
+        What ``predict`` normalises with; updated by ``step``.
+    residual_layers : tuple of int
+        The weight layers l with a skip connection a[l+1] = f(u[l]) + a[l].
+    optimizer_state : dict
+        The optimizer's memory, per parameter; assign ``{}`` to reset.
     """
 
     def __init__(self, sizes: Sequence[int], activation: Union[str, Sequence[str]] = "relu",
