@@ -11,6 +11,7 @@ rerun). Prints median, p90 and max per case; target: median ≤ 500 ms on this m
     python benchmarks/browser_latency.py --url http://127.0.0.1:8501 --moves 20
 """
 import argparse
+import signal
 import statistics
 import sys
 import time
@@ -119,6 +120,7 @@ def main(argv=None):
     ap.add_argument("--moves", type=int, default=20, help="slider moves per case (1–100)")
     ap.add_argument("--screenshot-dir", help="save a screenshot of the 20 × 32 page here")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a `kill` still stops the server it started
     if not 1 <= args.moves <= 100:
         ap.error(f"--moves: expected 1–100, got {args.moves}")
     proc = None

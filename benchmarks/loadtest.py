@@ -31,8 +31,8 @@ import json
 import os
 import random
 import re
+import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -500,7 +500,8 @@ async def student(base_url, index, end_time, interval, play_seconds, tally, seed
                 break
             await asyncio.sleep(wait)
             roll = rng.random()
-            if roll < 0.15 and PLAYGROUND_PAGE in client.pages and time.perf_counter() - last_play > 15:
+            if (play_seconds > 0 and roll < 0.15 and PLAYGROUND_PAGE in client.pages
+                    and time.perf_counter() - last_play > 15):
                 last_play = time.perf_counter()
                 await _play_playground(client, rng, end_time, play_seconds, tally, interval)
                 if time.perf_counter() < end_time:
@@ -856,7 +857,7 @@ def main(argv=None):
     ap.add_argument("--sweep", help="several session counts in a row, e.g. 10,20,30 (no memory-release wait)")
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     ap.add_argument("--interval", type=float, default=2.0, help="mean seconds between one student's actions")
-    ap.add_argument("--play-seconds", type=float, default=4.0, help="how long a student lets the playground play")
+    ap.add_argument("--play-seconds", type=float, default=4.0, help="how long a student lets the playground play (0: nobody plays)")
     ap.add_argument("--ttl", type=float, default=None,
                     help="server.disconnectedSessionTTL in s (with --spawn/--cluster it is set on the server; "
                          "default 10 there, 120 otherwise)")
@@ -865,6 +866,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a `kill` still stops the servers it started
     counts = [int(c) for c in args.sweep.split(",")] if args.sweep else [args.sessions]
     if len(counts) > 10 or any(not 1 <= c <= MAX_SESSIONS for c in counts):
         ap.error(f"--sessions/--sweep: at most 10 counts, each 1..{MAX_SESSIONS}")
