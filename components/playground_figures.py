@@ -175,7 +175,7 @@ def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, he
         font=FONT, height=height, margin=dict(l=60, r=70, t=30, b=50), hovermode="x unified",
         xaxis=dict(title="epoch", rangemode="tozero"),
         yaxis=dict(title="loss (log)", type="log", exponentformat="power"),
-        yaxis2=dict(title="accuracy %", overlaying="y", side="right", range=[0, 100.5], showgrid=False,
+        yaxis2=dict(title="accuracy %", overlaying="y", side="right", range=[-2, 104], showgrid=False,
                     tickvals=[0, 25, 50, 75, 100]),
         legend=dict(orientation="h", y=1.12, font=dict(size=14)), uirevision="curves")
     if current_epoch is not None:
