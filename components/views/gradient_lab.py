@@ -8,6 +8,7 @@ from components import lab_figures as figs
 from components import lab_state as state
 from components import sharing
 from components.graph import network_figure
+from components.presenter import chart_config
 from engine.activations import ACTIVATIONS
 from engine.diagnostics import histograms
 from engine.initializers import INITIALIZERS
@@ -107,8 +108,9 @@ def training_panel(settings):
             return
         left, right = st.columns([3, 2])
         left.plotly_chart(figs.heatmap_figure(r.history(), r.divergence), key="lab_chart_heatmap",
-                          width="stretch")
-        right.plotly_chart(figs.loss_figure(r.losses, r.divergence), key="lab_chart_loss", width="stretch")
+                          width="stretch", config=chart_config("gradient-flow"))
+        right.plotly_chart(figs.loss_figure(r.losses, r.divergence), key="lab_chart_loss", width="stretch",
+                           config=chart_config("lab-loss"))
 
     live()
 
@@ -201,7 +203,8 @@ def page():
                      "random initialisation breaks the symmetry.", icon=":material/content_copy:")
     if not d.finite:
         st.error(f"The network's numbers overflowed ({d.divergence.message}). {TRY}", icon=":material/error:")
-    st.plotly_chart(figs.gradient_profile_figure(d), key="lab_chart_profile", width="stretch")
+    st.plotly_chart(figs.gradient_profile_figure(d), key="lab_chart_profile", width="stretch",
+                    config=chart_config("gradient-profile"))
     view = st.segmented_control("View", VIEWS, key="lab_view", default="Training") or "Training"
     if view == "Training":
         training_panel(settings)

@@ -8,6 +8,7 @@ import streamlit as st
 from components import playground_session as session
 from components import sharing
 from components.graph import network_figure, selected_id
+from components.presenter import chart_config
 from components.playground_figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
                                            plane_grid, thumbnails_figure)
 from components.playground_settings import (EDGE_MODES, LEARNING_RATES, MAX_BATCH, MAX_EPOCH_LIMIT,
@@ -326,9 +327,9 @@ def _data_view():
     left.plotly_chart(boundary_figure(r.dataset, xs, ys, maps[-1], show_test=settings.show_test,
                                       discretize=settings.discretize,
                                       title=None if shown is None else f"Boundary at step {shown:,}"),
-                      key="pg_boundary", width="stretch")
+                      key="pg_boundary", width="stretch", config=chart_config("boundary"))
     right.plotly_chart(curves_figure(t.curve, r.dataset.task, current_epoch=None if shown is None else snap.epoch,
-                                     height=520), key="pg_curves", width="stretch")
+                                     height=520), key="pg_curves", width="stretch", config=chart_config("curves"))
 
 
 def _network_view():
