@@ -175,3 +175,34 @@ def test_lab_state_survives_save_and_link():
     elsewhere = app(link)  # opened on another page's URL, the link still lands on the lab, restored
     elsewhere.switch_page("components/views/gradient_lab.py").run()
     assert elsewhere.session_state["lab_last_valid"] == settings
+
+
+def test_playground_after_training_saves_and_loads_exactly():
+    at = app(page="components/views/playground.py")
+    for _ in range(3):
+        at.button(key="pg_step").click().run()
+    run = at.session_state["playground_run"]
+    assert run.trainer.step_count == 3
+    text = sharing.playground_scenario(at.session_state["playground_settings"], run).to_json()
+    fresh = app(page="components/views/playground.py")
+    upload(fresh, "pg.json", text.encode())
+    fresh.switch_page("components/views/playground.py").run()
+    again = fresh.session_state["playground_run"]
+    assert again.trainer.step_count == 3
+    for a, b in zip(again.net.parameters(), run.net.parameters()):
+        assert np.array_equal(a, b)
+    assert not fresh.exception and not fresh.error
+
+
+def test_lab_after_training_saves_and_loads_exactly():
+    at = app(page="components/views/gradient_lab.py")
+    at.button(key="lab_run_all").click().run()
+    run = at.session_state["lab_run"]
+    assert run.step > 0
+    text = sharing.lab_scenario(at.session_state["lab_last_valid"], run).to_json()
+    fresh = app(page="components/views/gradient_lab.py")
+    upload(fresh, "lab.json", text.encode())
+    again = fresh.session_state["lab_run"]
+    assert again.step == run.step and again.losses == run.losses
+    for a, b in zip(again.net.parameters(), run.net.parameters()):
+        assert np.array_equal(a, b)
