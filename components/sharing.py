@@ -364,7 +364,9 @@ def _link_params() -> dict:
 
 def page_start(page: str) -> None:
     """First line of every page: apply a waiting scenario or a newly opened link; presenter CSS; notices."""
-    pending: Optional[Scenario] = st.session_state.pop(PENDING, None) if page in PAGE_FILES else None
+    waiting = st.session_state.get(PENDING)
+    pending: Optional[Scenario] = st.session_state.pop(PENDING) if waiting is not None and waiting.page == page \
+        else None
     params = _link_params()
     signature = json.dumps(sorted(params.items()))
     if pending is None and "v" in params and st.session_state.get(APPLIED_LINK) != signature:
