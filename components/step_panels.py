@@ -76,46 +76,52 @@ def _toggle_play():
 
 def transport(run, steps) -> None:
     i, last = run.step, len(steps) - 1
-    cols = st.columns([1, 1, 1.2, 1, 1.2, 1.6, 2.2])
-    cols[0].button("Reset", icon=":material/first_page:", key="step_reset", on_click=session.go_to, args=(0,), disabled=i == 0,
+    cols = st.columns([1.25, 1.25, 1.45, 1.05, 1.05, 1.5])
+    cols[0].button("Reset", icon=":material/first_page:", key="step_reset", on_click=session.go_to, args=(0,), disabled=i == 0, shortcut="Home",
                    width="stretch")
     cols[1].button("Back", icon=":material/chevron_left:", key="step_back", on_click=session.go_to, args=(i - 1,), disabled=i == 0,
+                   shortcut="PageUp",
                    width="stretch")
     cols[2].button("Step", icon=":material/chevron_right:", key="step_forward", on_click=session.go_to, args=(i + 1,), disabled=i == last,
+                   shortcut="PageDown", help="Keys: PageDown / PageUp step forward / back (a presenter clicker "
+                   "sends these), Home / End, P play / pause",
                    type="primary", width="stretch")
-    cols[3].button("End", icon=":material/last_page:", key="step_end", on_click=session.go_to, args=(last,), disabled=i == last,
+    cols[3].button("End", icon=":material/last_page:", key="step_end", on_click=session.go_to, args=(last,), disabled=i == last, shortcut="End",
                    width="stretch")
-    cols[4].button("Pause" if run.playing else "Play", key="step_play", on_click=_toggle_play,
+    cols[4].button("Pause" if run.playing else "Play", key="step_play", on_click=_toggle_play, shortcut="P",
                    icon=":material/pause:" if run.playing else ":material/play_arrow:",
                    width="stretch")
     speed = cols[5].selectbox("Speed", list(SPEEDS), index=list(SPEEDS.values()).index(run.speed),
                               key="step_speed", label_visibility="collapsed")
     if SPEEDS[speed] != run.speed:
         session.set_view(speed=SPEEDS[speed])
-    cols[6].button("Apply update → next training step", key="step_train", on_click=session.next_training_step,
-                   disabled=steps[-1].update_W is None,
-                   help="Keep the updated weights and run the next forward/backward pass from them")
 
 
 def view_options(run) -> None:
     c1, c2 = st.columns(2)
-    edge = c1.selectbox("Colour edges by", list(EDGE_CHOICES), format_func=EDGE_CHOICES.get,
-                        index=list(EDGE_CHOICES).index(run.edge_mode), key="step_edge_mode")
-    node = c2.selectbox("Colour nodes by", list(NODE_CHOICES), format_func=NODE_CHOICES.get,
-                        index=list(NODE_CHOICES).index(run.node_mode), key="step_node_mode")
+    edge = c1.selectbox("Colour edges by", list(EDGE_CHOICES), format_func=lambda m: f"Edges: {EDGE_CHOICES[m]}",
+                        index=list(EDGE_CHOICES).index(run.edge_mode), key="step_edge_mode",
+                        label_visibility="collapsed")
+    node = c2.selectbox("Colour nodes by", list(NODE_CHOICES), format_func=lambda m: f"Nodes: {NODE_CHOICES[m]}",
+                        index=list(NODE_CHOICES).index(run.node_mode), key="step_node_mode",
+                        label_visibility="collapsed")
     session.set_view(edge_mode=edge, node_mode=node)
 
 
 def headline(run, steps) -> None:
+    """The caption of the step and the loss, in one row so the graph starts high on a projector."""
     step = steps[run.step]
-    st.markdown(f"### {step.caption}")
-    cols = st.columns(4)
-    cols[0].metric("Loss L", fmt(step.loss) if step.loss is not None else "not computed yet")
+    cols = st.columns([2.4, 1, 1.15, 0.75, 1.45], vertical_alignment="center")
+    cols[0].markdown(f"### {step.caption}")
+    cols[1].metric("Loss L", fmt(step.loss) if step.loss is not None else "not yet")
     if step.kind == "update" and step.loss_after is not None:
-        cols[1].metric("Loss after the update", fmt(step.loss_after),
+        cols[2].metric("Loss after the update", fmt(step.loss_after),
                        delta=f"{step.loss_after - step.loss:+.4g}", delta_color="inverse")
-    cols[2].metric("Learning rate α", f"{run.config.lr:g}")
-    cols[3].metric("Training steps applied", run.trained)
+    cols[3].metric("Learning rate α", f"{run.config.lr:g}")
+    cols[4].button("Apply update → next step", key="step_train", on_click=session.next_training_step,
+                   disabled=steps[-1].update_W is None, icon=":material/model_training:", width="stretch",
+                   help="Keep the updated weights and run the next forward/backward pass from them")
+    cols[4].caption(f"Training steps applied: {run.trained}")
     if step.status:
         st.warning(step.status, icon="⚠️")
     if run.error:

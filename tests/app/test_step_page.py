@@ -60,7 +60,7 @@ def test_page_opens_at_step_one_with_the_graph_and_no_exception(at):
     nodes = cards(at, "nodes")
     assert set(nodes) == {"L0:N0", "L0:N1", "L1:N0", "L1:N1", "L1:N2", "L2:N0"}
     assert nodes["L1:N0"][1:4] == ["—", "—", "—"]          # nothing computed yet: blank
-    assert metric(at, "Loss L").value == "not computed yet"
+    assert metric(at, "Loss L").value == "not yet"
 
 
 def test_stepping_through_every_step_shows_the_engine_numbers(at):
@@ -175,7 +175,7 @@ def test_only_valid_output_and_loss_combinations_are_offered(at):
     sidebar_widget(at, "selectbox", "Loss").set_value("cross_entropy").run()
     assert not at.exception and at.session_state[KEY].config.loss == "cross_entropy"
     at.button(key="step_end").click().run()
-    assert metric(at, "Loss L").value != "not computed yet"
+    assert metric(at, "Loss L").value != "not yet"
 
 
 def test_apply_update_starts_the_next_step_from_the_new_weights(at):

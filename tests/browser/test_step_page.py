@@ -14,6 +14,11 @@ def caption(page):
     return page.locator("h3").filter(has_text=re.compile(r"^Step \d+ of \d+")).first.inner_text()
 
 
+def button(page, key):
+    """A Streamlit button by its key (labels carry their keyboard shortcut, e.g. "Step PageDown")."""
+    return page.locator(f".st-key-{key} button").first        # (Streamlit also renders a hidden copy)
+
+
 def wait_caption(page, text, timeout=20_000):
     page.locator("h3", has_text=text).first.wait_for(timeout=timeout)
 
@@ -53,7 +58,7 @@ def test_step_to_the_end_move_a_slider_click_a_node(page, app_url):
     start_graph = graph_text(page)
 
     for i in range(2, 8):
-        page.get_by_role("button", name="Step", exact=True).click()
+        button(page, "step_forward").click()
         wait_caption(page, f"Step {i} of 7")
     assert "update" in caption(page)
     page.wait_for_timeout(500)
@@ -95,16 +100,24 @@ def test_textbook_preset_and_play(page, app_url):
     open_page(page, app_url)
     page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
     page.get_by_role("option", name="Textbook example (x = 2, y = 1)").click()
-    page.wait_for_function("() => document.querySelector('[data-testid=\"stPlotlyChart\"] .main-svg')"
-                           " && document.body.innerText.includes('x₁')", timeout=20_000)
+    page.wait_for_function(                   # the one-neuron network with x = 2 is drawn
+        """chart => { const e = document.querySelector(chart + ' .main-svg');
+             return e && e.textContent.includes('= 2') && !e.textContent.includes('x₂'); }""",
+        arg=CHART, timeout=20_000)
     wait_caption(page, "Step 1 of 7")
-    page.get_by_role("button", name="Play").click()
+    button(page, "step_play").click()
     # the fragment's timer advances without any click (1 s per step)
     wait_caption(page, "Step 4 of 7", timeout=20_000)
     wait_caption(page, "Step 7 of 7", timeout=20_000)
-    page.get_by_role("button", name="Play").wait_for(timeout=20_000)   # stopped itself at the end
+    button(page, "step_play").filter(has_text="Play").wait_for(timeout=20_000)   # stopped at the end
     page.wait_for_timeout(800)
     text = graph_text(page)
     assert "0.7465" in text and "−0.1055" in text and "−0.1535" in text
+    # a presenter clicker sends PageDown / PageUp; Home goes back to the start
+    page.locator("h1").first.click()
+    page.keyboard.press("Home")
+    wait_caption(page, "Step 1 of 7")
+    page.keyboard.press("PageDown")
+    wait_caption(page, "Step 2 of 7")
     assert_no_exception(page)
     screenshot(page, "step_page_textbook")
