@@ -210,7 +210,7 @@ class Network:
         arrays = self._parameter_arrays()
         self._layout, start = [], 0
         for p in arrays:
-            self._layout.append((start, start + p.size, p.shape))
+            self._layout.append((slice(start, start + p.size), p.shape if p.ndim != 1 else None))
             start += p.size
         self._flat = np.concatenate([np.ravel(p) for p in arrays]).astype(np.float64)
         views = self._views(self._flat)
@@ -224,7 +224,7 @@ class Network:
 
     def _views(self, flat: np.ndarray) -> List[np.ndarray]:
         """Views of a flat array shaped like the parameters, in ``parameters()`` order."""
-        return [flat[a:b].reshape(shape) for a, b, shape in self._layout]
+        return [flat[part] if shape is None else flat[part].reshape(shape) for part, shape in self._layout]
 
     def _flat_parameters(self) -> np.ndarray:
         """The flat storage, rebuilt first if a parameter array no longer views it."""
