@@ -23,7 +23,7 @@ from components.style import fmt
 from engine.timeline import node_equations, node_label, step_table
 
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
-EDGE_CHOICES = {"auto": "auto: w while forward, ∂L/∂w from backward on", **EDGE_MODES}
+EDGE_CHOICES = {"auto": "auto: w forward, ∂L/∂w backward, −α∂L/∂w at the update", **EDGE_MODES}
 NODE_CHOICES = {"auto": "auto: a while forward, δ from the loss on", **NODE_MODES}
 GRAPH_KEY = "step_graph"
 # Only the chosen view is computed on a rerun (tabs would compute all four every time).
@@ -34,7 +34,7 @@ def resolved_modes(run, step):
     """The colourings actually drawn for this step ("auto" follows the sweep)."""
     edge = run.edge_mode
     if edge == "auto":
-        edge = "weight" if step.kind in ("start", "forward", "loss") else "gradient"
+        edge = {"backward": "gradient", "update": "update"}.get(step.kind, "weight")
     node = run.node_mode
     if node == "auto":
         node = "a" if step.kind in ("start", "forward") else "delta"
