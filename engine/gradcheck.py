@@ -23,7 +23,8 @@ class GradCheck:
     names : list of str
         "W0", "b0", …, "gamma0", "beta0", … (``Network.parameter_names()``).
     numeric, analytic, rel_error : lists of arrays shaped like each parameter
-        Entries not checked (when ``max_entries`` sampled a subset) are NaN in all three.
+        Entries not checked (when ``max_entries`` sampled a subset) are NaN in all three; a checked
+        entry whose numeric or analytic value is not finite has relative error inf.
     checked : int
         Number of parameter entries compared.
     max_rel_error : float
@@ -46,8 +47,17 @@ class GradCheck:
 
     @property
     def ok(self) -> bool:
-        """True when every checked entry agrees within ``tol``."""
+        """True when every checked entry agrees within ``tol`` (a non-finite value never does)."""
         return bool(self.max_rel_error <= self.tol)
+
+    def rows(self) -> List[dict]:
+        """One dict per checked entry, worst first: parameter name, index, numeric, analytic, rel_error."""
+        out = []
+        for name, num, ana, err in zip(self.names, self.numeric, self.analytic, self.rel_error):
+            for idx in zip(*np.nonzero(~np.isnan(err))):
+                out.append({"parameter": name, "index": tuple(int(k) for k in idx), "numeric": float(num[idx]),
+                            "analytic": float(ana[idx]), "rel_error": float(err[idx])})
+        return sorted(out, key=lambda row: -row["rel_error"])
 
 
 def gradient_check(net, X, Y, eps: float = 1e-5, tol: float = 1e-5, floor: float = 1e-5,
@@ -87,25 +97,28 @@ def gradient_check(net, X, Y, eps: float = 1e-5, tol: float = 1e-5, floor: float
         pick = np.random.default_rng(seed).choice(len(where), size=max_entries, replace=False)
         where = [where[k] for k in sorted(pick)]
     numeric = [np.full(p.shape, np.nan) for p in params]
-    for i, idx in where:
-        p = params[i]
-        keep = p[idx]
-        p[idx] = keep + eps
-        up = net.backward(X, Y).loss
-        p[idx] = keep - eps
-        down = net.backward(X, Y).loss
-        p[idx] = keep
-        numeric[i][idx] = (up - down) / (2.0 * eps)
-    rel_error, worst, max_err = [], "", 0.0
-    for i, (num, ana) in enumerate(zip(numeric, analytic)):
-        err = np.abs(num - ana) / np.maximum(np.maximum(np.abs(num), np.abs(ana)), floor)
-        rel_error.append(err)
-        if np.isfinite(err).any() and np.nanmax(err) >= max_err:
-            max_err = float(np.nanmax(err))
-            worst = f"{names[i]}[{', '.join(str(int(k)) for k in np.unravel_index(np.nanargmax(err), err.shape))}]"
-    for i in range(len(analytic)):
-        checked_mask = np.isfinite(numeric[i])
-        analytic[i] = np.where(checked_mask, analytic[i], np.nan)
+    checked = [np.zeros(p.shape, dtype=bool) for p in params]
+    with np.errstate(all="ignore"):
+        for i, idx in where:
+            p = params[i]
+            keep = p[idx]
+            p[idx] = keep + eps
+            up = net.backward(X, Y).loss
+            p[idx] = keep - eps
+            down = net.backward(X, Y).loss
+            p[idx] = keep
+            numeric[i][idx] = (up - down) / (2.0 * eps)
+            checked[i][idx] = True
+        rel_error, worst, max_err = [], "", 0.0
+        for i, (num, ana, mask) in enumerate(zip(numeric, analytic, checked)):
+            err = np.abs(num - ana) / np.maximum(np.maximum(np.abs(num), np.abs(ana)), floor)
+            err = np.where(mask, np.where(np.isnan(err), np.inf, err), np.nan)  # non-finite: a failure
+            rel_error.append(err)
+            analytic[i] = np.where(mask, ana, np.nan)
+            if mask.any() and np.nanmax(err) >= max_err:
+                max_err = float(np.nanmax(err))
+                at = np.unravel_index(np.nanargmax(err), err.shape)
+                worst = f"{names[i]}[{', '.join(str(int(k)) for k in at)}]"
     return GradCheck(names=names, numeric=numeric, analytic=analytic, rel_error=rel_error, checked=len(where),
                      max_rel_error=max_err, worst=worst, eps=float(eps), tol=float(tol))
 

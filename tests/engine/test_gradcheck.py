@@ -65,3 +65,23 @@ def test_max_entries_samples_a_seeded_subset():
     assert sum(int(np.isfinite(n).sum()) for n in a.numeric) == 20
     assert all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a.numeric, b.numeric))
     assert a.ok
+
+
+def test_a_diverged_network_fails_the_check_quietly():
+    net = Network([2, 3, 1], activation="linear", output_activation="linear", init_gain=1e200, seed=1)
+    check = gradient_check(net, [[1e3, -1e3]], [[0.0]], max_entries=5)
+    assert not check.ok
+    assert check.max_rel_error == float("inf")
+
+
+def test_rows_list_every_checked_entry_worst_first():
+    net, X, Y = _setup()
+    check = gradient_check(net, X, Y, max_entries=7, seed=1)
+    rows = check.rows()
+    assert len(rows) == 7
+    assert rows[0]["rel_error"] == check.max_rel_error
+    assert [r["rel_error"] for r in rows] == sorted((r["rel_error"] for r in rows), reverse=True)
+    first = rows[0]
+    i = check.names.index(first["parameter"])
+    assert first["numeric"] == check.numeric[i][first["index"]]
+    assert first["analytic"] == check.analytic[i][first["index"]]
