@@ -204,7 +204,7 @@ class Network:
     # gradient and every update of a pass: clipping, the global norm, the finiteness check and the
     # optimizer then take one NumPy call each instead of one per array (the hot path of a small net).
     # ``weights[l]`` etc. are ordinary arrays to their users; if one is replaced by a new array (or the
-    # network was deep-copied or unpickled), the next pass copies the values back into one flat array.
+    # network was deep-copied), the next pass copies the values back into one flat array.
     def _adopt_parameters(self) -> None:
         """(Re)build the flat storage from the current parameter arrays; the lists become its views."""
         arrays = self._parameter_arrays()
