@@ -166,7 +166,7 @@ def _activation(value, name):
     return names[0] if names and all(n == names[0] for n in names) else names
 
 
-def _matrix(value, name, width: Optional[int] = None):
+def _matrix(value, name):
     """A list of rows of finite numbers (one row may be given flat), as a tuple of tuples."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = [[value]]
@@ -224,7 +224,7 @@ def _biases(value, name):
     return tuple(out)
 
 
-def _subset(options, limit=None):
+def _subset(options):
     options = tuple(options)
 
     def check(value, name):
@@ -902,18 +902,16 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
             continue
         if key.startswith("v."):
             name = key[2:]
-            try:
-                if text == "-":
-                    values["options"].pop(name, None)
-                    continue
-                try:
-                    value = json.loads(text, parse_constant=_reject_constant)
-                except (ValueError, RecursionError):
-                    value = text
-                values["options"][name] = _scalar_or_list(value, f"view.options.{name}")
-                _options({name: value}, "view.options")
-            except ValueError as e:
+            if text == "-":
                 values["options"].pop(name, None)
+                continue
+            try:
+                value = json.loads(text, parse_constant=_reject_constant)
+            except (ValueError, RecursionError):
+                value = text  # plain text travels without quotes
+            try:
+                values["options"].update(_options({name: value}, "view.options"))
+            except ValueError as e:
                 notices.append(f"link parameter {key}: {e}; ignored")
             continue
         f = by_key.get(key)
@@ -931,15 +929,16 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
         _weights_from_link(weights_text, values, notices)
     elif values["sizes"] != base.sizes or values["norm"] != base.norm:
         values.update(weights=None, biases=None, gammas=None, betas=None)
-    fallbacks = (("weights", "biases", "gammas", "betas"), "weights re-initialised from the seed"), \
-                (("x", "y"), "inputs and targets reset to the defaults")
+    fallbacks = ((("weights", "biases", "gammas", "betas"), "weights re-initialised from the seed"),
+                 (("x", "y"), "inputs and targets reset to the defaults"),
+                 (("options",), "display options reset"))
     for names, remedy in fallbacks:
         try:
             return Scenario.from_dict(_as_document(values)), notices
         except ValueError as e:
             notices.append(f"link: {e}; {remedy}")
             for name in names:
-                values[name] = None
+                values[name] = getattr(_DEFAULT, name)
     try:
         return Scenario.from_dict(_as_document(values)), notices
     except ValueError as e:
@@ -948,6 +947,7 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
 
 
 def _fmt_default(value) -> str:
+    """How a kept value is named in a notice."""
     if value is None:
         return "none"
     if isinstance(value, tuple):
