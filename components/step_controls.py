@@ -68,7 +68,7 @@ def _on_live(field, index, key):
 
 def _on_class(key):
     run = session.get_run()
-    c = int(session.widget_value(key))
+    c = int(session.widget_value(key)) - 1          # classes are shown 1-based
     session.set_live(y=tuple(1.0 if j == c else 0.0 for j in range(run.config.n_outputs)))
 
 

@@ -174,6 +174,8 @@ def test_only_valid_output_and_loss_combinations_are_offered(at):
     assert sidebar_widget(at, "selectbox", "Loss").options == ["mse", "cross_entropy"]
     sidebar_widget(at, "selectbox", "Loss").set_value("cross_entropy").run()
     assert not at.exception and at.session_state[KEY].config.loss == "cross_entropy"
+    sidebar_widget(at, "selectbox", "Target class").set_value(3).run()
+    assert at.session_state[KEY].config.y == (0.0, 0.0, 1.0)
     at.button(key="step_end").click().run()
     assert metric(at, "Loss L").value != "not yet"
 
