@@ -7,6 +7,7 @@ and hover targets, ``customdata[0]`` = the weight id); biases are small squares 
 (``customdata[0]`` = the bias id) when the network is small. Values not known yet (``None`` entries)
 are drawn grey and left blank.
 """
+from functools import lru_cache
 from typing import Optional, Sequence
 
 import numpy as np
@@ -227,13 +228,14 @@ def _edge_shapes(lay, edges, mode, shapes):
     return bar
 
 
-_EDGE_INDEX = {}
-
-
 def _edge_index(lay):
-    if lay.sizes not in _EDGE_INDEX:
-        _EDGE_INDEX[lay.sizes] = {str(e): i for i, e in enumerate(lay.edge_ids)}
-    return _EDGE_INDEX[lay.sizes]
+    return _edge_index_of(lay.sizes)
+
+
+@lru_cache(maxsize=16)
+def _edge_index_of(sizes):
+    """{weight id: edge position}, cached per architecture like the layout (bounded, read only)."""
+    return {str(e): i for i, e in enumerate(layered_layout(sizes).edge_ids)}
 
 
 def _add_edge_targets(traces, lay, edges, small, node_size, mode):
