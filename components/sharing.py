@@ -369,7 +369,9 @@ def page_start(page: str) -> None:
         else None
     params = _link_params()
     signature = json.dumps(sorted(params.items()))
+    from_link = False
     if pending is None and "v" in params and st.session_state.get(APPLIED_LINK) != signature:
+        from_link = True
         st.session_state[APPLIED_LINK] = signature
         s, notices = from_query(params, ignore=FOREIGN_PARAMS)
         for n in notices:
@@ -380,7 +382,13 @@ def page_start(page: str) -> None:
         pending = s
     if pending is not None:
         try:
-            apply(pending)
+            try:
+                apply(pending)
+            except ValueError as e:
+                if not (from_link and pending.options):
+                    raise
+                apply(dataclasses.replace(pending, options={}))  # a link's display options are optional
+                _notify(f"link: {e}; the display options were left as they are")
             if pending.title:
                 _notify(f"**{pending.title}** — {pending.explanation or ''}", "lesson")
         except ValueError as e:

@@ -206,3 +206,10 @@ def test_lab_after_training_saves_and_loads_exactly():
     assert again.step == run.step and again.losses == run.losses
     for a, b in zip(again.net.parameters(), run.net.parameters()):
         assert np.array_equal(a, b)
+
+
+def test_link_with_an_unknown_display_option_still_restores_the_rest():
+    at = app({"v": "1", "lesson": "textbook", "step": "2", "v.sparkle": "1"})
+    assert step_run(at).step == 2 and step_run(at).weights[0][0, 0] == 0.5
+    assert any("view.options.sparkle: unknown option of the step-through page" in w.value for w in at.warning)
+    assert not at.error
