@@ -166,15 +166,15 @@ PRESETS: Dict[str, Preset] = dict([
     _preset("Deep sigmoid network — vanishing",
             "σ′(z) ≤ 0.25, so every sigmoid layer multiplies δ = ∂L/∂z by a quarter or less on the way back.\n"
             "After 20 layers the first layer gets almost nothing: it cannot learn.",
-            depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0),
+            depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0, loss="bce", lr=0.1, steps=300),
     _preset("tanh with too-large init — exploding",
             "Weights 4× larger than Xavier's make each layer multiply δ by more than 1 on the way back.\n"
             "Over 20 layers the factors compound: layer 1 gets thousands of times the gradient of layer 20.",
-            depth=20, width=32, activation="tanh", init="xavier_normal", scale=4.0),
+            depth=20, width=32, activation="tanh", init="xavier_normal", scale=4.0, lr=0.03),
     _preset("ReLU with He init — healthy",
             "He init (variance 2/fan_in) makes a ReLU layer keep the size of δ: relu′ is 1 on half of the units.\n"
             "Every layer gets a gradient of the same order, even 20 layers deep.",
-            depth=20, width=32, activation="relu", init="he_normal", scale=1.0),
+            depth=20, width=32, activation="relu", init="he_normal", scale=1.0, lr=0.01),
     _preset("Zero init — symmetric neurons never differ",
             "With all weights 0 every hidden unit computes the same z and gets the same δ, so the same update.\n"
             "Train it: the rows of each W stay identical: 8 units behave as one.",
@@ -186,8 +186,9 @@ PRESETS: Dict[str, Preset] = dict([
             loss="bce", target="sign"),
     _preset("Residual connections rescue depth",
             "The same deep sigmoid network with skips a ← a + f(z): δ also flows back through the identity.\n"
-            "The first layer now gets a gradient of the same order as the last.",
-            depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0, residual=True),
+            "Layer 1 now gets a gradient of the same order as layer 20: press Play, this one learns, the plain one is stuck.",
+            depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0, loss="bce", lr=0.1, steps=300,
+            residual=True),
     _preset("Clipping tames an explosion",
             "ReLU weights 2× He's make the output and every gradient huge: unclipped, step 3 throws the weights to inf.\n"
             "Clipping the global norm at 1 bounds each step (the per-layer ratios stay): press Play, the loss falls.",
@@ -328,15 +329,19 @@ def distinct_units(net: Network, rtol: float = 1e-9) -> List[int]:
     """Per hidden layer, how many units differ: rows of W (with their bias) that are not copies of another.
 
     Units with identical incoming weights compute the same z, get the same δ and the same update, so
-    they stay copies forever (the zero-init lesson). Rows equal within ``rtol`` of the layer's largest
-    weight count as copies.
+    they stay copies forever (the zero-init lesson). Two rows are copies when they agree within
+    ``rtol`` relative to the larger of them (rounding in the matrix products may differ in the last bit).
     """
     counts = []
     for W, b in zip(net.weights[:-1], net.biases[:-1]):
         rows = np.hstack([W, b[:, None]])
-        scale = max(float(np.max(np.abs(rows))), 1e-300)
-        keys = np.round(rows / (scale * rtol))
-        counts.append(int(np.unique(keys, axis=0).shape[0]))
+        kept: List[np.ndarray] = []
+        for row in rows:
+            scale = float(np.max(np.abs(row)))
+            if not any(float(np.max(np.abs(row - k))) <= rtol * max(scale, float(np.max(np.abs(k))))
+                       for k in kept):
+                kept.append(row)
+        counts.append(len(kept))
     return counts
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.lab import PRESETS, LabRun, LabSettings, analyse
+from engine.lab import PRESETS, LabRun, analyse
 
 PAGE = "components/views/gradient_lab.py"
 
@@ -102,7 +102,7 @@ def test_run_all_records_the_heatmap_and_loss_equal_to_the_engine(at):
     assert not at.exception
     heat = chart_with_title(at, "gradient flow")
     z = values(heat["data"][0]["z"])
-    run = LabRun(LabSettings(depth=4, steps=20))
+    run = LabRun(PRESETS["Deep sigmoid network — vanishing"].settings.with_(depth=4, steps=20))
     run.advance(20)
     assert z.shape == (5, 20)
     np.testing.assert_allclose(z, np.log10(run.history().T), rtol=1e-9)
@@ -123,6 +123,7 @@ def test_divergence_is_reported_with_step_layer_and_advice_not_raised(at):
 
 
 def test_extreme_scale_overflows_into_a_message_not_a_traceback(at):
+    at.selectbox(key="lab_loss").set_value("mse").run()
     at.selectbox(key="lab_activation").set_value("linear").run()
     at.selectbox(key="lab_init").set_value("he_normal").run()
     at.slider(key="lab_depth").set_value(50).run()

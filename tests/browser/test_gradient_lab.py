@@ -110,3 +110,34 @@ def test_dead_relu_training_small_graph_and_pinned_overlay(page, app_url):
     wait_ready(page)
     assert_no_exception(page)
     screenshot(page, "lab_compare_two_pins")
+
+
+def _progress_step(page):
+    text = page.locator("text=/step \\d+ of 2000/").first.inner_text()
+    return int(re.search(r"step (\d+) of 2000", text).group(1))
+
+
+def test_pause_stops_the_live_run_and_play_resumes_it(page, app_url):
+    open_lab(page, app_url)
+    click_and_wait(page, "ReLU with He init — healthy", "He init (variance 2/fan_in)")
+    steps = page.get_by_role("slider", name="Steps")
+    steps.focus()
+    for _ in range(5):   # 100 → 200 → 300 → 500 → 1000 → 2000 on the ladder
+        steps.press("ArrowRight")
+    page.wait_for_selector("text=step 0 of 2000", timeout=30_000)
+    wait_ready(page)
+    page.get_by_role("button", name=re.compile("Play")).click()
+    page.wait_for_function("() => /step ([1-9]\\d*) of 2000/.test(document.body.innerText)", timeout=30_000)
+    page.get_by_role("button", name=re.compile("Pause")).click()
+    page.get_by_role("button", name=re.compile("Play")).wait_for(timeout=30_000)
+    wait_ready(page)
+    paused = _progress_step(page)
+    assert 0 < paused < 2000
+    page.wait_for_timeout(2000)
+    assert _progress_step(page) == paused, "nothing advances while paused"
+    page.get_by_role("button", name=re.compile("Play")).click()
+    page.wait_for_function(f"() => {{ const m = /step (\\d+) of 2000/.exec(document.body.innerText); "
+                           f"return m && +m[1] > {paused}; }}", timeout=30_000)
+    assert_no_exception(page)
+    screenshot(page, "lab_playing")
+    page.get_by_role("button", name=re.compile("Pause")).click()

@@ -1,5 +1,6 @@
 """The lab: settings round-trip and validate, each preset does what its explanation promises on the
 engine's own numbers, training records per-layer norms and reports divergence without raising."""
+import functools
 import json
 import warnings
 
@@ -10,6 +11,15 @@ from engine import Network
 from engine.lab import (FIELDS, MAX_PINS, PRESETS, LabRun, LabSettings, add_pin, analyse, build_network,
                         distinct_units, make_batch, matched_init, pin)
 from tests.helpers import assert_close
+
+
+@functools.lru_cache(maxsize=None)
+def trained(name) -> LabRun:
+    """The preset's run trained for its step count (shared by the tests: training deep networks is slow)."""
+    s = preset(name)
+    run = LabRun(s)
+    run.advance(s.steps)
+    return run
 
 
 def preset(name):
@@ -227,3 +237,24 @@ def test_distinct_units_counts_copies_of_the_zero_init_network():
     run.advance(s.steps)
     assert distinct_units(run.net) == [1, 1], "training never breaks the symmetry"
     assert distinct_units(build_network(s.with_(init="xavier_normal"))) == [8, 8]
+
+
+def test_residual_preset_learns_where_the_plain_deep_sigmoid_network_is_stuck():
+    plain, skip = trained("Deep sigmoid"), trained("Residual connections")
+    assert plain.divergence is None and skip.divergence is None
+    assert plain.losses[-1] > 0.5 * plain.losses[0], "the plain network barely learns"
+    assert skip.losses[-1] < 0.1 * skip.losses[0] and skip.losses[-1] < plain.losses[-1]
+
+
+@pytest.mark.parametrize("name", [n for n in PRESETS if "Clipping" not in n])
+def test_presets_train_without_diverging_at_their_learning_rate(name):
+    run = trained(name)
+    assert run.divergence is None and run.step == run.settings.steps
+
+
+def test_a_diverged_network_is_not_mistaken_for_copies():
+    s = preset("ReLU with He").with_(lr=0.3)
+    run = LabRun(s)
+    run.advance(20)
+    assert run.divergence is not None
+    assert distinct_units(run.net) == [32] * 20
