@@ -45,7 +45,7 @@ def test_network_is_unchanged_afterwards():
         assert np.array_equal(p, q)
 
 
-def test_a_wrong_derivative_is_caught(monkeypatch):
+def test_a_wrong_derivative_is_caught():
     net, X, Y = _setup()
     wrong = dataclasses.replace(ACTIVATIONS["tanh"], df=lambda z, a: 1.0 - 0.9 * a * a)
     net.activations[0] = wrong
