@@ -4,6 +4,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from engine.diagnostics import format_sci
 from engine.lab import analyse
 from engine.scenario import lesson_ids, load_lesson, to_lab_settings
 from tests.helpers import assert_close
@@ -145,22 +146,28 @@ def check_lr_too_small():
 
 
 def lab_ratio(s):
+    """Mean |δ| of layer 1 over that of the last hidden layer (the lab's verdict), and the diagnostics."""
     p, d = analyse(to_lab_settings(s))
-    norms = [np.linalg.norm(g) for g in p.dW]
-    return norms[0] / norms[-1], d
+    means = [np.mean(np.abs(x)) for x in p.delta]
+    assert_close("the lab's ratio is mean |δ_1| / mean |δ_20|", d.delta_ratio[0], means[0] / means[-2], rtol=1e-9)
+    return d.delta_ratio[0], d
 
 
 @claim("vanishing")
 def check_vanishing():
-    ratio, d = lab_ratio(load_lesson("vanishing"))
-    assert ratio < 1e-4 and d.state == "vanishing"
+    s = load_lesson("vanishing")
+    ratio, d = lab_ratio(s)
+    assert ratio < 1e-12 and d.state == "vanishing"   # the lab flags anything below 1/100
+    assert format_sci(ratio) in s.explanation
 
 
 @claim("exploding")
 def check_exploding():
-    ratio, d = lab_ratio(load_lesson("exploding"))
+    s = load_lesson("exploding")
+    ratio, d = lab_ratio(s)
     assert ratio > 100 and d.state == "exploding"
-    calm, _ = lab_ratio(load_lesson("exploding").replace(init_gain=1.0))
+    assert format_sci(ratio) in s.explanation
+    calm, _ = lab_ratio(s.replace(init_gain=1.0))
     assert calm < ratio / 10
 
 
@@ -187,8 +194,8 @@ def check_residual():
     s = load_lesson("residual")
     ratio, d = lab_ratio(s)
     plain, _ = lab_ratio(s.replace(residual=False))
-    assert ratio > 1e-3 and plain < 1e-13 and ratio / plain > 1e10
-    assert d.state == "healthy"
+    assert 1e-2 < ratio < 100 and plain < 1e-12 and d.state == "healthy"
+    assert format_sci(ratio) in s.explanation and format_sci(plain) in s.explanation
 
 
 @claim("normalisation")
@@ -196,7 +203,8 @@ def check_normalisation():
     s = load_lesson("normalisation")
     ratio, d = lab_ratio(s)
     plain, _ = lab_ratio(s.replace(norm="none"))
-    assert 0.1 < ratio < 10 and plain < 1e-13 and d.state == "healthy"
+    assert 1e-2 < ratio < 100 and plain < 1e-12 and d.state == "healthy"
+    assert format_sci(ratio) in s.explanation and format_sci(plain) in s.explanation
 
 
 @claim("dead-relu")
