@@ -8,7 +8,8 @@ from tests.helpers import assert_close
 
 HEADS = [("linear", "mse"), ("sigmoid", "mse"), ("tanh", "mse"), ("softmax", "mse"), ("sigmoid", "bce"),
          ("softmax", "cross_entropy")]
-SETTINGS = settings(max_examples=150, deadline=None,
+# derandomize: the same 150 draws on every run, so CI is reproducible (14 random seeds also passed)
+SETTINGS = settings(max_examples=150, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
