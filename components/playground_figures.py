@@ -20,7 +20,7 @@ from components import style
 from engine.features import transform
 
 GRID = 50               # boundary grid: GRID × GRID points
-THUMB = 25              # neuron thumbnails: THUMB × THUMB cells (every 2nd grid point)
+THUMB = 25              # neuron thumbnails: THUMB × THUMB cells (every 2nd grid point; 13 × 13 beyond 8 units)
 CLASS_COLORS = ["#08519c", "#d94801", "#009E73", "#CC79A7", "#56B4E9", "#E69F00"]   # Okabe–Ito-based
 CLASS_TINTS = ["#c6dbef", "#fdd0a2", "#b8e6d6", "#f0d5e6", "#d3ecfa", "#fbe3b0"]
 CLASS_SYMBOLS = ["circle", "diamond", "triangle-up", "square", "pentagon", "star"]
@@ -204,7 +204,7 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
     """
     sizes = [int(s) for s in sizes]
     G = int(round(np.sqrt(maps[0].shape[0])))
-    step = max(1, G // THUMB)
+    step = max(1, G // (THUMB if max(sizes) <= 8 else THUMB // 2))   # tall networks: smaller tiles
     T = len(range(0, G, step))
     gap = max(3, T // 5)
     cols, tallest = len(sizes), max(sizes)
