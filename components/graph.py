@@ -116,6 +116,11 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
 def selected_id(point: dict) -> Optional[str]:
     """The node / weight / bias id of a clicked point of ``network_figure`` (None for anything else)."""
     data = point.get("customdata") if isinstance(point, dict) else None
+    if isinstance(data, dict):        # a row of a typed (numeric) array arrives as {"0": l, "1": j, …}
+        try:
+            data = [data[k] for k in sorted(data, key=int)]
+        except (TypeError, ValueError):
+            return None
     if isinstance(data, (list, tuple)) and len(data) == 6 and not isinstance(data[0], str):
         try:
             return "W{}:{}:{}".format(*(int(round(float(v))) for v in data[:3]))

@@ -121,3 +121,24 @@ def test_textbook_preset_and_play(page, app_url):
     wait_caption(page, "Step 2 of 7")
     assert_no_exception(page)
     screenshot(page, "step_page_textbook")
+
+
+def test_a_20_by_32_network_draws_steps_and_answers_hover_and_click(page, app_url):
+    open_page(page, app_url, height=1300)
+    box = page.get_by_label(re.compile("Hidden layer sizes"))
+    box.fill(",".join(["32"] * 20))
+    box.press("Enter")
+    wait_caption(page, "Step 1 of 45", timeout=60_000)
+    button(page, "step_end").click()
+    wait_caption(page, "Step 45 of 45", timeout=60_000)
+    page.wait_for_function(        # 19,552 edges drawn as a few SVG paths, coloured by the update
+        """chart => { const e = document.querySelector(chart);
+             return e && e.querySelectorAll('.shapelayer path').length > 10
+                    && e.textContent.includes('−α∂L/∂w'); }""", arg=CHART, timeout=60_000)
+    # an edge's card (numeric customdata above 2,000 edges) names the weight and its gradient
+    click_node(page, 1000, trace=1)             # no value-text trace on a big graph: edges are trace 1
+    card = page.locator(f"{CHART} .hoverlayer .hovertext").first.text_content()
+    assert re.search(r"W\d+:\d+:\d+", card) and "∂L/∂w = " in card and "NaN" not in card
+    page.get_by_text(re.compile(r"Selected: w")).first.wait_for(timeout=30_000)
+    assert_no_exception(page)
+    screenshot(page, "step_page_20x32")

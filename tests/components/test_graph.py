@@ -118,6 +118,10 @@ def test_edges_are_few_svg_paths_for_a_big_network():
     # big-network edge cards are numeric [l, j, k, w, ∂L/∂w, update]; the id is rebuilt from them
     row = next(t for t in fig.data if t.name == "edges").customdata[5]
     assert selected_id({"customdata": list(row)}) == "W0:2:1"
+    # what Streamlit's selection event carries for such a row (measured in Chromium)
+    event_row = {"0": 1, "1": 31, "2": 3, "3": 0.1648, "4": None, "5": None}
+    assert selected_id({"customdata": event_row}) == "W1:31:3"
+    assert selected_id({"customdata": ["L1:N0", "—"]}) == "L1:N0" and selected_id({"x": 1}) is None
 
 
 def test_values_printed_only_for_small_networks():
