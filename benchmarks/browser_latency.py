@@ -19,6 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import loadtest  # noqa: E402  (server start/stop helpers, loopback check)
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -50,17 +52,24 @@ def wait_idle(page, timeout=120_000):
 
 def measure(page, slider, moves: int, label: str):
     """Latencies in ms of `moves` arrow-key moves of `slider`, each until the graph is redrawn."""
-    out = []
-    slider.focus()
+    out, lost = [], 0
     for i in range(moves):
         wait_idle(page)
         page.wait_for_timeout(150)  # let the last redraw settle: each move starts from a quiet page
+        slider.focus()  # a rerun may have replaced the slider's element (the locator finds the new one)
         t0 = page.evaluate("() => { window.__t0 = performance.now(); return window.__t0; }")
         page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
-        page.wait_for_function("() => window.__drawn > window.__t0", timeout=60_000, polling="raf")
+        try:
+            page.wait_for_function("() => window.__drawn > window.__t0", timeout=60_000, polling="raf")
+        except PlaywrightTimeout:
+            lost += 1
+            print(f"  {label}: move {i + 1:2d}/{moves}: no redraw within 60 s", flush=True)
+            continue
         out.append(page.evaluate("() => window.__drawn") - t0)
         print(f"  {label}: move {i + 1:2d}/{moves}: {out[-1]:6.0f} ms", flush=True)
     wait_idle(page)
+    if lost:
+        print(f"  {label}: {lost} of {moves} moves produced no redraw within 60 s", flush=True)
     return out
 
 
@@ -83,6 +92,8 @@ def make_deep(page):
 
 
 def summary(name, ms):
+    if not ms:
+        return f"  {name:<44} no move was redrawn"
     ms = sorted(ms)
     p90 = ms[min(len(ms) - 1, int(round(0.9 * (len(ms) - 1))))]
     ok = "✓" if statistics.median(ms) <= TARGET_MS else "✗"
@@ -91,7 +102,6 @@ def summary(name, ms):
 
 
 def run(url: str, moves: int, screenshot_dir=None):
-    from playwright.sync_api import sync_playwright
     results = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)

@@ -8,6 +8,7 @@ and hover targets, ``customdata[0]`` = the weight id); biases are small squares 
 are drawn grey and left blank.
 """
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Optional, Sequence
 
 import numpy as np
@@ -55,7 +56,7 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     L = len(sizes) - 1
     small = lay.n_edges <= SMALL_EDGES if show_values is None else bool(show_values)
     if height is None:
-        height = int(np.clip(175 * max(sizes) + 190, 460, 900))
+        height = int(np.clip(190 * max(sizes) + 190, 460, 900))
     span = float(lay.y.max() - lay.y.min()) + 1.8
     px_per_unit = (height - 150) / span
     node_size = float(np.clip(0.5 * px_per_unit, 9, 50))
@@ -240,7 +241,7 @@ def _edge_index(lay):
 @lru_cache(maxsize=16)
 def _edge_index_of(sizes):
     """{weight id: edge position}, cached per architecture like the layout (bounded, read only)."""
-    return {str(e): i for i, e in enumerate(layered_layout(sizes).edge_ids)}
+    return MappingProxyType({str(e): i for i, e in enumerate(layered_layout(sizes).edge_ids)})
 
 
 def _add_edge_targets(traces, lay, edges, small, node_size, mode):

@@ -7,6 +7,7 @@ be mutated, and what is cached must be immutable. User input must never reach HT
 """
 import ast
 import dataclasses
+import types
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ SOURCES = sorted([ROOT / "app.py", *(ROOT / "components").rglob("*.py"), *(ROOT 
 SHARED_CACHES = {
     "components/layout.py:layered_layout": (lambda f: f((2, 3, 1)), "positions and ids of an architecture"),
     "engine/timeline.py:_weight_ids": (lambda f: f((2, 3, 1), 0), "weight ids of a layer"),
+    "components/graph.py:_edge_index_of": (lambda f: f((2, 3, 1)), "edge position of each weight id"),
 }
 # Module-level names a function may rebind with `global`, each with why it holds no student's data.
 GLOBALS_ALLOWED = {
@@ -27,7 +29,6 @@ GLOBALS_ALLOWED = {
 }
 # Hand-written memo dicts (module-level, filled by a function), each with why no student's data is in it.
 MEMO_ALLOWED = {
-    "components/graph.py:_EDGE_INDEX": "edge id → index of an architecture, computed from the sizes alone",
     "components/style.py:_BIN_CACHE": "the bin colours of a colour scale, computed from the scale alone",
 }
 MUTATORS = {"append", "extend", "insert", "update", "add", "setdefault", "pop", "popitem", "clear",
@@ -151,6 +152,11 @@ def assert_immutable(value, where, seen=None):
         return
     seen.add(id(value))
     if value is None or isinstance(value, (bool, int, float, complex, str, bytes, range, np.generic)):
+        return
+    if isinstance(value, types.MappingProxyType):
+        for k, v in value.items():
+            assert_immutable(k, where, seen)
+            assert_immutable(v, where, seen)
         return
     if isinstance(value, (tuple, frozenset)):
         for v in value:
