@@ -22,7 +22,7 @@ import streamlit as st
 
 from components import presenter, quiz
 from engine.scenario import (HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, Scenario, from_lab_settings,
-                             from_query, link_carries_weights, to_lab_settings, to_query)
+                             from_query, link_carries_weights, load_lesson, to_lab_settings, to_query)
 
 PAGE_FILES = {"step": "components/views/step_through.py", "lab": "components/views/gradient_lab.py",
               "playground": "components/views/playground.py"}
@@ -35,6 +35,7 @@ LINK_SHOWN = "share_link_shown"
 PRESENTER_ON, PRESENTER_HIDE = "share_presenter_state", "share_hide_state"   # the truth, kept across pages
 PRESENTER_WIDGET, HIDE_WIDGET = "share_presenter", "share_hide"
 UPLOAD_KEY = "share_upload"
+LESSON_OF = "share_lesson_of"    # page → the lesson it was opened from (None: not from a lesson)
 FOREIGN_PARAMS = ()  # query parameters other parts of the app own (none yet): skipped without a notice
 PLAYGROUND_REPLAY_LIMIT = 20_000  # steps replayed to restore a playground run's position
 EAGER_SAVE_PARAMS = 2_000         # up to this many parameters the Save button carries the file itself
@@ -48,14 +49,21 @@ def _plain_weights(weights):
 def step_scenario(run, **view) -> Scenario:
     """The step-through page's run (``StepRun``) as a scenario."""
     cfg = run.config
-    options = {"edge_mode": run.edge_mode, "node_mode": run.node_mode, "trained": run.trained}
-    if run.selected:
-        options["selected"] = run.selected
+    options = {k: v for k, v in (("edge_mode", run.edge_mode), ("node_mode", run.node_mode),
+                                 ("selected", run.selected), ("trained", run.trained))
+               if v != STEP_OPTION_DEFAULTS.get(k, _output_node(cfg.sizes))}  # defaults stay out of links
     return Scenario().replace(
         page="step", sizes=cfg.sizes, activation=list(cfg.activations) if cfg.hidden else "relu",
         output_activation=cfg.output_activation, loss=cfg.loss, init=cfg.init, init_gain=cfg.init_gain,
         seed=cfg.seed, weights=_plain_weights(run.weights), biases=_plain_weights(run.biases), lr=cfg.lr,
         x=[list(cfg.x)], y=[list(cfg.y)], step=run.step, options=options, **view)
+
+
+STEP_OPTION_DEFAULTS = {"edge_mode": "auto", "node_mode": "auto", "trained": 0}  # and selected: the output node
+
+
+def _output_node(sizes) -> str:
+    return f"L{len(sizes) - 1}:N0"
 
 
 def step_state(s: Scenario):
@@ -235,21 +243,36 @@ def capture(page: str):
     Raises ValueError at once when the page cannot be saved (e.g. uploaded CSV points).
     """
     view = _view_flags()
+    lesson = st.session_state.get(LESSON_OF, {}).get(page)
     if page == "step":
         from components import step_session
         run = step_session.get_run()
-        return lambda: step_scenario(run, **view)
+        return lambda: _with_lesson(step_scenario(run, **view), lesson)
     if page == "playground":
         from components import playground_session
         settings, run = playground_session.settings(), playground_session.run()
         if settings.dataset == "csv":
             playground_scenario(settings)  # raises the message
-        return lambda: playground_scenario(settings, run, **view)
+        return lambda: _with_lesson(playground_scenario(settings, run, **view), lesson)
     from components import lab_state as ls
     ls.init_state()
     settings, _ = ls.read_settings()
     run = st.session_state.get(ls.RUN)
-    return lambda: lab_scenario(settings, run, **view)
+    return lambda: _with_lesson(lab_scenario(settings, run, **view), lesson)
+
+
+def _with_lesson(s: Scenario, name: Optional[str]) -> Scenario:
+    """Name the lesson the page was opened from while its network is still the lesson's: the saved
+    file keeps its title and explanation, and a link only carries what changed since the lesson."""
+    if name is None:
+        return s
+    try:
+        lesson = load_lesson(name)
+    except ValueError:
+        return s
+    if lesson.sizes != s.sizes:
+        return s
+    return dataclasses.replace(s, lesson=name, title=lesson.title, explanation=lesson.explanation)
 
 
 def current_scenario(page: str) -> Scenario:
@@ -270,6 +293,7 @@ def apply(s: Scenario) -> None:
         _apply_lab(lab_state(s))
     set_presenter(s.presenter, s.hide)
     quiz.set_on(s.quiz)
+    st.session_state.setdefault(LESSON_OF, {})[s.page] = s.lesson
 
 
 def set_presenter(on: bool, hide=()) -> None:
@@ -304,10 +328,9 @@ def _apply_step(state) -> None:
     run.network()  # shapes checked against the config before anything is stored
     run.version += 1
     run.generation = old.generation + 1
-    for name in ("edge_mode", "node_mode", "selected"):
-        if options.get(name) is not None:
-            setattr(run, name, options[name])
-    run.trained = int(options.get("trained") or 0)
+    for name, default in (*STEP_OPTION_DEFAULTS.items(), ("selected", _output_node(cfg.sizes))):
+        setattr(run, name, default if options.get(name) is None else options[name])
+    run.trained = int(run.trained)
     run.step = int(min(step, len(run.steps()) - 1))
     st.session_state[step_session.KEY] = run
     for name in ("edge_mode", "node_mode"):

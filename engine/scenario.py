@@ -761,13 +761,13 @@ def _parse_sizes(text: str):
 
 
 def _format_sizes(sizes) -> str:
-    """"4-32x20-1": a run of three or more equal layers is written as size x count."""
+    """"4-32x20-1": a run of four or more equal layers is written as size x count."""
     parts, i = [], 0
     while i < len(sizes):
         j = i
         while j < len(sizes) and sizes[j] == sizes[i]:
             j += 1
-        parts += [f"{sizes[i]}x{j - i}"] if j - i >= 3 else [str(sizes[i])] * (j - i)
+        parts += [f"{sizes[i]}x{j - i}"] if j - i >= 4 else [str(sizes[i])] * (j - i)
         i = j
     return "-".join(parts)
 

@@ -213,3 +213,17 @@ def test_link_with_an_unknown_display_option_still_restores_the_rest():
     assert step_run(at).step == 2 and step_run(at).weights[0][0, 0] == 0.5
     assert any("view.options.sparkle: unknown option of the step-through page" in w.value for w in at.warning)
     assert not at.error
+
+
+def test_link_made_after_opening_a_lesson_carries_only_the_changes():
+    at = app({"v": "1", "lesson": "textbook"})
+    at.button(key="step_forward").click().run()
+    at.button(key="share_link").click().run()
+    params = {k: v[-1] if isinstance(v, list) else v for k, v in dict(at.query_params).items()}
+    assert params == {"v": "1", "lesson": "textbook", "step": "1"}
+    at.slider(key="step_all_W0:0:0").set_value(0.75).run()      # a change the lesson did not have
+    at.button(key="share_link").click().run()
+    params = {k: v[-1] if isinstance(v, list) else v for k, v in dict(at.query_params).items()}
+    assert params["lesson"] == "textbook" and params["w"] == "0.75,0.1,0.8,0.2"
+    restored = step_run(app(params))
+    assert restored.weights[0][0, 0] == 0.75 and restored.step == 1
