@@ -188,7 +188,6 @@ class Network:
         self.residual_layers = tuple(l for l in range(1, n_hidden) if self.sizes[l] == self.sizes[l + 1]) \
             if self.residual else ()
         self.reinitialize(self.seed)
-        _keep_freed_memory()
 
     # ------------------------------------------------------------------ parameters
     @property
@@ -562,13 +561,17 @@ def _check_finite_targets(Y) -> None:
         raise ValueError("Y: expected finite numbers, got NaN or inf")
 
 
-def _keep_freed_memory() -> None:
+def keep_freed_memory() -> None:
     """Ask glibc to keep freed memory for reuse instead of handing it back to the OS at once.
 
     Every step allocates its records (a, z, δ for each layer) and frees the previous ones; by default
     glibc returns blocks over 128 KB (and a heap top over 128 KB) to the OS, so each step page-faults
     its memory back in: measured 2.1× slower for the 20 × 32 network at batch 256 and 1.4× for
-    [784, 128, 64, 10]. PyTorch's caching allocator avoids the same cost. Process-wide, once, and a
+    [784, 128, 64, 10]. PyTorch's caching allocator avoids the same cost.
+
+    Opt-in, because it is process-wide and makes a process hold on to memory it has freed: the
+    training benchmark and a notebook running long trainings of big networks may call it; the app
+    does not (a classroom server must give memory back when students leave). Once per process; a
     no-op where the C library is not glibc.
     """
     global _MEMORY_TUNED
