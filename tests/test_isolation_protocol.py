@@ -100,3 +100,27 @@ def test_five_students_for_ten_seconds_cause_no_error_and_no_leak(server):
     assert r["interactions_by_action"].get("step", 0) + r["interactions_by_action"].get("slider", 0) >= 10, \
         f"the students barely acted: {r['interactions_by_action']}, controls missing: {r['skipped_actions']}"
     assert r["server_cpu_s"] > 0 and r["rss_peak_mb"] > 0
+
+
+@pytest.mark.parametrize("page, play_key, limit_s", [("", "^step_play$", 30), ("lab", "^lab_play$", 45)])
+def test_a_tab_left_playing_stops_by_itself(server, page, play_key, limit_s):
+    """Play pressed and the tab forgotten: the page's timer must stop (the run ends), not tick forever."""
+    url, _ = server
+
+    async def scenario():
+        student = await opened(url, page)
+        try:
+            await student.press(student.find("button", play_key)[0])
+            assert student.auto_reruns, "Play registered no timer"
+            deadline = asyncio.get_running_loop().time() + limit_s
+            while student.auto_reruns and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.5)
+            assert not student.auto_reruns, f"still playing after {limit_s} s: the timer never stops"
+            sent = student.auto_rerun_count
+            await asyncio.sleep(2.0)
+            assert student.auto_rerun_count == sent, "auto-reruns continue after the run stopped"
+            assert not student.errors, student.errors
+        finally:
+            await student.close()
+
+    asyncio.run(scenario())
