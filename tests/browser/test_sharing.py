@@ -22,6 +22,11 @@ def graph_data(page):
         "e => JSON.stringify(e.data.map(t => [t.name, t.customdata]))")
 
 
+def click_step(page):
+    """Press the page's Step button (a button with a keyboard shortcut holds a second, inner button)."""
+    page.locator(".st-key-step_forward button").first.click()
+
+
 def open_url(page, url, height=1400):
     page.set_viewport_size({"width": 1600, "height": height})
     page.goto(url, timeout=60_000)
@@ -36,7 +41,7 @@ def test_shared_link_opens_the_same_weights_and_step_in_a_fresh_browser(browser,
     page.locator('[class*="st-key-open_delta-recursion"] button').click()
     wait_caption(page, "Step 1 of 7")
     for i in (2, 3, 4, 5):
-        page.locator('[class*="st-key-step_forward"] button').click()
+        click_step(page)
         wait_caption(page, f"Step {i} of 7")
     page.wait_for_timeout(500)
     before = graph_data(page)
@@ -104,15 +109,14 @@ def test_garbage_link_shows_notices_not_a_traceback(page, app_url):
 def test_quiz_hides_stepping_until_the_guess_then_reveals_and_scores(page, app_url):
     open_url(page, f"{app_url}/?v=1&lesson=textbook&quiz=1")
     wait_caption(page, "Step 1 of 7")
-    step = page.locator('[class*="st-key-step_forward"] button')
     for i in (2, 3, 4):
-        step.click()
+        click_step(page)
         wait_caption(page, f"Step {i} of 7")
     question = page.locator('[class*="st-key-quiz_question"]')
     question.wait_for(timeout=20_000)
     page.wait_for_timeout(300)
     assert "w²₁,₁" in question.inner_text() or "W1:0:0" in question.inner_text()
-    step.click()                                       # stepping past the question is refused
+    click_step(page)                                   # stepping past the question is refused
     page.get_by_text("Answer the question first").first.wait_for(timeout=20_000)
     wait_caption(page, "Step 4 of 7")
     question.get_by_text("−", exact=True).click()
@@ -128,6 +132,6 @@ def test_quiz_hides_stepping_until_the_guess_then_reveals_and_scores(page, app_u
     question.get_by_role("button", name="Check and reveal").click()
     wait_caption(page, "Step 6 of 7")
     page.get_by_text("Score this session: sign 1/2, size 1/2").first.wait_for(timeout=20_000)
-    step.click()                                        # no question before the update: it just steps
+    click_step(page)                                    # no question before the update: it just steps
     wait_caption(page, "Step 7 of 7")
     assert_no_exception(page)
