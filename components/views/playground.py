@@ -310,8 +310,15 @@ def _labels(r, sizes):
 
 
 def _data_view():
-    """Train (when playing), then the counters, the boundary and the curves."""
+    """The run controls; train (when playing); the counters, the boundary and the curves.
+
+    The controls live inside the playing fragment: a click there reruns the fragment at once (a
+    fragment-scoped rerun preempts the tick in progress) instead of waiting behind the timer; a pause
+    then asks for a full rerun, which drops the timer."""
     r = session.run()
+    if r.extras.get("timer") and not r.playing:
+        st.rerun(scope="app")
+    controls(r)
     if r.playing:
         _train_tick(r)
     t, settings = r.trainer, r.settings
@@ -375,20 +382,27 @@ def page():
     except ValueError as e:
         st.sidebar.error(f"{e}. The current data and network are kept.")
         r = session.commit(current)
-    controls(r)
-    d1, d2, d3 = st.columns(3)
-    show_test = d1.checkbox("Show test points (black rim)", r.settings.show_test, key="pg_show_test")
-    discretize = d2.checkbox("Discretise output", r.settings.discretize, key="pg_discretize")
-    edge_mode = d3.radio("Colour edges by", EDGE_MODES, index=EDGE_MODES.index(r.settings.edge_mode),
-                         key="pg_edge_mode", horizontal=True,
-                         format_func={"weight": "weight w", "gradient": "gradient |∂L/∂w| (log)"}.get)
-    r = session.commit(r.settings.with_(show_test=show_test, discretize=discretize, edge_mode=edge_mode))
+    # the display options are drawn between the two views, but read first: both views use them
+    r = session.commit(r.settings.with_(show_test=session.widget("show_test", r.settings.show_test),
+                                        discretize=session.widget("discretize", r.settings.discretize),
+                                        edge_mode=session.widget("edge_mode", r.settings.edge_mode)))
+    r.extras["timer"] = r.playing
     if r.playing:
         st.fragment(_data_view, run_every=TICK_SECONDS)()
+        _display_options(r)
         st.fragment(_network_view, run_every=NETWORK_TICK_SECONDS)()
     else:
         _data_view()
+        _display_options(r)
         _network_view()
+
+
+def _display_options(r):
+    d1, d2, d3 = st.columns(3)
+    d1.checkbox("Show test points (black rim)", r.settings.show_test, key="pg_show_test")
+    d2.checkbox("Discretise output", r.settings.discretize, key="pg_discretize")
+    d3.radio("Colour edges by", EDGE_MODES, index=EDGE_MODES.index(r.settings.edge_mode), key="pg_edge_mode",
+             horizontal=True, format_func={"weight": "weight w", "gradient": "gradient |∂L/∂w| (log)"}.get)
 
 
 page()
