@@ -190,9 +190,6 @@ def playground_state(s: Scenario):
             clip_norm=s.clip_norm or 0.0, **opts)
     except (ValueError, TypeError) as e:
         raise ValueError(f"playground settings: {e}") from None
-    if settings.lr not in ps.LEARNING_RATES:
-        raise ValueError(f"training.lr: the playground offers α in {', '.join(f'{v:g}' for v in ps.LEARNING_RATES)}; "
-                         f"got {settings.lr:g}")
     return settings, s.weights, s.biases, s.step, selected
 
 
@@ -203,8 +200,17 @@ def lab_scenario(settings, run=None, **view) -> Scenario:
 
 def lab_state(s: Scenario):
     """(LabSettings, steps trained) for the gradient lab, or ValueError."""
+    from components.lab_state import LADDERS
     _expect_page(s, "lab")
-    return to_lab_settings(s), s.step
+    settings = to_lab_settings(s)
+    names = {"scale": "network.init_gain", "lr": "training.lr", "steps": "view.options.steps",
+             "clip_threshold": "training.clip_norm"}
+    for field, ladder in LADDERS.items():  # the lab's sliders hold these values only: others would be moved
+        value = getattr(settings, field)
+        if value not in ladder and not (field == "clip_threshold" and not settings.clip):
+            raise ValueError(f"{names[field]}: the gradient lab offers {', '.join(f'{v:g}' for v in ladder)}; "
+                             f"got {value:g}")
+    return settings, s.step
 
 
 def _expect_page(s: Scenario, page: str) -> None:

@@ -75,6 +75,13 @@ def test_playground_refuses_uploaded_points_and_mismatched_outputs():
         sharing.playground_state(s.replace(features=["x1", "x2", "x1x2"]))
 
 
+def test_lab_refuses_values_its_sliders_cannot_hold():
+    with pytest.raises(ValueError, match="network.init_gain: the gradient lab offers 0.01, .*; got 3.3"):
+        sharing.lab_state(load_lesson("vanishing").replace(init_gain=3.3))
+    with pytest.raises(ValueError, match="training.lr: the gradient lab offers .*; got 0.02"):
+        sharing.lab_state(load_lesson("vanishing").replace(lr=0.02))
+
+
 def test_lab_round_trip_for_every_preset():
     for preset in PRESETS.values():
         s = sharing.lab_scenario(preset.settings)
