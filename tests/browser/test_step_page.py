@@ -63,7 +63,8 @@ def test_step_to_the_end_move_a_slider_click_a_node(page, app_url):
     assert "update" in caption(page)
     page.wait_for_timeout(500)
     end_graph = graph_text(page)
-    assert end_graph != start_graph and "∂ −0.131" in end_graph      # ∂L/∂w of W1:0:0 on its edge
+    # at the update the edges show −α∂L/∂w: W1:0:0 gets −0.5 · (−0.131) = 0.0656
+    assert end_graph != start_graph and "Δw 0.0656" in end_graph
     assert page.get_by_text("Loss after the update").count() == 1
     screenshot(page, "step_page_update")
 
@@ -112,9 +113,16 @@ def test_textbook_preset_and_play(page, app_url):
     button(page, "step_play").filter(has_text="Play").wait_for(timeout=20_000)   # stopped at the end
     page.wait_for_timeout(800)
     text = graph_text(page)
-    assert "0.7465" in text and "−0.1055" in text and "−0.1535" in text
+    # ŷ = 0.7465; the update −α∂L/∂w = −0.1·(−0.1535) and −0.1·(−0.1055); new weights 0.5154, 0.8106
+    for number in ("0.7465", "Δw 0.01535", "Δw 0.01055", "w 0.5154", "w 0.8106"):
+        assert number in text, number
     # a presenter clicker sends PageDown / PageUp; Home goes back to the start
     page.locator("h1").first.click()
+    page.keyboard.press("PageUp")
+    wait_caption(page, "Step 6 of 7")          # backward through layer 1: the gradients on the edges
+    page.wait_for_function("""chart => document.querySelector(chart + ' .main-svg').textContent
+                              .includes('∂L/∂w −0.1535')""", arg=CHART, timeout=20_000)
+    assert "∂L/∂w −0.1055" in graph_text(page)
     page.keyboard.press("Home")
     wait_caption(page, "Step 1 of 7")
     page.keyboard.press("PageDown")
