@@ -4,6 +4,7 @@ import streamlit as st
 from components import sharing
 from engine.scenario import load_lessons
 
+URL_PATHS = {"step": "", "lab": "lab", "playground": "playground"}  # the step-through page is served at /
 KIND = {"step": ":material/footprint: Step through", "lab": ":material/monitoring: Gradient lab",
         "playground": ":material/model_training: Training playground"}
 
@@ -30,6 +31,7 @@ def page() -> None:
                "look at. Its claim is checked on the engine's numbers by the test suite. Share one with a "
                "link: open it, then “Copy link to this state” in the sidebar.")
     lessons = {name: sharing.Scenario.from_json(text) for name, text in _lessons().items()}
+    root = (st.context.url or "").rsplit("/lessons", 1)[0]
     for i, (name, s) in enumerate(lessons.items(), start=1):
         with st.container(border=True, key=f"lesson_{name}"):
             left, right = st.columns([5, 1.3], vertical_alignment="center")
@@ -37,6 +39,7 @@ def page() -> None:
             right.button("Open", key=f"open_{name}", on_click=_open, args=(name,), icon=":material/play_arrow:",
                          type="primary", width="stretch")
             st.markdown(s.explanation)
+            st.caption(f"Link for class: `{root}/{URL_PATHS[s.page]}?v=1&lesson={name}`")
     with st.sidebar:
         sharing.presenter_controls()
 

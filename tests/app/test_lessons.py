@@ -78,6 +78,15 @@ def test_claims_are_visible_on_the_page_after_stepping_the_textbook():
     assert last.loss_after < last.loss
 
 
+def test_every_lesson_card_gives_its_class_link():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    at.switch_page("components/views/lessons.py").run()
+    captions = " ".join(c.value for c in at.caption)
+    for name in lesson_ids():
+        page = {"step": "", "lab": "lab", "playground": "playground"}[load_lesson(name).page]
+        assert f"/{page}?v=1&lesson={name}`" in captions
+
+
 def test_vanishing_lesson_shows_the_vanishing_verdict():
     at = open_lesson("vanishing")
     verdict = next(m.value for m in at.markdown if m.value.startswith("### "))

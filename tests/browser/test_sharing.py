@@ -135,3 +135,10 @@ def test_quiz_hides_stepping_until_the_guess_then_reveals_and_scores(page, app_u
     click_step(page)                                    # no question before the update: it just steps
     wait_caption(page, "Step 7 of 7")
     assert_no_exception(page)
+
+
+def test_lesson_link_opens_the_lab_lesson_directly(page, app_url):
+    open_url(page, f"{app_url}/lab?v=1&lesson=vanishing")
+    page.get_by_text("Vanishing gradients: a deep sigmoid network").first.wait_for(timeout=60_000)
+    page.locator("h3", has_text="vanishing").first.wait_for(timeout=60_000)
+    assert_no_exception(page)
