@@ -155,7 +155,8 @@ def node_label(sizes, node_id: str, latex: bool = False) -> str:
         l, j, k = idx
         if not (0 <= l < n_layers and j < sizes[l + 1] and k < sizes[l]):
             raise ValueError(f"node_id: {node_id!r} is not a weight of a {list(sizes)} network")
-        return f"w^{{({l + 1})}}_{{{j + 1}{k + 1}}}" if latex else f"w{_sup(l + 1)}{_sub(j + 1)},{_sub(k + 1)}"
+        sep = "," if max(sizes[l], sizes[l + 1]) > 9 else ""  # w_{32,5}, not the ambiguous w_{325}
+        return f"w^{{({l + 1})}}_{{{j + 1}{sep}{k + 1}}}" if latex else f"w{_sup(l + 1)}{_sub(j + 1)},{_sub(k + 1)}"
     l, j = idx
     if not (0 <= l < n_layers and j < sizes[l + 1]):
         raise ValueError(f"node_id: {node_id!r} is not a bias of a {list(sizes)} network")

@@ -356,3 +356,11 @@ def test_any_shape_steps_through_to_the_vectorised_numbers(sizes, batch, hidden,
         assert len(rows) == sum(net.sizes) + sum(W.size for W in net.weights)
         for i in ids:
             assert all(balanced(e) for e in node_equations(steps, s.index, i))
+
+
+def test_weight_labels_separate_indices_from_ten_units_on():
+    from engine.timeline import node_label
+    assert node_label([2, 3, 1], "W0:1:0", latex=True) == "w^{(1)}_{21}"
+    # 32 units: unit 32 from unit 5 must not read as unit 325
+    assert node_label([2, 32, 1], "W1:0:4", latex=True) == "w^{(2)}_{1,5}"
+    assert node_label([2, 32, 1], "W0:31:1", latex=True) == "w^{(1)}_{32,2}"
