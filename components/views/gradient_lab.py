@@ -106,7 +106,10 @@ def training_panel(settings):
             st.info("Press Play (or Run all) to train and watch the gradient flow per layer and step.",
                     icon=":material/play_circle:")
             return
+        # fixed-height boxes: a chart redrawn on the timer is re-created (blank for a moment), the page must
+        # not jump under it
         left, right = st.columns([3, 2])
+        left, right = left.container(height=460, border=False), right.container(height=460, border=False)
         left.plotly_chart(figs.heatmap_figure(r.history(), r.divergence), key="lab_chart_heatmap",
                           width="stretch", config=chart_config("gradient-flow"))
         right.plotly_chart(figs.loss_figure(r.losses, r.divergence), key="lab_chart_loss", width="stretch",
