@@ -13,7 +13,7 @@ import numpy as np
 
 from engine.timeline import node_label
 
-EDGE_LABEL_AT = (0.22, 0.62)   # where along an edge (fraction from its source) its number sits, by target unit
+EDGE_LABEL_AT = (0.2, 0.8)     # where along an edge (fraction from its source) its number sits: one place per edge of a layer
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,11 @@ def layered_layout(sizes: Tuple[int, ...]) -> Layout:
                                        np.char.add(edge_j.astype(str), ":")), edge_k.astype(str))
     seg = np.column_stack([x[src], y[src], x[dst], y[dst]]).round(3)
     path = np.array(["M%g,%gL%g,%g" % tuple(row) for row in seg.tolist()], dtype=str)
-    # Stagger the numbers along the edges by target unit so the labels of a fan do not overlap.
+    # Stagger the numbers along the edges, each edge of a layer at its own fraction (by target unit,
+    # then source unit), so neither the labels of a fan nor those of edges crossing mid-way overlap.
+    n_src = np.array(sizes[:-1], dtype=np.float64)[edge_layer] if len(edge_layer) else np.zeros(0)
     n_dst = np.array(sizes[1:], dtype=np.float64)[edge_layer] if len(edge_layer) else np.zeros(0)
-    t = EDGE_LABEL_AT[0] + (EDGE_LABEL_AT[1] - EDGE_LABEL_AT[0]) * (edge_j + 0.5) / n_dst
+    t = EDGE_LABEL_AT[0] + (EDGE_LABEL_AT[1] - EDGE_LABEL_AT[0]) * (edge_j * n_src + edge_k + 0.5) / (n_dst * n_src)
     label_x = x[src] + t * (x[dst] - x[src])
     label_y = y[src] + t * (y[dst] - y[src])
     labels = tuple(node_label(sizes, nid) for nid in node_ids)      # the engine's labels: one spelling
