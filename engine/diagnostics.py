@@ -143,8 +143,9 @@ class Diagnostics:
         """One line for the screen: "layer 1 receives 3·10⁻⁹ of the gradient of layer 20: vanishing"."""
         if not self.finite:
             return f"{self.divergence.message}: the numbers overflowed (inf/NaN or beyond 10¹⁵⁴)"
-        if self.n_layers == 1:
-            return "one weight layer only: add hidden layers to see the gradient travel back"
+        if self.reference == 0:
+            return (f"one hidden layer only: its mean |δ| is {format_sci(self.delta_mean[0])}; "
+                    "add hidden layers to see the gradient travel back")
         ref = self.reference + 1
         if not self.delta_mean[self.reference] > 0:
             return f"layer {ref} receives no gradient at all (δ = 0): vanishing, nothing flows back through it"

@@ -152,3 +152,10 @@ def test_factor_per_layer_compounds_to_the_ratio_of_layer_one():
                  f, np.exp(np.mean(np.log(d.delta_mean[:11] / d.delta_mean[1:12]))))
     assert 0 < f < 0.25, "each sigmoid layer shrinks δ: σ′ ≤ 0.25 and Xavier weights keep ‖W‖ near 1"
     assert d.compounding().endswith(f"{format_sci(f, 3)}¹¹ ≈ {format_sci(d.delta_ratio[0])}")
+
+
+def test_a_single_hidden_layer_has_nothing_to_compare():
+    net, p = _pass("tanh", sizes=(3, 5, 1))
+    d = diagnose(p, net.activation_names)
+    assert d.reference == 0 and d.state == "healthy" and d.compounding() is None
+    assert d.verdict().startswith("one hidden layer only: its mean |δ| is ")
