@@ -4,8 +4,10 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings as hyp_settings, strategies as hs
 
 from engine import Network
+from engine.activations import ACTIVATIONS
 from engine.diagnostics import (EXPLODING_ABOVE, SATURATED_BELOW, VANISHING_BELOW, diagnose, format_sci,
                                 histograms, locate_nonfinite)
 from tests.helpers import assert_close
@@ -159,3 +161,27 @@ def test_a_single_hidden_layer_has_nothing_to_compare():
     d = diagnose(p, net.activation_names)
     assert d.reference == 0 and d.state == "healthy" and d.compounding() is None
     assert d.verdict().startswith("one hidden layer only: its mean |δ| is ")
+
+
+@hyp_settings(max_examples=60, deadline=None)
+@given(sizes=hs.lists(hs.integers(1, 6), min_size=2, max_size=7), activation=hs.sampled_from(sorted(ACTIVATIONS)),
+       log_gain=hs.floats(-2, 3), batch=hs.integers(1, 6), seed=hs.integers(0, 10_000))
+def test_any_network_is_diagnosed_without_raising_and_matches_the_engine(sizes, activation, log_gain, batch, seed):
+    sizes = [3] + sizes + [1]
+    net = Network(sizes, activation=activation, output_activation="linear", loss="mse", init="he_normal",
+                  init_gain=10.0 ** log_gain, seed=seed)
+    rng = np.random.default_rng(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        p = net.backward(rng.normal(size=(batch, 3)), rng.normal(size=(batch, 1)))
+        d = diagnose(p, net.activation_names)
+        histograms(p, "a")
+        histograms(p, "delta")
+        text = d.verdict()
+    assert isinstance(text, str) and text
+    assert d.finite == p.finite
+    if d.finite:
+        assert_close("‖∂L/∂W‖", d.grad_norm, [np.linalg.norm(g) for g in p.dW], rtol=1e-12)
+        assert d.state in ("vanishing", "exploding", "healthy")
+    else:
+        assert d.state == "diverged" and 1 <= d.divergence.layer <= len(sizes) - 1
