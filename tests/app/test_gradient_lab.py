@@ -192,3 +192,14 @@ def test_zero_init_shows_the_symmetry_before_and_after_training(at):
     assert any("layer 2 has 1 distinct unit of 8" in w.value for w in at.warning)
     at.selectbox(key="lab_init").set_value("xavier_normal").run()
     assert not any("Symmetry" in w.value for w in at.warning)
+
+
+def test_a_bad_setting_is_named_and_the_previous_settings_stay(at):
+    before = verdict(at)
+    # a value no widget can produce (e.g. from an edited link): the number of inputs
+    at.session_state["lab_inputs"] = 0
+    at.run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "inputs (inputs): expected int from 1 to 64, got 0" in errors and "Keeping the previous settings" in errors
+    assert verdict(at) == before
