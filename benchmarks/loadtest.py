@@ -203,7 +203,8 @@ class StudentClient:
         """Ask for a run and wait for its ``script_finished``; return the latency in seconds.
 
         The run is identified by the first ``new_session`` after the request whose fragment ids match
-        (none for a full run); a run ended early by a newer request hands over to the next one.
+        (none for a full run; for a fragment request a full run counts too); a run ended early by a
+        newer request (or by ``st.rerun``) hands over to the next one.
         """
         while not self._events.empty():
             self._events.get_nowait()
@@ -220,7 +221,8 @@ class StudentClient:
             kind, rid, frags, status = await asyncio.wait_for(self._events.get(), remaining)
             if kind == "closed":
                 raise ConnectionError(f"connection closed: {status}")
-            if kind == "start" and run_id is None and tuple(frags) == want:
+            # A fragment's callback may ask for a full run (st.rerun(scope="app")): that one counts.
+            if kind == "start" and run_id is None and (tuple(frags) == want or (want and not frags)):
                 run_id = rid
             elif kind == "finish" and rid == run_id:
                 if status == "FINISHED_EARLY_FOR_RERUN":
