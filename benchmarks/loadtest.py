@@ -750,6 +750,10 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
         after = monitor.rss()
 
     lat = [s for a, s in tally.latencies if a != "witness"]
+    by_action_p = {}
+    for action in sorted({a for a, _ in tally.latencies}):
+        xs = [s for a, s in tally.latencies if a == action]
+        by_action_p[action] = (percentile(xs, 50), percentile(xs, 95))
     counts = {}
     for a, _ in tally.latencies:
         counts[a] = counts.get(a, 0) + 1
@@ -758,6 +762,7 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
         "url": url, "pids": list(pids), "sessions": sessions, "connected": tally.connected,
         "duration_s": duration, "interval_s": interval, "ttl_s": ttl,
         "interactions": len(tally.latencies), "interactions_by_action": counts,
+        "p50_p95_by_action_s": by_action_p,
         "auto_reruns": tally.auto_reruns, "skipped_actions": tally.skipped,
         "errors": len(tally.errors), "error_samples": tally.errors[:10],
         "isolation_violations": len(tally.isolation_violations),
@@ -800,6 +805,8 @@ def format_report(r: dict) -> str:
         + (f"  e.g. {r['isolation_samples'][:2]}" if r["isolation_violations"] else ""),
         f"  latency p50 / p95 / max  {r['p50_s']:.3f} s / {r['p95_s']:.3f} s / {r['max_s']:.3f} s"
         "  (interaction sent → its run's script_finished)",
+        "  p50/p95 by action        " + ", ".join(f"{k} {v[0]:.2f}/{v[1]:.2f} s"
+                                                  for k, v in r.get("p50_p95_by_action_s", {}).items()),
         f"  first page load p50/p95  {r['load_p50_s']:.3f} s / {r['load_p95_s']:.3f} s",
         f"  server CPU               {r['server_cpu_s']:.1f} s over {r['wall_s']:.0f} s "
         f"({100 * r['server_cpu_s'] / r['wall_s']:.0f} % of one core), {r['server_cpu_ms_per_rerun']:.0f} ms per rerun",
