@@ -181,3 +181,15 @@ def test_choosing_csv_before_uploading_explains_and_keeps_the_data(at):
     assert not at.exception
     assert any("upload a CSV file first" in e.value for e in at.sidebar.error)
     assert run_state(at).dataset.name == "circles" and run_state(at).trainer.step_count == 25
+
+
+def test_feature_toggles_set_the_network_inputs_and_none_is_refused(at):
+    group = at.get("button_group")[0]
+    assert group.key == "pg_features"
+    group.set_value(["x1", "x2", "x1x2", "sin_x1"]).run()
+    t = run_state(at).trainer
+    assert t.net.sizes[0] == 4 and run_state(at).settings.features == ("x1", "x2", "x1x2", "sin_x1")
+    assert np.allclose(t.X_train[:, 2], run_state(at).dataset.X_train.prod(axis=1)), "x₁x₂ column"
+    at.get("button_group")[0].set_value([]).run()
+    assert any("Input features: choose at least one" in e.value for e in at.sidebar.error)
+    assert run_state(at).trainer.net.sizes[0] == 4, "the network keeps its inputs"
