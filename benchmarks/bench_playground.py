@@ -3,7 +3,8 @@
 Run: python benchmarks/bench_playground.py [--repeat N]
 
 Default network of the page (circles, features x₁ x₂, hidden [4, 2] tanh, sigmoid + BCE, batch 10,
-SGD), then the largest one it allows (spiral, all 7 features, 8 hidden layers of 16), 50×50 grid. A "redraw" is what the server does for the figures of one play tick, the
+SGD), then the largest one it allows (spiral, all 7 features, 8 hidden layers of 16), 50×50 grid.
+A "redraw" is what the server does for the figures of one play tick, the
 way ``st.plotly_chart`` does it: build the figure, validate it again
 (``plotly.tools.return_figure_from_figure_or_data(..., validate_figure=True)``) and serialise it
 (``plotly.io.to_json(..., validate=False)``). Browser rendering is not included. Times are CPU
@@ -77,7 +78,8 @@ def measure(settings, repeat):
     labels = [node_label(l, j, sizes) for l, n in enumerate(sizes) for j in range(n)]
     snap = t.history.snapshots[-1]
 
-    print(f"\n{settings.dataset}: network {list(sizes)} tanh, {t.n_train} training points, batch {t.batch_size}, grid {GRID}×{GRID}")
+    print(f"\n{settings.dataset}: network {list(sizes)} tanh, {t.n_train} training points, "
+          f"batch {t.batch_size}, grid {GRID}×{GRID}")
 
     n_steps = 2000
     med, best = timed(lambda: t.run(steps=n_steps), max(3, repeat // 5))

@@ -98,7 +98,8 @@ def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = Tr
         z = (p > 0.5).astype(float) * 0.7 + 0.15 if discretize else p
         fig.add_trace(go.Heatmap(
             x=xs, y=ys, z=z, customdata=p if discretize else None, zmin=0, zmax=1, colorscale=style.DIVERGING,
-            name="ŷ", hovertemplate=hover + f"ŷ = P(class 1) %{{{'customdata' if discretize else 'z'}:.3f}}<extra></extra>",
+            name="ŷ",
+            hovertemplate=hover + f"ŷ = P(class 1) %{{{'customdata' if discretize else 'z'}:.3f}}<extra></extra>",
             colorbar=dict(title=dict(text="ŷ = P(class 1)", side="right"), thickness=14, len=0.8,
                           tickvals=[0, 0.5, 1], ticktext=["0", "0.5", "1"])))
         if 0 < p.min() < 0.5 < p.max():
@@ -249,7 +250,8 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
     fig.add_trace(go.Scatter(
         x=np.concatenate([cx if named else [], [l * (T + gap) + (T - 1) / 2 for l in range(cols)]]),
         y=np.concatenate([np.asarray(cy) - T / 2 - 0.5 if named else [], np.full(cols, H + 4.5)]),
-        text=(texts if named else []) + layer_names, mode="text", textposition="bottom center", hoverinfo="skip", showlegend=False,
+        text=(texts if named else []) + layer_names, mode="text", textposition="bottom center", hoverinfo="skip",
+        showlegend=False,
         textfont=dict(size=13 if T < 30 else 15, color="#222222"), name="labels"))
     if height is None:
         height = int(np.clip(70 * tallest + 110, 260, 900))

@@ -242,7 +242,8 @@ def parse_csv(text, test_ratio: float = 0.5, seed: int = 0) -> Dataset:
             if not np.isfinite(value):
                 raise ValueError(f"line {number}, column {col}: expected a finite number, got {field!r}")
             if col != "label" and abs(value) > CSV_MAX_ABS:
-                raise ValueError(f"line {number}, column {col}: expected a value within ±{CSV_MAX_ABS:g}, got {value:g}")
+                raise ValueError(f"line {number}, column {col}: expected a value within ±{CSV_MAX_ABS:g}, "
+                                 f"got {value:g}")
             values.append(value)
         rows.append(values)
         if len(rows) > CSV_MAX_ROWS:

@@ -27,7 +27,8 @@ NETWORK_TICK_SECONDS = 1.2  # the network view (graph, neuron maps) redraws this
 TRAIN_SECONDS = 0.12        # at most this much training per tick (the rest draws)
 SPEEDS = {"1 step": 1, "5 steps": 5, "25 steps": 25, "100 steps": 100, "500 steps": 500,
           f"as many as fit in {TRAIN_SECONDS:g} s": None}
-DATASET_NAMES = {**{name: f"{name} — {spec.doc}" for name, spec in DATASETS.items()}, "csv": "csv — your own points"}
+DATASET_NAMES = {**{name: f"{name} — {spec.doc}" for name, spec in DATASETS.items()},
+                 "csv": "csv — your own points"}
 
 
 # ---------------------------------------------------------------- settings from the widgets
@@ -37,7 +38,8 @@ def parse_hidden(text: str):
     try:
         hidden = tuple(int(p) for p in parts)
     except ValueError:
-        raise ValueError(f"Neurons per hidden layer: expected whole numbers separated by commas, got {text!r}") from None
+        raise ValueError("Neurons per hidden layer: expected whole numbers separated by commas, "
+                         f"got {text!r}") from None
     if len(hidden) > MAX_HIDDEN_LAYERS:
         raise ValueError(f"Neurons per hidden layer: expected at most {MAX_HIDDEN_LAYERS} layers, got {len(hidden)}")
     if any(not 1 <= h <= MAX_NEURONS for h in hidden):
@@ -158,7 +160,8 @@ def _set_play(play: bool):
     if not play:
         session.set_playing(False)
     elif r.trainer.epoch_count >= r.settings.epoch_limit:
-        session.set_playing(False, f"Epoch limit {r.settings.epoch_limit:,} reached: raise “Stop at epoch” or reset.")
+        session.set_playing(False, f"Epoch limit {r.settings.epoch_limit:,} reached: raise “Stop at epoch” "
+                                   "or reset.")
     else:
         session.set_playing(True)
 
@@ -195,8 +198,8 @@ def _select_from(chart_key: str):
 
 def controls(r):
     c = st.columns([1.1, 1, 1, 1, 1.4, 3])
-    c[0].button("Pause" if r.playing else "Play", key="pg_play", on_click=_set_play, args=(not r.playing,), type="primary",
-                icon=":material/pause:" if r.playing else ":material/play_arrow:", width="stretch")
+    c[0].button("Pause" if r.playing else "Play", key="pg_play", on_click=_set_play, args=(not r.playing,),
+                type="primary", icon=":material/pause:" if r.playing else ":material/play_arrow:", width="stretch")
     c[1].button("Step", key="pg_step", on_click=_step_once, width="stretch", icon=":material/skip_next:",
                 help="one minibatch update")
     c[2].button("Epoch", key="pg_epoch", on_click=_one_epoch, width="stretch", icon=":material/fast_forward:",

@@ -26,11 +26,6 @@ def charts(at):
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def boundary_z(at):
-    fig = next(f for f in charts(at) if f["layout"].get("uirevision") == "boundary")
-    return np.asarray(fig["data"][0]["z"], dtype=float) if isinstance(fig["data"][0]["z"], list) else fig["data"][0]["z"]
-
-
 def run_state(at):
     return at.session_state["playground_run"]
 
