@@ -203,6 +203,7 @@ HINTS = {
     "diverged": "Try a smaller learning rate, gradient clipping (global norm), the init matched to the activation, "
                 "or a normalisation layer.",
     "healthy": "Every layer gets a gradient of the same order: all of them can learn.",
+    "symmetric": "Try a remedy: a random initializer (the init matched to the activation) breaks the symmetry.",
 }
 
 

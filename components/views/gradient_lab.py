@@ -195,10 +195,11 @@ def page():
     icon = STATE_ICONS[d.state]
     when = "at initialisation" if run.step == 0 else f"after {run.step} training steps"
     st.markdown(f"### {icon} {d.verdict()[0].upper() + d.verdict()[1:]}")
-    st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss)} · {HINTS[d.state]}")
+    copies = [(l + 1, n, w) for l, (n, w) in enumerate(zip(distinct_units(run.net), settings.sizes[1:-1])) if n < w]
+    hint = HINTS["symmetric" if copies and d.finite else d.state]
+    st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss)} · {hint}")
     if d.finite and d.compounding():
         st.markdown(f"**Why:** {d.compounding()}.")
-    copies = [(l + 1, n, w) for l, (n, w) in enumerate(zip(distinct_units(run.net), settings.sizes[1:-1])) if n < w]
     if copies:
         st.warning("Symmetry: " + "; ".join(f"layer {l} has {n} distinct unit{'s' if n > 1 else ''} of {w}"
                                             for l, n, w in copies[:4]) + (" …" if len(copies) > 4 else "")

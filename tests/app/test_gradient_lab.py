@@ -188,9 +188,11 @@ def test_the_verdict_comes_with_a_remedy_hint(at):
 def test_zero_init_shows_the_symmetry_before_and_after_training(at):
     at.button(key="lab_preset_3").click().run()
     assert any("layer 1 has 1 distinct unit of 8" in w.value for w in at.warning)
+    assert "a random initializer (the init matched to the activation) breaks the symmetry" in " ".join(
+        c.value for c in at.caption)
     at.button(key="lab_run_all").click().run()
     assert any("layer 2 has 1 distinct unit of 8" in w.value for w in at.warning)
-    at.selectbox(key="lab_init").set_value("xavier_normal").run()
+    at.toggle(key="lab_matched_init").set_value(True).run()
     assert not any("Symmetry" in w.value for w in at.warning)
 
 
