@@ -186,11 +186,11 @@ PRESETS: Dict[str, Preset] = dict([
             loss="bce", target="sign"),
     _preset("Residual connections rescue depth",
             "The same deep sigmoid network with skips a ← a + f(z): δ also flows back through the identity.\n"
-            "Layer 1 now gets a gradient of the same order as layer 20: press Play, this one learns, the plain one is stuck.",
-            depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0, loss="bce", lr=0.1, steps=300,
-            residual=True),
+            "Layer 1 now gets a gradient of the order of layer 20's: press Play, this one learns, the plain one cannot.",
+            train=True, depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0, loss="bce", lr=0.1,
+            steps=300, residual=True),
     _preset("Clipping tames an explosion",
-            "ReLU weights 2× He's make the output and every gradient huge: unclipped, step 3 throws the weights to inf.\n"
+            "ReLU weights 2× He's make the output and every gradient huge: unclipped, step 3 throws them to inf.\n"
             "Clipping the global norm at 1 bounds each step (the per-layer ratios stay): press Play, the loss falls.",
             train=True, depth=10, width=32, activation="relu", init="he_normal", scale=2.0, lr=0.01, steps=100,
             target="sine", clip=True, clip_threshold=1.0),

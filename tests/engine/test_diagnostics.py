@@ -73,7 +73,8 @@ def test_vanishing_and_exploding_verdicts_read_as_a_sentence():
     net, p = _pass("sigmoid", sizes=[4] + [16] * 12 + [1])
     d = diagnose(p, net.activation_names)
     assert d.state == "vanishing"
-    assert d.verdict().startswith("layer 1 receives ") and d.verdict().endswith("of the gradient of layer 12: vanishing")
+    assert d.verdict().startswith("layer 1 receives ")
+    assert d.verdict().endswith("of the gradient of layer 12: vanishing")
     assert format_sci(d.delta_ratio[0]) in d.verdict()
 
 
