@@ -186,7 +186,7 @@ PRESETS: Dict[str, Preset] = dict([
             loss="bce", target="sign"),
     _preset("Residual connections rescue depth",
             "The same deep sigmoid network with skips a ← a + f(z): δ also flows back through the identity.\n"
-            "Layer 1 now gets a gradient of the order of layer 20's: press Play, this one learns, the plain one cannot.",
+            "Layer 1 now gets a gradient of layer 20's order: press Play, this one learns, the plain one cannot.",
             train=True, depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0, loss="bce", lr=0.1,
             steps=300, residual=True),
     _preset("Clipping tames an explosion",
