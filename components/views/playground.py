@@ -313,15 +313,8 @@ def _labels(r, sizes):
 
 
 def _data_view():
-    """The run controls; train (when playing); the counters, the boundary and the curves.
-
-    The controls live inside the playing fragment: a click there reruns the fragment at once (a
-    fragment-scoped rerun preempts the tick in progress) instead of waiting behind the timer; a pause
-    then asks for a full rerun, which drops the timer."""
+    """Train (when playing), then the counters, the boundary and the curves."""
     r = session.run()
-    if r.extras.get("timer") and not r.playing:
-        st.rerun(scope="app")
-    controls(r)
     if r.playing:
         _train_tick(r)
     t, settings = r.trainer, r.settings
@@ -389,7 +382,11 @@ def page():
     r = session.commit(r.settings.with_(show_test=session.widget("show_test", r.settings.show_test),
                                         discretize=session.widget("discretize", r.settings.discretize),
                                         edge_mode=session.widget("edge_mode", r.settings.edge_mode)))
-    r.extras["timer"] = r.playing
+    # The run controls stay outside the timer fragments: a click is then a full-app rerun, which the
+    # server folds together with any pending tick. (Inside a fragment, pausing needs st.rerun(scope=
+    # "app") from the fragment; that interrupted run made Streamlit replay the click's trigger into the
+    # next queued tick, calling the new Play button's callback: it restarted play behind a "Play" label.)
+    controls(r)
     if r.playing:
         st.fragment(_data_view, run_every=TICK_SECONDS)()
         _display_options(r)
