@@ -96,3 +96,21 @@ def test_settings_changed_in_one_gradient_lab_session_stay_in_it():
     b.run()
     assert b.slider(key="lab_depth").value != a.slider(key="lab_depth").value, "student B's depth moved"
     assert fingerprint(b) == b_before, "student B's lab changed after student A changed the depth"
+
+
+def test_opening_a_lesson_changes_only_the_session_that_opened_it():
+    from components.step_session import KEY
+    a = open_app("components/views/lessons.py")
+    b = open_app()
+    b_before = fingerprint(b)
+    b_weights = [W.copy() for W in b.session_state[KEY].weights]
+    a.button(key="open_textbook").click().run()
+    a.run()
+    assert not a.exception
+    assert [W.tolist() for W in a.session_state[KEY].weights] == [[[0.5]], [[0.8]]], \
+        "the textbook lesson did not load in the session that opened it"
+
+    b.run()
+    for W, W0 in zip(b.session_state[KEY].weights, b_weights):
+        assert (W == W0).all(), "student B's weights changed when student A opened a lesson"
+    assert fingerprint(b) == b_before, "student B's page changed when student A opened a lesson"
