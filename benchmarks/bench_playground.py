@@ -111,7 +111,7 @@ def measure(settings, repeat):
             as_streamlit(build(m))
 
     med, best = timed(data_view, repeat)
-    print(f"redraw of the data view (boundary + curves, every {0.4:g} s tick): {1 / med:5.1f} redraws/s "
+    print(f"redraw of the data view (boundary + curves, every play tick): {1 / med:5.1f} redraws/s "
           f"({med * 1000:.1f} ms)")
     med, best = timed(full_redraw, repeat)
     print(f"full redraw (all five figures): {1 / med:5.1f} redraws/s ({med * 1000:.1f} ms)   target ≥ 20")

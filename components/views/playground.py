@@ -22,8 +22,8 @@ from engine.initializers import INITIALIZERS
 from engine.optimizers import OPTIMIZERS
 from engine.training import Snapshot
 
-TICK_SECONDS = 0.4          # the play fragment reruns this often
-NETWORK_TICK_SECONDS = 1.2  # the network view (graph, neuron maps) redraws this often while playing
+TICK_SECONDS = 0.6          # the play fragment reruns this often
+NETWORK_TICK_SECONDS = 1.8  # the network view (graph, neuron maps) redraws this often while playing
 TRAIN_SECONDS = 0.12        # at most this much training per tick (the rest draws)
 SPEEDS = {"1 step": 1, "5 steps": 5, "25 steps": 25, "100 steps": 100, "500 steps": 500,
           f"as many as fit in {TRAIN_SECONDS:g} s": None}
