@@ -219,7 +219,12 @@ class StudentClient:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
                 raise TimeoutError(f"no script_finished within {timeout:.0f} s")
-            kind, rid, frags, status = await asyncio.wait_for(self._events.get(), remaining)
+            try:
+                kind, rid, frags, status = await asyncio.wait_for(self._events.get(), remaining)
+            except (TimeoutError, asyncio.TimeoutError):
+                what = "finished" if run_id else "started (the server ignored the request)"
+                raise TimeoutError(f"no run {what} within {timeout:.0f} s"
+                                   + (f" for fragment {fragment_id}" if fragment_id else "")) from None
             if kind == "closed":
                 raise ConnectionError(f"connection closed: {status}")
             # A fragment's callback may ask for a full run (st.rerun(scope="app")): that one counts.
