@@ -1,6 +1,8 @@
 """Backprop Lens: the thin entry. `streamlit run app.py`."""
 import streamlit as st
 
+from components.housekeeping import collect_garbage_now_and_then
+
 st.set_page_config(page_title="Backprop Lens", page_icon="🔎", layout="wide")
 
 PAGES = [
@@ -12,4 +14,5 @@ PAGES = [
     st.Page("components/views/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
 ]
 
+collect_garbage_now_and_then()  # instead of Streamlit's collection after every rerun (config.toml)
 st.navigation(PAGES).run()

@@ -609,13 +609,23 @@ async def witness(base_url, index, end_time, interval, tally, start_delay):
 
 
 async def warm_up(base_url):
-    """Open every page once (imports, caches), as the teacher does before class; then close."""
+    """Use every page and control a student will use once (first imports, plotly's validators, caches),
+    as a teacher does while preparing the lesson; then close."""
     client = StudentClient(base_url, "warm-up")
+    rng, tally = random.Random(0), Tally()
     await client.connect(timeout=60)
     try:
         await client.open("")
+        home = client.page_hash
+        for w in client.find("button", STEP_FORWARD, exclude=NOT_STEP)[:1] + client.find("slider", "step_x0")[:1]:
+            await (client.press(w) if w.kind == "button" else client.set_value(w, client.new_slider_value(w, rng)))
         for page in list(client.pages):
             await client.go_to(page)
+        if LAB_PAGE in client.pages:
+            await _visit_lab(client, rng, tally)
+        if PLAYGROUND_PAGE in client.pages:
+            await _play_playground(client, rng, time.perf_counter() + 10, 2.0, tally, 0)
+        await client.rerun(page_hash=home, page_name="")
     finally:
         await client.close()
 
@@ -757,6 +767,10 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
         say(f"sessions closed; waiting {ttl + 3:.0f} s (disconnectedSessionTTL {ttl:g} s) and one probe "
             f"session, then reading RSS", flush=True)
         time.sleep(ttl + 3)
+        # The first probe's disconnect makes the session store drop the expired sessions; the app
+        # collects garbage at most every 10 s (components/housekeeping.py), on the second probe's rerun.
+        asyncio.run(_probe(url))
+        time.sleep(11)
         asyncio.run(_probe(url))
         time.sleep(2)
         after = monitor.rss()

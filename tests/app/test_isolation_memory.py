@@ -74,3 +74,16 @@ def test_a_gradient_lab_run_played_to_its_step_limit_stays_under_8_mb():
     run = at.session_state["lab_run"]
     run.advance(MAX_STEPS)
     assert session_bytes(at) < 8 * MB, f"lab session holds {session_bytes(at) / MB:.1f} MB"
+
+
+def test_the_app_collects_garbage_now_and_then_not_after_every_rerun(monkeypatch):
+    import gc
+
+    from components import housekeeping
+    runs = []
+    monkeypatch.setattr(housekeeping, "_last_collect", 100.0)
+    monkeypatch.setattr(gc, "collect", lambda *a: runs.append(1) or 0)
+    assert not housekeeping.collect_garbage_now_and_then(now=lambda: 100.0 + housekeeping.COLLECT_EVERY_S / 2)
+    assert housekeeping.collect_garbage_now_and_then(now=lambda: 100.0 + housekeeping.COLLECT_EVERY_S)
+    assert not housekeeping.collect_garbage_now_and_then(now=lambda: 100.5 + housekeeping.COLLECT_EVERY_S)
+    assert runs == [1]
