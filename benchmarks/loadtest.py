@@ -228,7 +228,9 @@ class StudentClient:
             if kind == "closed":
                 raise ConnectionError(f"connection closed: {status}")
             # A fragment's callback may ask for a full run (st.rerun(scope="app")): that one counts.
-            if kind == "start" and run_id is None and (tuple(frags) == want or (want and not frags)):
+            # A later run of the same kind that starts before ours finished supersedes it (Streamlit
+            # folds the pending requests into it, and the superseded run may send no finish at all).
+            if kind == "start" and (tuple(frags) == want or (want and not frags)):
                 run_id = rid
             elif kind == "finish" and rid == run_id:
                 if status == "FINISHED_EARLY_FOR_RERUN":
