@@ -65,8 +65,11 @@ def app_url():
         proc.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Not session-wide: Playwright's sync API keeps an asyncio loop
+    running while it is open, and later tests that call asyncio.run (the protocol load tests) would
+    fail inside it."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
