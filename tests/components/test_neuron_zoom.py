@@ -8,14 +8,11 @@ import pytest
 from components.neuron_zoom import MAX_ZOOM_INPUTS, fmt, neuron_boxes, neuron_figure
 from engine import Network
 from engine.timeline import build_timeline
+from tests.helpers import textbook_network
 
 
 def textbook_steps():
-    net = Network([1, 1, 1], activation="relu", output_activation="sigmoid", loss="mse")
-    net.weights[0][:] = 0.5
-    net.biases[0][:] = 0.1
-    net.weights[1][:] = 0.8
-    net.biases[1][:] = 0.2
+    net = textbook_network()
     return net, build_timeline(net, 2.0, 1.0, 0.1)
 
 

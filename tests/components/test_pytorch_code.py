@@ -7,6 +7,7 @@ import pytest
 
 from components.pytorch_code import MAX_CODE_PARAMETERS, pytorch_code
 from engine import ACTIVATIONS, Network
+from tests.helpers import textbook_network
 
 try:
     import torch
@@ -113,11 +114,7 @@ def test_update_matches_the_engine_step_with_optimizer_memory(optimizer, clip, r
 
 @needs_torch
 def test_textbook_script_runs_standalone_and_prints_its_numbers(tmp_path):
-    net = Network([1, 1, 1], activation="relu", output_activation="sigmoid", loss="mse")
-    net.weights[0][:] = 0.5
-    net.biases[0][:] = 0.1
-    net.weights[1][:] = 0.8
-    net.biases[1][:] = 0.2
+    net = textbook_network()
     path = tmp_path / "check.py"
     path.write_text(pytorch_code(net, 2.0, 1.0, lr=0.1))
     out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120, check=True).stdout

@@ -9,18 +9,14 @@ from hypothesis import strategies as st
 from engine import ACTIVATIONS, Network
 from engine.timeline import (MAX_BATCH, TABLE_COLUMNS, build_timeline, node_equations, node_label, step_table,
                              tex_number, tex_update)
+from tests.helpers import textbook_network
 
 HEADS = [("sigmoid", "mse"), ("sigmoid", "bce"), ("softmax", "cross_entropy"), ("linear", "mse"),
          ("tanh", "mse"), ("softmax", "mse")]
 
 
 def textbook():
-    net = Network([1, 1, 1], activation="relu", output_activation="sigmoid", loss="mse")
-    net.weights[0][:] = 0.5
-    net.biases[0][:] = 0.1
-    net.weights[1][:] = 0.8
-    net.biases[1][:] = 0.2
-    return net
+    return textbook_network()
 
 
 def make(hidden="tanh", head=("sigmoid", "mse"), sizes=(3, 4, 3, 2), seed=0, **kw):

@@ -5,17 +5,12 @@ b2 = 0.2; MSE; α = 0.1.
 """
 import pytest
 
-from engine import Network
+from tests.helpers import textbook_network
 
 
 @pytest.fixture
 def net():
-    n = Network([1, 1, 1], activation="relu", output_activation="sigmoid", loss="mse")
-    n.weights[0][:] = 0.5
-    n.biases[0][:] = 0.1
-    n.weights[1][:] = 0.8
-    n.biases[1][:] = 0.2
-    return n
+    return textbook_network()
 
 
 def test_forward_numbers(net):
