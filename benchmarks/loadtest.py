@@ -130,6 +130,7 @@ class StudentClient:
         self._building_widgets: dict[str, Widget] = {}
         self._fragment_of: dict[tuple, str] = {}   # delta path → fragment id (for paths in the view)
         self._building_fragment_of: dict[tuple, str] = {}
+        self._building_ids: set[str] = set()        # ids of the widgets the run being read draws
         self._events: asyncio.Queue = asyncio.Queue()
         self._reader_task = None
         self._auto_task = None
@@ -326,6 +327,7 @@ class StudentClient:
                     frags = tuple(msg.metadata.run.fragment_ids)
                     self._current_fragments = frags
                     self._building, self._building_widgets, self._building_fragment_of = {}, {}, {}
+                    self._building_ids = set()
                     if not frags:  # a full run: the browser drops its fragment timers, then re-learns them
                         self.auto_reruns.clear()
                         self.page_hash = msg.new_session.page_script_hash or self.page_hash
@@ -339,6 +341,8 @@ class StudentClient:
                     status = statuses[msg.script_finished]
                     if status == "FINISHED_SUCCESSFULLY" and not self._current_fragments:
                         self.snapshot, self.widgets = self._building, self._building_widgets
+                        # As the browser does: forget the values of widgets this run did not draw.
+                        self.states = {k: v for k, v in self.states.items() if k in self._building_ids}
                         self.view = dict(self.snapshot)
                         self._fragment_of = dict(self._building_fragment_of)
                     elif status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY":
@@ -374,6 +378,9 @@ class StudentClient:
         if which == "new_element":
             el = delta.new_element
             etype = el.WhichOneof("type")
+            widget_id = getattr(getattr(el, etype), "id", "") if etype else ""
+            if isinstance(widget_id, str) and widget_id:
+                self._building_ids.add(widget_id)
             if etype == "exception":
                 exc = el.exception
                 self.errors.append(f"exception on page '{self.page}': {exc.type}: {exc.message[:200]}")
