@@ -77,7 +77,9 @@ def _on_lr(key):
 
 
 def _on_param(pid, key):
-    session.set_param(pid, float(session.widget_value(key)))
+    value = session.widget_value(key)
+    if value is not None:  # a client can send a change for a slider the page no longer draws
+        session.set_param(pid, float(value))
 
 
 def sidebar(run) -> None:
