@@ -176,12 +176,7 @@ def _matrix(value, name):
         value = [value]
     if len(value) > MAX_BATCH:
         raise _fail(name, f"at most {MAX_BATCH} rows", f"{len(value)} rows")
-    check = _number(-MAX_ABS, MAX_ABS)
-    rows = []
-    for i, row in enumerate(value):
-        if not isinstance(row, (list, tuple)) or not row or len(row) > MAX_UNITS:
-            raise _fail(f"{name}[{i}]", f"a row of 1 to {MAX_UNITS} numbers", row)
-        rows.append(tuple(check(v, f"{name}[{i}][{k}]") for k, v in enumerate(row)))
+    rows = _matrix_rows(value, name)
     if len({len(r) for r in rows}) != 1:
         raise _fail(name, "rows of equal length", [len(r) for r in rows])
     return tuple(rows)
