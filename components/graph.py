@@ -189,26 +189,31 @@ def _edge_values(weights, dW, update_W, lr, L):
     return dict(w=w, g=g, u=u, g_known=g_known, u_known=u_known)
 
 
+# ---------------------------------------------------------------------------------------------- colours
+def _color_scale(values, known, log: bool, title: str):
+    """Positions in [0, 1] on the colour scale, the scale, and the colour bar, for the known values:
+    log |value| on the sequential scale, or the signed value on the diverging one."""
+    if log:
+        lo, hi = style.log_range(values[known])
+        return style.log_position(values, lo, hi), style.SEQUENTIAL, dict(
+            kind="log", lo=lo, hi=hi, scale=style.SEQUENTIAL, title=title)
+    m = style.signed_range(values[known])
+    return style.signed_position(values, m), style.DIVERGING, dict(
+        kind="signed", m=m, scale=style.DIVERGING, title=title)
+
+
 # ---------------------------------------------------------------------------------------------- edges
 def _edge_shapes(lay, edges, mode, shapes):
     """Append one path shape per (colour, width, sign) bin; return the colour bar description."""
     w = edges["w"]
     if mode == "weight":
-        values, known = w, np.isfinite(w)
-        m = style.signed_range(w)
-        t, scale = style.signed_position(w, m), style.DIVERGING
-        bar = dict(kind="signed", m=m, scale=scale, title="edges: w")
+        known = np.isfinite(w)
+        t, scale, bar = _color_scale(w, known, log=False, title="edges: w")
     else:
         values = edges["g"] if mode == "gradient" else edges["u"]
         known = (edges["g_known"] if mode == "gradient" else edges["u_known"]) & np.isfinite(values)
-        if mode == "gradient":
-            lo, hi = style.log_range(values[known])
-            t, scale = style.log_position(values, lo, hi), style.SEQUENTIAL
-            bar = dict(kind="log", lo=lo, hi=hi, scale=scale, title="edges: |∂L/∂w|")
-        else:
-            m = style.signed_range(values[known])
-            t, scale = style.signed_position(values, m), style.DIVERGING
-            bar = dict(kind="signed", m=m, scale=scale, title="edges: −α∂L/∂w")
+        t, scale, bar = _color_scale(values, known, log=mode == "gradient",
+                                     title="edges: |∂L/∂w|" if mode == "gradient" else "edges: −α∂L/∂w")
         if not known.any():
             bar = None
     colors = style.bin_colors(scale)
@@ -305,14 +310,7 @@ def _edge_value_text(edges, mode, n_edges):
 def _node_colors(vals, mode):
     values, known = vals
     v, k = values[mode], known[mode] & np.isfinite(values[mode])
-    if mode == "delta":
-        lo, hi = style.log_range(v[k])
-        t, scale = style.log_position(v, lo, hi), style.SEQUENTIAL
-        bar = dict(kind="log", lo=lo, hi=hi, scale=scale, title="nodes: |δ|")
-    else:
-        m = style.signed_range(v[k])
-        t, scale = style.signed_position(v, m), style.DIVERGING
-        bar = dict(kind="signed", m=m, scale=scale, title=f"nodes: {mode}")
+    t, scale, bar = _color_scale(v, k, log=mode == "delta", title="nodes: |δ|" if mode == "delta" else f"nodes: {mode}")
     colors = np.array(style.bin_colors(scale), dtype=object)[style.color_bin(t)]
     colors = np.where(k, colors, style.UNKNOWN).tolist()
     return colors, (bar if k.any() else None)
