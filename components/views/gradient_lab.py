@@ -96,12 +96,9 @@ def training_panel(settings):
             if r.done:
                 state.set_playing(False)
                 st.rerun()  # a full rerun stops the timer and refreshes the per-layer views
+        # a diverged run is explained once, at the top of the page (the full rerun above shows it)
         st.progress(min(r.step / r.settings.steps, 1.0),
-                    text=f"step {r.step} of {r.settings.steps}" + (" — diverged" if r.divergence else ""))
-        if r.divergence is not None:
-            st.error(f"**{r.divergence.message[0].upper() + r.divergence.message[1:]}**: the numbers overflowed "
-                     f"to inf/NaN, so the run stopped (the weights are those of step {r.step - 1}). {TRY}",
-                     icon=":material/error:")
+                    text=f"step {r.step} of {r.settings.steps}" + (" — diverged (see above)" if r.divergence else ""))
         if r.step == 0:
             st.info("Press Play (or Run all) to train and watch the gradient flow per layer and step.",
                     icon=":material/play_circle:")
@@ -193,11 +190,11 @@ def page():
         return
     p, d = run.inspect()
     icon = STATE_ICONS[d.state]
-    when = "at initialisation" if run.step == 0 else f"after {run.step} training steps"
+    when = "at initialisation" if run.step == 0 else f"after {run.step} training step{'s' if run.step > 1 else ''}"
     st.markdown(f"### {icon} {d.verdict()[0].upper() + d.verdict()[1:]}")
     copies = [(l + 1, n, w) for l, (n, w) in enumerate(zip(distinct_units(run.net), settings.sizes[1:-1])) if n < w]
-    hint = HINTS["symmetric" if copies and d.finite else d.state]
-    st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss)} · {hint}")
+    hint = "" if not d.finite else " · " + HINTS["symmetric" if copies else d.state]  # divergence: advice below
+    st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss)}{hint}")
     if d.finite and d.compounding():
         st.markdown(f"**Why:** {d.compounding()}.")
     if copies:
@@ -205,8 +202,13 @@ def page():
                                             for l, n, w in copies[:4]) + (" …" if len(copies) > 4 else "")
                    + ". Units with identical incoming weights get identical gradients and stay copies: "
                      "random initialisation breaks the symmetry.", icon=":material/content_copy:")
-    if not d.finite:
-        st.error(f"The network's numbers overflowed ({d.divergence.message}). {TRY}", icon=":material/error:")
+    if not d.finite:  # the heading says where; this box says what it means and what to try, once
+        if run.divergence is not None:
+            what = (f"Training stopped at step {run.divergence.step}: the weights are those of step {run.step - 1}, "
+                    "and the next pass overflows.")
+        else:
+            what = "These settings overflow before any training step."
+        st.error(f"{what} {TRY}", icon=":material/error:")
     st.plotly_chart(figs.gradient_profile_figure(d), key="lab_chart_profile", width="stretch",
                     config=chart_config("gradient-profile"))
     view = st.segmented_control("View", VIEWS, key="lab_view", default="Training") or "Training"
