@@ -3,8 +3,8 @@
 Each student is a client of Streamlit's own websocket protocol, exactly what the browser speaks:
 it connects to ``/_stcore/stream`` (subprotocol ``streamlit``), sends protobuf ``BackMsg.rerun_script``
 with its widget states and reads ``ForwardMsg``s until its run's ``script_finished``. It follows the
-server's ``auto_rerun`` requests the way a browser tab does, so a playing playground costs the server
-what a real tab costs. One headless browser per student would need more CPU than the app itself on a
+server's ``auto_rerun`` requests the way a browser tab does (``setInterval``: the first tick one interval
+after the timer is set), so a playing playground costs the server what a real tab costs. One headless browser per student would need more CPU than the app itself on a
 2-core laptop; this client costs about 1 CPU-second per 440 reruns.
 
 A student: opens the app (default page, step-through), then once per ``--interval`` seconds (±50 %,
@@ -19,6 +19,9 @@ Reports sessions, interactions, errors, p50/p95 latency (interaction sent → th
 sessions have closed and ``server.disconnectedSessionTTL`` has passed. Bounded: ≤ 200 sessions,
 ≤ 600 s, loopback addresses only; it stops by itself.
 
+A Play or Pause click must also take effect (the page's timers start, or stop). ``--trace FILE`` writes
+the last messages each failing session sent and received, for the report of a failed interaction.
+
     python benchmarks/loadtest.py --spawn --sessions 30 --duration 60 --ttl 10
     python benchmarks/loadtest.py --url http://127.0.0.1:8501 --pid 12345 --ttl 120
 """
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
 import ipaddress
 import json
 import os
@@ -47,6 +51,13 @@ MAX_SESSIONS, MAX_DURATION_S = 200, 600
 WARM_UP_STUDENTS, WARM_UP_SECONDS = 3, 10.0  # per server process, before the baseline is read
 RUN_TIMEOUT_S = 60.0            # one rerun slower than this counts as an error
 FINISHED = {"FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"}
+# A full run that ended without its script_finished: Streamlit (1.67, AppSession.request_rerun) starts a
+# new ScriptRunner for a fragment request that arrives after the running one has finished its script but
+# before the event loop has handled that finish, and then drops the old runner's finish as coming from a
+# "non-current ScriptRunner". The run did complete (a fragment request never stops a full run: the new
+# runner exists only because the old one had run to its end); the browser shows its deltas as they
+# arrive and carries on. The client counts such runs apart (``finish_lost``) instead of waiting forever.
+ENDED_UNREPORTED = "ENDED_WITHOUT_SCRIPT_FINISHED"
 
 # How a student finds the controls. Patterns are matched against the widget's key first, then its
 # label (case-insensitive). Pages are the url paths of app.py's st.navigation.
@@ -109,9 +120,12 @@ class StudentClient:
 
     WIDGET_KINDS = ("slider", "button", "checkbox", "radio", "selectbox", "button_group")
 
-    def __init__(self, base_url: str, name: str = "student"):
+    def __init__(self, base_url: str, name: str = "student", trace: bool = False):
         self.base_url = base_url.rstrip("/")
         self.name = name
+        # --trace: the last messages sent and received, kept for the report of a failed interaction.
+        self.trace = collections.deque(maxlen=120) if trace else None
+        self.failures: list[dict] = []
         self.ws = None
         self.widgets: dict[str, Widget] = {}
         self.states: dict[str, object] = {}
@@ -121,6 +135,9 @@ class StudentClient:
         self.snapshot: dict[tuple, bytes] = {}
         self.view: dict[tuple, bytes] = {}     # snapshot + later fragment runs: what the tab shows now
         self.auto_reruns: dict[str, float] = {}  # fragment id → interval (s)
+        self._timer_due: dict[str, float] = {}   # fragment id → when its timer fires next
+        self.finish_lost = 0                     # full runs whose script_finished Streamlit dropped
+        self._open_full_run = ""                 # id of a full run started and not yet finished
         self.auto_rerun_count = 0
         self.auto_rerun_failures = 0
         self.errors: list[str] = []
@@ -136,6 +153,15 @@ class StudentClient:
         self._auto_task = None
         self._send_lock = asyncio.Lock()
         self._current_fragments: tuple = ()
+
+    def _log(self, text: str):
+        if self.trace is not None:
+            self.trace.append(f"{time.perf_counter():.3f} {text}")
+
+    def _failed(self, error: str):
+        if self.trace is not None:
+            self.failures.append({"session": self.name, "page": self.page, "error": error,
+                                  "trace": list(self.trace)})
 
     # -- connection ----------------------------------------------------------------------------
     async def connect(self, timeout: float = 30, resume: str | None = None):
@@ -199,6 +225,8 @@ class StudentClient:
         cs.widget_states.widgets.extend(self._widget_state_protos(triggers))
         async with self._send_lock:
             await self.ws.send(msg.SerializeToString())
+        self._log(f"→ rerun frag={fragment_id[:8] or '-'} auto={int(auto)} page={cs.page_name!r} "
+                  f"hash={cs.page_script_hash[:8]} triggers={[t.split('-', 2)[-1] for t in triggers]}")
 
     async def rerun(self, *, triggers=(), fragment_id="", page_name=None, page_hash=None,
                     timeout=RUN_TIMEOUT_S) -> float:
@@ -219,14 +247,18 @@ class StudentClient:
         while True:
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
+                self._failed(f"no script_finished within {timeout:.0f} s")
                 raise TimeoutError(f"no script_finished within {timeout:.0f} s")
             try:
                 kind, rid, frags, status = await asyncio.wait_for(self._events.get(), remaining)
             except (TimeoutError, asyncio.TimeoutError):
                 what = "finished" if run_id else "started (the server ignored the request)"
-                raise TimeoutError(f"no run {what} within {timeout:.0f} s"
-                                   + (f" for fragment {fragment_id}" if fragment_id else "")) from None
+                error = (f"no run {what} within {timeout:.0f} s"
+                         + (f" for fragment {fragment_id}" if fragment_id else ""))
+                self._failed(error)
+                raise TimeoutError(error) from None
             if kind == "closed":
+                self._failed(f"connection closed: {status}")
                 raise ConnectionError(f"connection closed: {status}")
             # A fragment's callback may ask for a full run (st.rerun(scope="app")): that one counts.
             # A later run of the same kind that starts before ours finished supersedes it (Streamlit
@@ -237,7 +269,8 @@ class StudentClient:
                 if status == "FINISHED_EARLY_FOR_RERUN":
                     run_id = None
                     continue
-                if status not in FINISHED:
+                if status not in FINISHED | {ENDED_UNREPORTED}:
+                    self._failed(f"run ended with {status}")
                     raise RuntimeError(f"run ended with {status}")
                 return time.perf_counter() - t0
 
@@ -325,12 +358,26 @@ class StudentClient:
                     if msg.new_session.initialize.session_id:
                         self.session_id = msg.new_session.initialize.session_id
                     frags = tuple(msg.metadata.run.fragment_ids)
+                    if frags and self._open_full_run:
+                        # A fragment run cannot start while a full run is still running (a fragment
+                        # request waits for it, it does not stop it): the full run ended and its
+                        # script_finished was dropped (see ENDED_UNREPORTED). Like the browser, keep
+                        # what it drew.
+                        ended = self._open_full_run
+                        self._log(f"   run={ended[:8]} ended without script_finished")
+                        self.finish_lost += 1
+                        self._commit_full_run()
+                        await self._events.put(("finish", ended, (), ENDED_UNREPORTED))
+                    self._open_full_run = "" if frags else msg.metadata.run.script_run_id
                     self._current_fragments = frags
                     self._building, self._building_widgets, self._building_fragment_of = {}, {}, {}
                     self._building_ids = set()
                     if not frags:  # a full run: the browser drops its fragment timers, then re-learns them
                         self.auto_reruns.clear()
+                        self._timer_due.clear()
                         self.page_hash = msg.new_session.page_script_hash or self.page_hash
+                    self._log(f"← new_session run={msg.metadata.run.script_run_id[:8]} "
+                              f"frags={[f[:8] for f in frags]}")
                     await self._events.put(("start", msg.metadata.run.script_run_id, frags, ""))
                 elif kind == "navigation":
                     for p in msg.navigation.app_pages:
@@ -339,12 +386,12 @@ class StudentClient:
                     self._on_delta(msg)
                 elif kind == "script_finished":
                     status = statuses[msg.script_finished]
+                    self._log(f"← script_finished run={msg.metadata.run.script_run_id[:8]} "
+                              f"frags={[f[:8] for f in msg.metadata.run.fragment_ids]} {status}")
+                    if msg.metadata.run.script_run_id == self._open_full_run:
+                        self._open_full_run = ""
                     if status == "FINISHED_SUCCESSFULLY" and not self._current_fragments:
-                        self.snapshot, self.widgets = self._building, self._building_widgets
-                        # As the browser does: forget the values of widgets this run did not draw.
-                        self.states = {k: v for k, v in self.states.items() if k in self._building_ids}
-                        self.view = dict(self.snapshot)
-                        self._fragment_of = dict(self._building_fragment_of)
+                        self._commit_full_run()
                     elif status == "FINISHED_FRAGMENT_RUN_SUCCESSFULLY":
                         self.widgets.update({k: w for k, w in self._building_widgets.items()
                                              if w.fragment_id})
@@ -358,10 +405,18 @@ class StudentClient:
                     await self._events.put(("finish", msg.metadata.run.script_run_id,
                                             tuple(msg.metadata.run.fragment_ids), status))
                 elif kind == "auto_rerun":
-                    self.auto_reruns[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+                    frag, interval = msg.auto_rerun.fragment_id, msg.auto_rerun.interval
+                    self._log(f"← auto_rerun frag={frag[:8]} every {interval:g} s")
+                    # As the browser's setInterval: the first tick one interval from now; the same
+                    # timer registered again (by the fragment's own run) keeps its countdown.
+                    if self.auto_reruns.get(frag) != interval:
+                        self._timer_due[frag] = time.perf_counter() + interval
+                    self.auto_reruns[frag] = interval
                 elif kind == "stop_auto_rerun":
+                    self._log(f"← stop_auto_rerun frags={[f[:8] for f in msg.stop_auto_rerun.fragment_ids]}")
                     for frag in msg.stop_auto_rerun.fragment_ids:
                         self.auto_reruns.pop(frag, None)
+                        self._timer_due.pop(frag, None)
                 elif kind == "page_not_found":
                     self.errors.append(f"page not found: {msg.page_not_found.page_name!r}")
         except asyncio.CancelledError:
@@ -370,6 +425,14 @@ class StudentClient:
             await self._events.put(("closed", "", (), repr(e)))
             return
         await self._events.put(("closed", "", (), "server closed the connection"))
+
+    def _commit_full_run(self):
+        """The full run just read is what the tab shows now."""
+        self.snapshot, self.widgets = self._building, self._building_widgets
+        # As the browser does: forget the values of widgets this run did not draw.
+        self.states = {k: v for k, v in self.states.items() if k in self._building_ids}
+        self.view = dict(self.snapshot)
+        self._fragment_of = dict(self._building_fragment_of)
 
     def _on_delta(self, msg):
         delta = msg.delta
@@ -407,13 +470,13 @@ class StudentClient:
 
     async def _auto_rerunner(self):
         """Send the fragment auto-reruns the server asked for, as the browser's timer does."""
-        last: dict[str, float] = {}
         while True:
             await asyncio.sleep(0.05)
             now = time.perf_counter()
             for frag, interval in list(self.auto_reruns.items()):
-                if now - last.get(frag, 0.0) >= interval:
-                    last[frag] = now
+                due = self._timer_due.setdefault(frag, now + interval)
+                if now >= due:
+                    self._timer_due[frag] = max(due + interval, now)
                     try:
                         await self._send_rerun(fragment_id=frag, auto=True)
                         self.auto_rerun_count += 1
@@ -488,6 +551,8 @@ class Tally:
     skipped: dict = field(default_factory=dict)       # action → times its control was missing
     auto_reruns: int = 0
     connected: int = 0
+    finish_lost: int = 0                              # full runs that ended without script_finished
+    traces: list = field(default_factory=list)        # --trace: messages around each failed interaction
 
     def skip(self, action):
         self.skipped[action] = self.skipped.get(action, 0) + 1
@@ -500,11 +565,11 @@ async def _timed(tally: Tally, action: str, coro):
         tally.errors.append(f"{action}: {e}")
 
 
-async def student(base_url, index, end_time, interval, play_seconds, tally, seed, start_delay):
+async def student(base_url, index, end_time, interval, play_seconds, tally, seed, start_delay, trace=False):
     """One student's session: see the module docstring."""
     rng = random.Random(seed * 1_000_003 + index)
     await asyncio.sleep(start_delay)
-    client = StudentClient(base_url, f"student-{index}")
+    client = StudentClient(base_url, f"student-{index}", trace=trace)
     try:
         await client.connect()
         tally.loads.append(await client.open(""))
@@ -551,6 +616,8 @@ async def student(base_url, index, end_time, interval, play_seconds, tally, seed
     finally:
         tally.errors.extend(f"student {index}: {m}" for m in client.errors)
         tally.auto_reruns += client.auto_rerun_count
+        tally.finish_lost += client.finish_lost
+        tally.traces.extend(client.failures)
         await client.close()
 
 
@@ -572,10 +639,14 @@ async def _play_playground(client, rng, end_time, play_seconds, tally, interval)
         tally.skip("play")
         return
     w = play[0]
+    errors_before = len(tally.errors)
     if w.kind == "checkbox":
         await _timed(tally, "play", client.set_value(w, ("bool", True)))
     else:
         await _timed(tally, "play", client.press(w))
+    # The click must have taken effect, not only have been answered: the page now plays (its timers run).
+    if len(tally.errors) == errors_before and not client.auto_reruns:
+        tally.errors.append("play: the page did not start playing (no fragment timer after the click)")
     hold = min(play_seconds * rng.uniform(0.75, 1.25), max(0.0, end_time - time.perf_counter() - 1))
     await asyncio.sleep(hold)
     if w.kind == "checkbox":
@@ -583,15 +654,18 @@ async def _play_playground(client, rng, end_time, play_seconds, tally, interval)
         return
     pause = client.find(("button", "checkbox"), PAUSE)
     if pause:
+        errors_before = len(tally.errors)
         await _timed(tally, "pause", client.press(pause[0]))
+        if len(tally.errors) == errors_before and client.auto_reruns:
+            tally.errors.append("pause: the page still plays after the click (its fragment timers run)")
     else:
         tally.skip("pause")
 
 
-async def witness(base_url, index, end_time, interval, tally, start_delay):
+async def witness(base_url, index, end_time, interval, tally, start_delay, trace=False):
     """A student who never touches anything: every rerun must render what the first one did."""
     await asyncio.sleep(start_delay)
-    client = StudentClient(base_url, f"witness-{index}")
+    client = StudentClient(base_url, f"witness-{index}", trace=trace)
     try:
         await client.connect()
         tally.loads.append(await client.open(""))
@@ -614,6 +688,8 @@ async def witness(base_url, index, end_time, interval, tally, start_delay):
         tally.errors.append(f"witness {index}: {type(e).__name__}: {e}")
     finally:
         tally.errors.extend(f"witness {index}: {m}" for m in client.errors)
+        tally.finish_lost += client.finish_lost
+        tally.traces.extend(client.failures)
         await client.close()
 
 
@@ -639,7 +715,8 @@ async def warm_up(base_url):
         await client.close()
 
 
-async def run_sessions(base_url, sessions, duration, interval, play_seconds, seed, ramp, progress=True):
+async def run_sessions(base_url, sessions, duration, interval, play_seconds, seed, ramp, progress=True,
+                       trace=False):
     tally = Tally()
     t_start = time.perf_counter()
     end_time = t_start + duration
@@ -648,9 +725,9 @@ async def run_sessions(base_url, sessions, duration, interval, play_seconds, see
     for i in range(sessions):
         delay = ramp * i / max(1, sessions)
         if i % 5 == 4 or (n_witness and i == sessions - 1 and not any(j % 5 == 4 for j in range(sessions))):
-            tasks.append(witness(base_url, i, end_time, interval, tally, delay))
+            tasks.append(witness(base_url, i, end_time, interval, tally, delay, trace))
         else:
-            tasks.append(student(base_url, i, end_time, interval, play_seconds, tally, seed, delay))
+            tasks.append(student(base_url, i, end_time, interval, play_seconds, tally, seed, delay, trace))
 
     async def report_progress():
         while True:
@@ -741,7 +818,7 @@ def percentile(values, q):
 
 
 def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_seconds=4.0, ttl=120.0,
-             seed=0, ramp=None, measure_release=True, progress=True) -> dict:
+             seed=0, ramp=None, measure_release=True, progress=True, trace=False) -> dict:
     """Warm up, baseline, load, close, wait the TTL, measure again. Returns the figures as a dict."""
     if not 1 <= sessions <= MAX_SESSIONS:
         raise ValueError(f"sessions must be in 1..{MAX_SESSIONS}, got {sessions}")
@@ -770,7 +847,8 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
     say(f"load: {sessions} sessions for {duration:.0f} s, one interaction per {interval:g} s each "
         f"(ramp-up {ramp:.1f} s)", flush=True)
     with monitor:
-        tally = asyncio.run(run_sessions(url, sessions, duration, interval, play_seconds, seed, ramp, progress))
+        tally = asyncio.run(run_sessions(url, sessions, duration, interval, play_seconds, seed, ramp, progress,
+                                         trace))
     after = None
     if measure_release:
         say(f"sessions closed; waiting {ttl + 3:.0f} s (disconnectedSessionTTL {ttl:g} s) and one probe "
@@ -798,8 +876,8 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
         "duration_s": duration, "interval_s": interval, "ttl_s": ttl,
         "interactions": len(tally.latencies), "interactions_by_action": counts,
         "p50_p95_by_action_s": by_action_p,
-        "auto_reruns": tally.auto_reruns, "skipped_actions": tally.skipped,
-        "errors": len(tally.errors), "error_samples": tally.errors[:10],
+        "auto_reruns": tally.auto_reruns, "skipped_actions": tally.skipped, "finish_lost": tally.finish_lost,
+        "errors": len(tally.errors), "error_samples": tally.errors[:10], "error_traces": tally.traces,
         "isolation_violations": len(tally.isolation_violations),
         "isolation_samples": tally.isolation_violations[:5],
         "p50_s": percentile(lat, 50), "p95_s": percentile(lat, 95), "max_s": max(lat, default=float("nan")),
@@ -836,6 +914,8 @@ def format_report(r: dict) -> str:
         f"  interactions             {r['interactions']} ({by_action})",
         f"  auto-reruns (playing)    {r['auto_reruns']}",
         f"  errors                   {r['errors']}" + (f"  e.g. {r['error_samples'][:3]}" if r["errors"] else ""),
+        f"  runs ended unreported    {r.get('finish_lost', 0)}  (full runs whose script_finished Streamlit "
+        "dropped when a timer tick arrived as they ended; their deltas arrived, the click took effect)",
         f"  isolation violations     {r['isolation_violations']}"
         + (f"  e.g. {r['isolation_samples'][:2]}" if r["isolation_violations"] else ""),
         f"  latency p50 / p95 / max  {r['p50_s']:.3f} s / {r['p95_s']:.3f} s / {r['max_s']:.3f} s"
@@ -909,6 +989,8 @@ def main(argv=None):
     ap.add_argument("--server-log", help="with --spawn: write the server's log here")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--trace", metavar="FILE",
+                    help="write, for every failed interaction, the session's last messages sent and received")
     args = ap.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a `kill` still stops the servers it started
     counts = [int(c) for c in args.sweep.split(",")] if args.sweep else [args.sessions]
@@ -949,7 +1031,8 @@ def main(argv=None):
         for n in counts:
             result = run_load(url, pids, sessions=n, duration=args.duration, interval=args.interval,
                               play_seconds=args.play_seconds, ttl=ttl, seed=args.seed,
-                              measure_release=not args.no_release and len(counts) == 1)
+                              measure_release=not args.no_release and len(counts) == 1,
+                              trace=bool(args.trace))
             print(format_report(result), flush=True)
             results.append(result)
     finally:
@@ -958,6 +1041,14 @@ def main(argv=None):
     if len(results) > 1:
         print(f"\nsweep: {args.duration:.0f} s each, one interaction per {args.interval:g} s per student")
         print(format_sweep(results))
+    if args.trace:
+        with open(args.trace, "w") as f:
+            for r in results:
+                for failure in r["error_traces"]:
+                    f.write(f"=== {r['sessions']} sessions: {failure['session']} on page "
+                            f"{failure['page']!r}: {failure['error']}\n")
+                    f.writelines(line + "\n" for line in failure["trace"])
+        print(f"traces of {sum(len(r['error_traces']) for r in results)} failed interaction(s): {args.trace}")
     if args.json:
         Path(args.json).write_text(json.dumps(results if len(results) > 1 else results[0], indent=2))
     return results

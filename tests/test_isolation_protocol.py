@@ -124,3 +124,142 @@ def test_a_tab_left_playing_stops_by_itself(server, page, play_key, limit_s):
             await student.close()
 
     asyncio.run(scenario())
+
+
+def test_play_and_pause_clicked_while_timer_ticks_are_in_flight_each_take_effect(server):
+    """Each Play/Pause click is a full run that meets the fragment timers' ticks (sent as the page plays,
+    queued behind the click or arriving as its run ends): every click must be answered and take effect."""
+    url, _ = server
+
+    async def scenario():
+        student = await opened(url, "playground")
+        rng = random.Random(1)
+        try:
+            for i in range(6):
+                await student.press(student.find("button", "^pg_play$")[0])
+                assert student.auto_reruns, f"click {2 * i + 1} (Play) did not start the timers"
+                await asyncio.sleep(rng.uniform(0.7, 2.0))  # ticks every 0.6 s / 1.8 s are in flight
+                await student.press(student.find("button", "^pg_play$")[0])
+                assert not student.auto_reruns, f"click {2 * i + 2} (Pause) left the timers running"
+                await asyncio.sleep(rng.uniform(0.0, 0.3))
+            assert student.auto_rerun_count > 0, "no tick was ever sent: the test proved nothing"
+            assert not student.errors, student.errors
+        finally:
+            await student.close()
+
+    asyncio.run(scenario())
+
+
+# --- the client against scripted server messages (no server): what Streamlit really sends -------------
+
+class ScriptedSocket:
+    """A websocket whose server answers each rerun request with the next scripted list of ForwardMsgs."""
+
+    def __init__(self, replies):
+        self.replies, self.sent = list(replies), []
+        self._inbox = asyncio.Queue()
+
+    async def send(self, data):
+        self.sent.append(data)
+        for msg in self.replies.pop(0) if self.replies else []:
+            await self._inbox.put(msg.SerializeToString())
+
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        return await self._inbox.get()
+
+    async def close(self):
+        pass
+
+
+def _fwd(run_id, fragments=(), **fields):
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    msg = ForwardMsg()
+    msg.metadata.run.script_run_id = run_id
+    msg.metadata.run.fragment_ids[:] = list(fragments)
+    if "new_session" in fields:
+        msg.new_session.page_script_hash = "page"
+    if "finished" in fields:
+        msg.script_finished = getattr(ForwardMsg, fields["finished"])
+    if "button" in fields:
+        msg.metadata.delta_path[:] = [0, 0]
+        msg.delta.new_element.button.id = f"$$ID-0-{fields['button']}"
+        msg.delta.new_element.button.label = fields["label"]
+    if "timer" in fields:
+        msg.auto_rerun.fragment_id, msg.auto_rerun.interval = fields["timer"], 0.6
+    return msg
+
+
+def _scripted_client(replies):
+    client = loadtest.StudentClient("http://127.0.0.1:1", trace=True)
+    client.ws = ScriptedSocket(replies)
+    client._reader_task = asyncio.create_task(client._reader())
+    client._auto_task = asyncio.create_task(client._auto_rerunner())
+    return client
+
+
+def test_a_full_run_whose_script_finished_streamlit_dropped_ends_when_a_fragment_run_starts():
+    """Streamlit 1.67 drops a full run's script_finished when a timer tick arrives as that run ends (it
+    starts a new ScriptRunner and ignores the old one's events). The Play click's run did happen: its
+    deltas came, and a fragment run can only start once it is over. The client must follow the server."""
+    async def scenario():
+        client = _scripted_client([[
+            _fwd("A", new_session=True),
+            _fwd("A", button="pg_play", label="Pause"),
+            _fwd("A", timer="F"),
+            # no script_finished for A: the tick's fragment run starts instead
+            _fwd("B", ["F"], new_session=True),
+            _fwd("B", ["F"], finished="FINISHED_FRAGMENT_RUN_SUCCESSFULLY"),
+        ]])
+        try:
+            await client.rerun(timeout=3)
+            assert client.finish_lost == 1
+            assert [w.label for w in client.widgets.values()] == ["Pause"], "the run's page was not kept"
+            assert list(client.auto_reruns) == ["F"], "the run's timer was not kept"
+        finally:
+            await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_full_run_that_is_still_running_is_not_taken_for_ended():
+    """The other way round: a full run that reports its finish is not counted as lost, and a client still
+    waits for it (a fragment run never interleaves with a running full run)."""
+    async def scenario():
+        client = _scripted_client([[
+            _fwd("A", new_session=True),
+            _fwd("A", timer="F"),
+        ]])
+        try:
+            with pytest.raises(TimeoutError):
+                await client.rerun(timeout=1)
+            assert client.finish_lost == 0
+        finally:
+            await client.close()
+
+    asyncio.run(scenario())
+
+
+def test_the_first_timer_tick_comes_one_interval_after_the_timer_is_set_as_in_the_browser():
+    """The browser's setInterval fires first after one interval, not at once (an immediate tick would hit
+    the run that set the timer just as it ends, far more often than a browser does)."""
+    async def scenario():
+        client = _scripted_client([[
+            _fwd("A", new_session=True),
+            _fwd("A", timer="F"),
+            _fwd("A", finished="FINISHED_SUCCESSFULLY"),
+        ]])
+        try:
+            await client.rerun(timeout=3)
+            t_set = asyncio.get_running_loop().time()
+            while client.auto_rerun_count == 0 and asyncio.get_running_loop().time() - t_set < 3:
+                await asyncio.sleep(0.01)
+            first_tick = asyncio.get_running_loop().time() - t_set
+            assert client.auto_rerun_count > 0, "the timer never fired"
+            assert 0.5 <= first_tick <= 0.9, f"first tick after {first_tick:.2f} s, interval 0.6 s"
+        finally:
+            await client.close()
+
+    asyncio.run(scenario())
