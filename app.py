@@ -1,7 +1,7 @@
 """Backprop Lens: the thin entry. `streamlit run app.py`."""
 import streamlit as st
 
-from components.housekeeping import collect_garbage_now_and_then
+from components import housekeeping
 
 st.set_page_config(page_title="Backprop Lens", page_icon="🔎", layout="wide")
 
@@ -14,5 +14,6 @@ PAGES = [
     st.Page("components/views/lessons.py", title="Lessons", icon=":material/school:", url_path="lessons"),
 ]
 
-collect_garbage_now_and_then()  # instead of Streamlit's collection after every rerun (config.toml)
+# Collects now and then instead of after every rerun (config.toml); gives memory back once the class is quiet.
+housekeeping.on_rerun()
 st.navigation(PAGES).run()

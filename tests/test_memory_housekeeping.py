@@ -1,0 +1,99 @@
+"""The housekeeping that gives a class's memory back: idle release timing, what a release does, malloc settings."""
+import threading
+import time
+
+import pytest
+
+from components import housekeeping
+from components.housekeeping import IdleRelease
+
+
+class Clock:
+    def __init__(self, t=100.0):
+        self.t = t
+
+    def __call__(self):
+        return self.t
+
+
+class FakeLibc:
+    def __init__(self):
+        self.calls = []
+
+    def mallopt(self, param, value):
+        self.calls.append(("mallopt", param, value))
+        return 1
+
+    def malloc_trim(self, pad):
+        self.calls.append(("malloc_trim", pad))
+        return 1
+
+
+def test_no_release_before_any_rerun():
+    clock, runs = Clock(), []
+    idle = IdleRelease(idle_s=5, release=lambda: runs.append(clock.t), now=clock)
+    clock.t += 1000
+    assert not idle.poll() and runs == []
+
+
+def test_release_runs_once_after_the_quiet_spell_that_follows_a_rerun():
+    clock, runs = Clock(), []
+    idle = IdleRelease(idle_s=5, release=lambda: runs.append(clock.t), now=clock)
+    idle.note_rerun()
+    clock.t += 4.9
+    assert not idle.poll(), "released while the class was still active"
+    clock.t += 0.2
+    assert idle.poll()
+    clock.t += 60
+    assert not idle.poll(), "released again with no rerun in between"
+    assert runs == [pytest.approx(105.1)]
+
+
+def test_a_rerun_during_the_quiet_spell_postpones_the_release():
+    clock, runs = Clock(), []
+    idle = IdleRelease(idle_s=5, release=lambda: runs.append(clock.t), now=clock)
+    idle.note_rerun()
+    clock.t += 4
+    idle.note_rerun()
+    clock.t += 4
+    assert not idle.poll()
+    clock.t += 1
+    assert idle.poll() and runs == [109.0]
+
+
+def test_the_idle_thread_releases_by_itself_and_starts_only_once():
+    released = threading.Event()
+    idle = IdleRelease(idle_s=0.05, release=released.set)
+    idle.note_rerun()
+    idle.start(poll_s=0.02)
+    first = idle._thread
+    idle.start(poll_s=0.02)
+    assert idle._thread is first
+    assert released.wait(5), "the idle thread never released"
+    time.sleep(0.1)
+    assert idle.releases == 1
+
+
+def test_a_release_collects_cycles_then_trims_every_arena(monkeypatch):
+    order, libc = [], FakeLibc()
+    monkeypatch.setattr(housekeeping.gc, "collect", lambda *a: order.append("collect") or 0)
+    housekeeping.release_memory(libc)
+    order += [c[0] for c in libc.calls]
+    assert order == ["collect", "malloc_trim"] and libc.calls == [("malloc_trim", 0)]
+
+
+def test_malloc_is_told_two_arenas_and_a_fixed_mmap_threshold():
+    libc = FakeLibc()
+    assert housekeeping.tune_malloc(libc)
+    assert ("mallopt", -8, 2) in libc.calls  # M_ARENA_MAX
+    assert ("mallopt", -3, 128 * 1024) in libc.calls  # M_MMAP_THRESHOLD, which also fixes it
+
+
+def test_a_full_rerun_notes_activity_without_collecting_each_time(monkeypatch):
+    clock, runs = Clock(), []
+    idle = IdleRelease(idle_s=5, release=lambda: runs.append(1), now=clock)
+    monkeypatch.setattr(housekeeping, "IDLE_RELEASE", idle)
+    monkeypatch.setattr(idle, "start", lambda *a: None)
+    monkeypatch.setattr(housekeeping, "collect_garbage_now_and_then", lambda: False)
+    housekeeping.on_rerun()
+    assert idle._last_rerun == clock.t and runs == []
