@@ -18,7 +18,8 @@ own ``noise_scale`` (regression adds it to the target instead). Labels of classi
 computed before the noise, so noise makes classes overlap.
 
 User points come from ``parse_csv`` (x1, x2, label per line; limits in ``CSV_MAX_ROWS`` and
-``CSV_MAX_BYTES``), which raises ``ValueError`` naming the line and column of the first problem.
+``CSV_MAX_BYTES``), which raises ``ValueError`` naming the line and column of the first problem;
+``points_dataset`` rebuilds such a Dataset from its saved split (``engine.scenario``).
 """
 from dataclasses import dataclass
 from typing import Callable, Optional, Tuple
@@ -259,9 +260,17 @@ def parse_csv(text, test_ratio: float = 0.5, seed: int = 0) -> Dataset:
         task = "binary" if k == 2 else "multiclass"
     else:
         y, k, task = labels, 1, "regression"
-    extent = _extent(X)
-    parts = split(X, y, test_ratio, seed + 1)
-    return Dataset(*parts, task=task, n_classes=k if task != "regression" else 1, extent=extent, name="csv")
+    return points_dataset(*split(X, y, test_ratio, seed + 1), task=task, n_classes=k)
+
+
+def points_dataset(X_train, y_train, X_test, y_test, task: str, n_classes: int) -> Dataset:
+    """The Dataset of uploaded points already split (a CSV just read, or a saved scenario's points).
+
+    The view is a square around every point, train and test (``_extent``); the name is "csv".
+    """
+    extent = _extent(np.concatenate([X_train, X_test]))
+    return Dataset(X_train, y_train, X_test, y_test, task=task,
+                   n_classes=n_classes if task != "regression" else 1, extent=extent, name="csv")
 
 
 def _first_content_line(text: str) -> Optional[int]:

@@ -20,12 +20,18 @@ of ``Scenario``)::
       "training": {"lr"*, "optimizer", "momentum", "beta1", "beta2", "eps", "clip_norm",
                    "clip_value", "l1", "l2", "batch_size"},
       "data":     {"x": [[x1, x2], …] | null, "y": [[y1], …] | null, "dataset", "n_samples",
-                   "noise", "test_ratio", "n_classes", "data_seed", "features"},
+                   "noise", "test_ratio", "n_classes", "data_seed", "features",
+                   "points": null | {"task": "binary" | "multiclass" | "regression", "n_classes",
+                                     "train": {"x": [[x1, x2], …], "y": [label, …]}, "test": {…}}},
       "view":     {"step", "presenter", "hide": […], "quiz", "options": {page-specific}}
     }
 
 ``weights[l][j][k]`` is W{l}:{j}:{k} (from node L{l}:N{k} to L{l+1}:N{j}), ``biases[l][j]`` is b{l}:{j};
-null weights mean "drawn from init and seed". Limits (each violation is one ``ValueError`` naming the
+null weights mean "drawn from init and seed". ``points`` holds a playground's uploaded CSV points
+(``dataset`` "csv"), split exactly as the run used them, so ``Points.to_dataset()`` rebuilds the
+``Dataset`` bit for bit (float64 through ``repr``); within the CSV reader's limits (``MIN_SAMPLES`` to
+``CSV_MAX_ROWS`` points, |x1|, |x2| ≤ ``CSV_MAX_ABS``, class labels 0 … n_classes − 1 or finite targets);
+a link cannot carry them (``to_query`` raises). Limits (each violation is one ``ValueError`` naming the
 field and what was expected): at most ``MAX_LAYERS`` weight layers, ``MAX_UNITS`` units per layer,
 ``MAX_PARAMS`` parameters, ``MAX_BATCH`` input rows, ``MAX_FILE_BYTES`` bytes of JSON; every number
 finite. A link (``to_query``) carries every weight up to ``LINK_MAX_PARAMS`` parameters; beyond that
@@ -51,7 +57,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 import numpy as np
 
 from engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
-from engine.datasets import DATASETS, MAX_CLASSES, MAX_SAMPLES, MIN_SAMPLES
+from engine.datasets import (CSV_MAX_ABS, CSV_MAX_ROWS, DATASETS, MAX_CLASSES, MAX_SAMPLES, MIN_SAMPLES,
+                             Dataset, points_dataset)
 from engine.features import DEFAULT_FEATURES, FEATURES
 from engine.initializers import INITIALIZERS
 from engine.losses import LOSSES
@@ -73,6 +80,9 @@ NORMS = ("none", "batch", "layer")
 HIDE_FLAGS = ("architecture", "initialization", "inputs", "learning_rate", "optimizer", "weights",
               "dataset", "step_controls", "display", "sharing", "sidebar")
 LESSON_DIR = Path(__file__).resolve().parent / "lessons"
+CSV_DATASET = "csv"        # data.dataset of uploaded points (held in data.points)
+NO_LINK_FOR_POINTS = "a link cannot carry uploaded points; save the scenario file instead"
+TASKS = {"binary": (2, 2), "multiclass": (3, MAX_CLASSES), "regression": (1, 1)}  # task → n_classes range
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
@@ -91,12 +101,20 @@ def _number(lo: float, hi: float, lo_open=False, hi_open=False):
     def check(value, name):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _fail(name, expected, value)
-        value = float(value)
+        value = _float(value)
         if not math.isfinite(value) or value < lo or value > hi or (lo_open and value == lo) or \
                 (hi_open and value == hi):
             raise _fail(name, expected, value)
         return value
     return check
+
+
+def _float(value) -> float:
+    """float(value), or inf for an integer too large for a float (a JSON file may hold 400 digits)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
 
 
 def _integer(lo: int, hi: int):
@@ -272,6 +290,114 @@ def _scalar(v, name):
     raise _fail(name, "null, true/false, a finite number or text of ≤ 200 characters", v)
 
 
+# ---------------------------------------------------------------------------- uploaded points
+@dataclass(frozen=True)
+class Points:
+    """Uploaded 2-D points (``data.points``), split into train and test exactly as the run uses them.
+
+    ``x_train``/``x_test`` are tuples of (x1, x2); ``y_train``/``y_test`` class labels (int) or
+    regression targets (float). ``to_dataset()`` rebuilds the ``engine.datasets.Dataset`` bit for bit;
+    build one with ``Points.from_dataset(d)`` (validated like a file).
+    """
+
+    task: str
+    n_classes: int
+    x_train: Tuple[Tuple[float, float], ...]
+    y_train: Tuple
+    x_test: Tuple[Tuple[float, float], ...]
+    y_test: Tuple
+
+    @property
+    def n_outputs(self) -> int:
+        return self.n_classes if self.task == "multiclass" else 1
+
+    @classmethod
+    def from_dataset(cls, d: Dataset) -> "Points":
+        """The points of ``d`` (an uploaded Dataset: its split, task and classes)."""
+        doc = {"task": d.task, "n_classes": int(d.n_classes),
+               "train": {"x": np.asarray(d.X_train).tolist(), "y": np.asarray(d.y_train).tolist()},
+               "test": {"x": np.asarray(d.X_test).tolist(), "y": np.asarray(d.y_test).tolist()}}
+        return _points(doc, "data.points")
+
+    def to_dataset(self) -> Dataset:
+        """The Dataset: X float64 (n, 2), y int64 labels or float64 targets, view around the points."""
+        dtype = np.float64 if self.task == "regression" else np.int64
+
+        def arrays(x, y):
+            return np.array(x, dtype=np.float64).reshape(-1, 2), np.array(y, dtype=dtype).reshape(-1)
+        return points_dataset(*arrays(self.x_train, self.y_train), *arrays(self.x_test, self.y_test),
+                              task=self.task, n_classes=self.n_classes)
+
+    def to_dict(self) -> dict:
+        return {"task": self.task, "n_classes": self.n_classes,
+                "train": {"x": [list(r) for r in self.x_train], "y": list(self.y_train)},
+                "test": {"x": [list(r) for r in self.x_test], "y": list(self.y_test)}}
+
+
+def _keys(value, name, keys, what):
+    """``value`` is an object with exactly ``keys`` (an unknown or a missing one is named)."""
+    if not isinstance(value, Mapping):
+        raise _fail(name, f"an object {{{', '.join(keys)}}} ({what})", value)
+    for key in value:
+        if key not in keys:
+            raise ValueError(f"{name}.{key}: unknown field; expected {', '.join(keys)}")
+    for key in keys:
+        if key not in value:
+            raise ValueError(f"{name}.{key}: missing; {what} need it")
+
+
+def _points(value, name):
+    """``data.points``: null, or uploaded points within the CSV limits, labels fitting the task."""
+    if value is None:
+        return None
+    if isinstance(value, Points):
+        value = value.to_dict()
+    _keys(value, name, ("task", "n_classes", "train", "test"), "uploaded points")
+    task = _choice(TASKS)(value["task"], f"{name}.task")
+    lo, hi = TASKS[task]
+    k = value["n_classes"]
+    if isinstance(k, bool) or not isinstance(k, int) or not lo <= k <= hi:
+        raise _fail(f"{name}.n_classes", f"{lo} for a {task} task" if lo == hi else
+                    f"an integer from {lo} to {hi} for a {task} task", k)
+    if task == "regression":
+        def label(v, where):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(_float(v)):
+                raise _fail(where, "a finite number (a regression target)", v)
+            return float(v)
+    else:
+        def label(v, where):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v not in range(k):
+                raise _fail(where, f"a class label: an integer from 0 to {k - 1}", v)
+            return int(v)
+    x_train, y_train = _split(value["train"], f"{name}.train", label)
+    x_test, y_test = _split(value["test"], f"{name}.test", label)
+    if not x_train:
+        raise _fail(f"{name}.train.x", "at least 1 point", "[]")
+    n = len(x_train) + len(x_test)
+    if not MIN_SAMPLES <= n <= CSV_MAX_ROWS:
+        raise ValueError(f"{name}: expected {MIN_SAMPLES} to {CSV_MAX_ROWS:,} points (train + test), got {n:,}")
+    return Points(task, k, x_train, y_train, x_test, y_test)
+
+
+def _split(value, name, label):
+    """One side of the split: ((x1, x2), …) within ±``CSV_MAX_ABS`` and one label per point."""
+    _keys(value, name, ("x", "y"), "a split")
+    xs, ys = value["x"], value["y"]
+    if not isinstance(xs, (list, tuple)) or len(xs) > CSV_MAX_ROWS:
+        raise _fail(f"{name}.x", f"a list of at most {CSV_MAX_ROWS:,} points [x1, x2]",
+                    f"{len(xs):,} points" if isinstance(xs, (list, tuple)) else xs)
+    coordinate = _number(-CSV_MAX_ABS, CSV_MAX_ABS)
+    points = []
+    for i, row in enumerate(xs):
+        if not isinstance(row, (list, tuple)) or len(row) != 2:
+            raise _fail(f"{name}.x[{i}]", "a point [x1, x2]", row)
+        points.append((coordinate(row[0], f"{name}.x[{i}][0]"), coordinate(row[1], f"{name}.x[{i}][1]")))
+    if not isinstance(ys, (list, tuple)) or len(ys) != len(points):
+        raise _fail(f"{name}.y", f"a list of {len(points):,} labels (one per point of {name}.x)",
+                    f"{len(ys):,} labels" if isinstance(ys, (list, tuple)) else ys)
+    return tuple(points), tuple(label(v, f"{name}.y[{i}]") for i, v in enumerate(ys))
+
+
 # ---------------------------------------------------------------------------- the field table
 @dataclass(frozen=True)
 class Field:
@@ -316,13 +442,14 @@ FIELDS = (
     Field("batch_size", "training", _integer(1, 10_000), "bs"),
     Field("x", "data", _optional(_matrix), "x"),
     Field("y", "data", _optional(_matrix), "y"),
-    Field("dataset", "data", _optional(_choice(DATASETS)), "ds"),
+    Field("dataset", "data", _optional(_choice((*DATASETS, CSV_DATASET))), "ds"),
     Field("n_samples", "data", _integer(MIN_SAMPLES, MAX_SAMPLES), "n"),
     Field("noise", "data", _number(0, 1), "noise"),
     Field("test_ratio", "data", _number(0, 1, hi_open=True), "test"),
     Field("n_classes", "data", _integer(3, MAX_CLASSES), "k"),
     Field("data_seed", "data", _integer(0, 2**32 - 1), "dseed"),
     Field("features", "data", _features, "f"),
+    Field("points", "data", _points, "pts"),
     Field("step", "view", _integer(0, 10**7), "step"),
     Field("presenter", "view", _boolean, "present"),
     Field("hide", "view", _subset(HIDE_FLAGS), "hide"),
@@ -379,6 +506,7 @@ class Scenario:
     n_classes: int = 3
     data_seed: int = 0
     features: Tuple[str, ...] = DEFAULT_FEATURES
+    points: Optional[Points] = None
     step: int = 0
     presenter: bool = False
     hide: Tuple[str, ...] = ()
@@ -499,6 +627,14 @@ class Scenario:
                 raise ValueError(f"data.y: expected {len(self.x)} rows to match data.x, got {len(self.y)}")
             if len(self.y[0]) != sizes[-1]:
                 raise ValueError(f"data.y: expected rows of {sizes[-1]} targets (sizes[-1]), got {len(self.y[0])}")
+        if self.dataset == CSV_DATASET and self.points is None:
+            raise ValueError('data.dataset: "csv" means uploaded points; expected them in data.points, got null')
+        if self.points is not None:
+            if self.dataset != CSV_DATASET:
+                raise ValueError(f'data.points: uploaded points go with dataset "csv"; got dataset {self.dataset!r}')
+            if sizes[-1] != self.points.n_outputs:
+                raise ValueError(f"network.sizes: expected {self.points.n_outputs} output(s) for the uploaded "
+                                 f"points ({self.points.task}, {self.points.n_classes} classes), got {sizes[-1]}")
         n_norm = len(sizes) - 2 if self.norm != "none" else 0
         for name in ("gammas", "betas"):
             value = getattr(self, name)
@@ -578,11 +714,12 @@ class Scenario:
         return X, Y
 
     def dataset_arrays(self):
-        """(X_train, Y_train, X_test, Y_test) of ``dataset`` through ``features``; Y one-hot for softmax."""
+        """(X_train, Y_train, X_test, Y_test) of ``dataset`` (or the uploaded ``points``) through ``features``;
+        Y one-hot for softmax."""
         from engine.datasets import make_dataset
         from engine.features import transform
-        d = make_dataset(self.dataset, self.n_samples, self.noise, self.test_ratio, self.data_seed,
-                         self.n_classes)
+        d = self.points.to_dataset() if self.dataset == CSV_DATASET else \
+            make_dataset(self.dataset, self.n_samples, self.noise, self.test_ratio, self.data_seed, self.n_classes)
 
         def targets(y):
             if self.output_activation == "softmax":
@@ -625,6 +762,8 @@ def _reject_constant(name):
 
 
 def _plain(value):
+    if isinstance(value, Points):
+        return value.to_dict()
     if isinstance(value, tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
@@ -813,7 +952,11 @@ def to_query(s: Scenario) -> Dict[str, str]:
     Always holds ``v`` (the format version). Weights go in ``w`` as all parameters in the order
     W0 (row by row), b0, W1, b1, … when the network has at most ``LINK_MAX_PARAMS`` of them; for a
     bigger network ``w=seed`` says the link re-initialises the weights from the seed.
+
+    Raises ValueError for uploaded points (``data.points``): a link cannot carry them.
     """
+    if s.points is not None:
+        raise ValueError(f"data.points: {NO_LINK_FOR_POINTS}")
     base = _link_base(s.lesson)
     q = {"v": str(VERSION)}
     if s.lesson is not None:
@@ -852,7 +995,8 @@ def _weights_are_the_seeds(s: Scenario) -> bool:
 
 
 _MISSING = object()
-_NOT_IN_LOOP = ("lesson", "title", "explanation", "weights", "biases", "gammas", "betas", "options")
+_POINTS_KEY = next(f.query for f in FIELDS if f.name == "points")
+_NOT_IN_LOOP = ("lesson", "title", "explanation", "weights", "biases", "gammas", "betas", "options", "points")
 
 
 def _link_base(lesson: Optional[str]) -> Scenario:
@@ -884,7 +1028,8 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
             notices.append(f"link: {e}; using the defaults")
     values = {f.name: getattr(base, f.name) for f in FIELDS}
     values["options"] = dict(base.options)
-    by_key = {f.query: f for f in FIELDS if f.name not in ("weights", "biases", "gammas", "betas", "options")}
+    by_key = {f.query: f for f in FIELDS
+              if f.name not in ("weights", "biases", "gammas", "betas", "options", "points")}
     weights_text = None
     for key, text in params.items():
         if key in ("v", "lesson"):
@@ -910,6 +1055,10 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
                 notices.append(f"link parameter {key}: {e}; ignored")
             continue
         f = by_key.get(key)
+        if key == _POINTS_KEY or (f is not None and f.name == "dataset" and text == CSV_DATASET):
+            notices.append(f"link parameter {key}: a link cannot carry uploaded points; ignored (the points "
+                           "travel in a saved scenario file)")
+            continue
         if f is None:
             notices.append(f"link parameter {key!r} is unknown; ignored")
             continue

@@ -133,3 +133,53 @@ def test_valid_edits_survive_file_and_link_exactly(name, lr, seed, presenter):
     assert Scenario.from_json(s.to_json()) == s
     assert json.loads(s.to_json()) == s.to_dict()
     assert from_query(to_query(s)) == (s, [])
+
+
+# ---------------------------------------------------------------------------- uploaded CSV points
+coordinates = st.floats(-1000, 1000)  # subnormals and −0.0 included
+
+
+def csv_playground(text, test_ratio=0.5, seed=0) -> Scenario:
+    """A playground scenario on the points of a CSV upload (the page's own path: parse_csv, then save)."""
+    from engine.datasets import parse_csv
+    from engine.scenario import Points
+    d = parse_csv(text, test_ratio=test_ratio, seed=seed)
+    out, loss = {"binary": ("sigmoid", "bce"), "multiclass": ("softmax", "cross_entropy"),
+                 "regression": ("linear", "mse")}[d.task]
+    return Scenario(page="playground").replace(sizes=(2, 3, d.n_outputs), activation="tanh", output_activation=out,
+                                               loss=loss, dataset="csv", points=Points.from_dataset(d)), d
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["binary", "multiclass", "regression"]), st.integers(10, 60), st.floats(0, 0.9),
+       st.integers(0, 2**32 - 2), st.data())
+def test_uploaded_points_survive_the_file_exactly(task, n, test_ratio, seed, data):
+    xs = data.draw(st.lists(st.tuples(coordinates, coordinates), min_size=n, max_size=n))
+    if task == "regression":
+        labels = [0.5] + data.draw(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=n - 1,
+                                            max_size=n - 1))
+    else:
+        k = 2 if task == "binary" else data.draw(st.integers(3, 6))
+        labels = list(range(k)) + data.draw(st.lists(st.integers(0, k - 1), min_size=n - k, max_size=n - k))
+    text = "\n".join(f"{a!r},{b!r},{y!r}" for (a, b), y in zip(xs, labels))
+    s, d = csv_playground(text, test_ratio, seed)
+    again = Scenario.from_json(s.to_json())
+    assert again == s and again.points.task == task
+    rebuilt = again.points.to_dataset()
+    for name in ("X_train", "y_train", "X_test", "y_test"):
+        got, want = getattr(rebuilt, name), getattr(d, name)
+        assert got.dtype == want.dtype and np.array_equal(got, want), name
+        assert np.array_equal(np.signbit(got), np.signbit(want)), f"{name}: the sign of −0.0"
+    assert rebuilt.extent == d.extent
+
+
+CSV_DOC = csv_playground("\n".join(f"{i * 0.37 - 3},{3 - i * 0.21},{i % 3}" for i in range(12)), 0.25)[0].to_dict()
+
+
+@SETTINGS
+@given(st.data(), json_values, st.booleans())
+def test_mutated_csv_scenario_is_valid_or_a_clean_value_error(data, value, delete):
+    doc = json.loads(json.dumps(CSV_DOC))
+    path = data.draw(st.sampled_from(list(paths(doc))))
+    doc = set_path(doc, path, value, delete)
+    must_be_valid_or_value_error(lambda: Scenario.from_dict(doc))
