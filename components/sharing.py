@@ -4,9 +4,10 @@ Two halves:
 
 - Pure adapters (no Streamlit): each page's own state ↔ ``Scenario``. ``step_scenario`` /
   ``step_state`` (step-through: ``StepConfig`` + the run's weights and step), ``playground_scenario`` /
-  ``playground_state`` (``PlaygroundSettings`` + weights and the trainer's step), ``lab_scenario`` /
-  ``lab_state`` (``LabSettings`` + the steps trained). A ``*_state`` function raises one ValueError
-  naming the field when a scenario does not fit its page (e.g. two samples on the one-sample page).
+  ``playground_state`` (``PlaygroundSettings`` + weights, the trainer's step and uploaded CSV points),
+  ``lab_scenario`` / ``lab_state`` (``LabSettings`` + the steps trained). A ``*_state`` function raises
+  one ValueError naming the field when a scenario does not fit its page (e.g. two samples on the
+  one-sample page).
 - The page layer: every page calls ``page_start(page)`` first (applies a scenario waiting for it: a
   lesson, an uploaded file or a shared link, before any widget is drawn; injects presenter CSS) and
   ``panel(page)`` last (the sidebar's "Lesson, save, load, share" section). Bad input is reported
@@ -21,8 +22,9 @@ import numpy as np
 import streamlit as st
 
 from components import presenter, quiz
-from engine.scenario import (HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, Scenario, from_lab_settings,
-                             from_query, link_carries_weights, load_lesson, to_lab_settings, to_query)
+from engine.scenario import (CSV_DATASET, HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, NO_LINK_FOR_POINTS,
+                             Points, Scenario, from_lab_settings, from_query, link_carries_weights, load_lesson,
+                             to_lab_settings, to_query)
 
 PAGE_FILES = {"step": "components/views/step_through.py", "lab": "components/views/gradient_lab.py",
               "playground": "components/views/playground.py"}
@@ -38,7 +40,8 @@ UPLOAD_KEY = "share_upload"
 LESSON_OF = "share_lesson_of"    # page → the lesson it was opened from (None: not from a lesson)
 FOREIGN_PARAMS = ()  # query parameters other parts of the app own (none yet): skipped without a notice
 PLAYGROUND_REPLAY_LIMIT = 20_000  # steps replayed to restore a playground run's position
-EAGER_SAVE_PARAMS = 2_000         # up to this many parameters the Save button carries the file itself
+EAGER_SAVE_NUMBERS = 2_000        # up to this many numbers (parameters, 3 per uploaded point) the Save
+                                  # button carries the file itself
 
 
 # ============================================================================ pure adapters
@@ -120,15 +123,20 @@ def step_state(s: Scenario):
 
 
 def playground_scenario(settings, run=None, **view) -> Scenario:
-    """The playground's settings (and its run: weights and the trainer's step) as a scenario."""
+    """The playground's settings (and its run: weights, the trainer's step and, on CSV data, the
+    uploaded points split as the run uses them) as a scenario."""
     from components.playground_settings import OUTPUT_FOR_TASK
     from engine.datasets import DATASETS
-    if settings.dataset == "csv":
-        raise ValueError("dataset: uploaded CSV points are not stored in a scenario; choose a built-in dataset "
-                         "(or keep your CSV file to upload again)")
-    task = DATASETS[settings.dataset].task
+    points = None
+    if settings.dataset == CSV_DATASET:
+        if run is None or run.uploaded is None:
+            raise ValueError("data.dataset: csv needs the uploaded points; upload a CSV file first")
+        points = Points.from_dataset(run.uploaded)
+        task, n_out = points.task, points.n_outputs
+    else:
+        task = DATASETS[settings.dataset].task
+        n_out = settings.n_classes if task == "multiclass" else 1
     out, loss = OUTPUT_FOR_TASK[task]
-    n_out = settings.n_classes if task == "multiclass" else 1
     sizes = (len(settings.features), *settings.hidden, n_out)
     reg = settings.regularization
     options = {"epoch_limit": settings.epoch_limit, "show_test": settings.show_test,
@@ -139,7 +147,7 @@ def playground_scenario(settings, run=None, **view) -> Scenario:
                   l1=settings.reg_rate if reg == "l1" else 0.0, l2=settings.reg_rate if reg == "l2" else 0.0,
                   clip_norm=settings.clip_norm or None, dataset=settings.dataset, n_samples=settings.n_samples,
                   noise=settings.noise, test_ratio=settings.test_ratio, n_classes=settings.n_classes,
-                  data_seed=settings.data_seed, features=settings.features)
+                  data_seed=settings.data_seed, features=settings.features, points=points)
     if run is not None:
         options["selected"] = run.selected
         values.update(weights=_plain_weights(run.net.weights), biases=_plain_weights(run.net.biases),
@@ -149,7 +157,8 @@ def playground_scenario(settings, run=None, **view) -> Scenario:
 
 
 def playground_state(s: Scenario):
-    """(PlaygroundSettings, weights or None, biases or None, step, selected) for the playground, or ValueError."""
+    """(PlaygroundSettings, weights or None, biases or None, step, selected, uploaded) for the playground,
+    or ValueError; ``uploaded`` is the Dataset of the scenario's CSV points (None for a built-in dataset)."""
     from components import playground_settings as ps
     from engine.datasets import DATASETS
     _expect_page(s, "playground")
@@ -158,12 +167,15 @@ def playground_state(s: Scenario):
                          + ", ".join(DATASETS))
     if s.x is not None:
         raise ValueError("data.x: the playground trains on its dataset; expected null")
-    task = DATASETS[s.dataset].task
+    task = s.points.task if s.points is not None else DATASETS[s.dataset].task
     out, loss = ps.OUTPUT_FOR_TASK[task]
     if (s.output_activation, s.loss) != (out, loss):
         raise ValueError(f"network.loss: the playground pairs {s.dataset} with a {out} output and {loss}; "
                          f"got {s.output_activation} and {s.loss}")
-    n_out = s.n_classes if task == "multiclass" else 1
+    if s.points is not None:
+        n_out = s.points.n_outputs
+    else:
+        n_out = s.n_classes if task == "multiclass" else 1
     if s.sizes[0] != len(s.features) or s.sizes[-1] != n_out:
         raise ValueError(f"network.sizes: expected {len(s.features)} inputs (one per feature) and {n_out} "
                          f"output(s) for {s.dataset}, got {list(s.sizes)}")
@@ -190,7 +202,8 @@ def playground_state(s: Scenario):
             clip_norm=s.clip_norm or 0.0, **opts)
     except (ValueError, TypeError) as e:
         raise ValueError(f"playground settings: {e}") from None
-    return settings, s.weights, s.biases, s.step, selected
+    uploaded = s.points.to_dataset() if s.points is not None else None
+    return settings, s.weights, s.biases, s.step, selected, uploaded
 
 
 def lab_scenario(settings, run=None, **view) -> Scenario:
@@ -246,7 +259,7 @@ def capture(page: str):
     """A zero-argument function that builds the page's scenario from the objects in force now.
 
     It touches no session state, so it can run later, off the script thread (deferred download).
-    Raises ValueError at once when the page cannot be saved (e.g. uploaded CSV points).
+    Raises ValueError at once when the page cannot be saved (e.g. "csv" chosen but nothing uploaded).
     """
     view = _view_flags()
     lesson = st.session_state.get(LESSON_OF, {}).get(page)
@@ -257,7 +270,7 @@ def capture(page: str):
     if page == "playground":
         from components import playground_session
         settings, run = playground_session.settings(), playground_session.run()
-        if settings.dataset == "csv":
+        if settings.dataset == CSV_DATASET and run.uploaded is None:
             playground_scenario(settings)  # raises the message
         return lambda: _with_lesson(playground_scenario(settings, run, **view), lesson)
     from components import lab_state as ls
@@ -282,7 +295,7 @@ def _with_lesson(s: Scenario, name: Optional[str]) -> Scenario:
 
 
 def current_scenario(page: str) -> Scenario:
-    """The scenario of the page as it is now (ValueError when it cannot be saved, e.g. uploaded CSV)."""
+    """The scenario of the page as it is now (ValueError when it cannot be saved)."""
     return capture(page)()
 
 
@@ -347,8 +360,10 @@ def _apply_step(state) -> None:
 def _apply_playground(state) -> None:
     from components import playground_session as session
     from components.playground_settings import new_run
-    settings, weights, biases, step, selected = state
-    run = new_run(settings)
+    settings, weights, biases, step, selected, uploaded = state
+    old = st.session_state.get(session.RUN_KEY)
+    # points uploaded earlier in this session stay at hand ("csv" in the selector) unless the file brings its own
+    run = new_run(settings, uploaded if uploaded is not None else getattr(old, "uploaded", None))
     if step:
         run.trainer.run(steps=min(step, PLAYGROUND_REPLAY_LIMIT))
     if weights is not None:
@@ -448,10 +463,10 @@ def _on_upload(page: str) -> None:
 def _make_link(page: str) -> None:
     try:
         s = current_scenario(page)
+        params = to_query(s)  # ValueError for uploaded points: a link cannot carry them
     except ValueError as e:
         st.session_state[LINK_SHOWN] = ("error", f"No link: {e}")
         return
-    params = to_query(s)
     st.query_params.from_dict(params)
     st.session_state[APPLIED_LINK] = json.dumps(sorted(params.items()))
     note = "" if link_carries_weights(s) else (
@@ -461,15 +476,30 @@ def _make_link(page: str) -> None:
     st.session_state[LINK_SHOWN] = ("ok", urlencode(params), note)
 
 
-def _n_params(page: str) -> int:
+def _n_numbers(page: str) -> int:
+    """How many numbers the page's file holds, roughly (weights and biases, 3 per uploaded point)."""
     if page == "step":
         from components import step_session
         run = step_session.get_run()
         return sum(W.size + b.size for W, b in zip(run.weights, run.biases))
     if page == "playground":
         from components import playground_session
-        return playground_session.run().net.n_params
+        r = playground_session.run()
+        return r.net.n_params + (3 * _n_points(r.uploaded) if r.settings.dataset == CSV_DATASET else 0)
     return 0  # the lab saves settings only
+
+
+def _n_points(d) -> int:
+    return 0 if d is None else len(d.X_train) + len(d.X_test)
+
+
+def _link_impossible(page: str) -> Optional[str]:
+    """Why this page can have no link now (uploaded points), or None."""
+    if page == "playground":
+        from components import playground_session
+        if playground_session.settings().dataset == CSV_DATASET:
+            return NO_LINK_FOR_POINTS
+    return None
 
 
 def panel(page: str) -> None:
@@ -484,8 +514,9 @@ def panel(page: str) -> None:
         try:
             build = capture(page)
             # small pages: the file itself (cheap, and identical for identical sessions); big ones: built
-            # only when clicked (a 20 × 32 network is ~0.5 MB of JSON and ~60 ms to write)
-            data = build().to_json() if _n_params(page) <= EAGER_SAVE_PARAMS else (lambda: build().to_json())
+            # only when clicked (a 20 × 32 network is ~0.5 MB of JSON and ~60 ms to write; 2,000 uploaded points
+            # ~0.2 MB and ~20 ms)
+            data = build().to_json() if _n_numbers(page) <= EAGER_SAVE_NUMBERS else (lambda: build().to_json())
             st.download_button("Save this page (scenario JSON)", data,
                                icon=":material/download:", file_name=f"backprop-lens-{page}.json",
                                mime="application/json", key="share_save", on_click="ignore", width="stretch")
@@ -494,6 +525,10 @@ def panel(page: str) -> None:
         st.file_uploader(f"Load a scenario (.json, at most {MAX_FILE_BYTES // 1_048_576} MB: "
                          "server.maxUploadSize)", type=["json"], key=UPLOAD_KEY, on_change=_on_upload,
                          args=(page,), max_upload_size=1)
+        no_link = _link_impossible(page)
+        if no_link:
+            st.info(f"No link: {no_link}.", icon=":material/link_off:")
+            return
         st.button("Copy link to this state", key="share_link", on_click=_make_link, args=(page,),
                   icon=":material/link:", width="stretch")
         shown = st.session_state.get(LINK_SHOWN)

@@ -9,6 +9,7 @@ from components import presenter, quiz, sharing
 from components.playground_settings import PlaygroundSettings, new_run
 from components.step_config import DEFAULT, TEXTBOOK
 from components.step_session import new_run as new_step_run
+from engine.datasets import parse_csv
 from engine.lab import PRESETS
 from engine.scenario import HIDE_FLAGS, Scenario, from_query, load_lesson, to_query
 from engine.timeline import build_timeline
@@ -56,8 +57,8 @@ def test_playground_round_trip_replays_to_the_same_weights():
     run.trainer.run(steps=37)
     s = Scenario.from_json(sharing.playground_scenario(settings, run).to_json())
     assert s.step == 37
-    settings2, weights, biases, step, selected = sharing.playground_state(s)
-    assert settings2 == settings
+    settings2, weights, biases, step, selected, uploaded = sharing.playground_state(s)
+    assert settings2 == settings and uploaded is None
     replay = new_run(settings2)
     replay.trainer.run(steps=step)
     for a, b in zip(replay.net.parameters(), run.net.parameters()):
@@ -65,8 +66,32 @@ def test_playground_round_trip_replays_to_the_same_weights():
     assert np.array_equal(np.array(weights[0]), run.net.weights[0])
 
 
-def test_playground_refuses_uploaded_points_and_mismatched_outputs():
-    with pytest.raises(ValueError, match="dataset: uploaded CSV points are not stored"):
+@pytest.mark.parametrize("labels,task", [(lambda i: i % 2, "binary"), (lambda i: i % 4, "multiclass"),
+                                         (lambda i: i / 7 - 1.5, "regression")])
+def test_playground_on_uploaded_points_round_trip_replays_to_the_same_points_and_weights(labels, task):
+    rng = np.random.default_rng(3)
+    text = "x1,x2,label\n" + "\n".join(f"{float(a)!r},{float(b)!r},{labels(i)!r}"
+                                       for i, (a, b) in enumerate(rng.uniform(-8, 8, (60, 2))))
+    settings = PlaygroundSettings(dataset="csv", hidden=(3,), test_ratio=0.3, lr=0.1)
+    run = new_run(settings, parse_csv(text, test_ratio=0.3, seed=settings.data_seed))
+    run.trainer.run(steps=23)
+    s = Scenario.from_json(sharing.playground_scenario(settings, run).to_json())
+    assert s.dataset == "csv" and s.points.task == task
+    settings2, weights, biases, step, selected, uploaded = sharing.playground_state(s)
+    assert settings2 == settings and step == 23
+    for name in ("X_train", "y_train", "X_test", "y_test"):
+        got, want = getattr(uploaded, name), getattr(run.dataset, name)
+        assert got.dtype == want.dtype and np.array_equal(got, want), name
+    replay = new_run(settings2, uploaded)
+    replay.trainer.run(steps=step)
+    for a, b in zip(replay.net.parameters(), run.net.parameters()):
+        assert np.array_equal(a, b), "the same points and seed replay to the same weights bit for bit"
+    with pytest.raises(ValueError, match="data.points: a link cannot carry uploaded points; save the scenario"):
+        to_query(s)
+
+
+def test_playground_refuses_csv_without_points_and_mismatched_outputs():
+    with pytest.raises(ValueError, match="data.dataset: csv needs the uploaded points; upload a CSV file first"):
         sharing.playground_scenario(PlaygroundSettings().with_(dataset="csv"))
     s = load_lesson("xor-hidden-layer")
     with pytest.raises(ValueError, match="network.loss: the playground pairs xor with a sigmoid output and bce"):
