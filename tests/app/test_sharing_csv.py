@@ -99,7 +99,8 @@ def test_playground_on_uploaded_points_saves_and_loads_exactly_in_a_fresh_sessio
 @pytest.mark.parametrize("edit,message", [
     (lambda p: p["train"]["x"][2].__setitem__(1, 5000.0),
      "data.points.train.x[2][1]: expected a finite number in [-1000, 1000], got 5000.0"),
-    (lambda p: p["test"]["y"].__setitem__(0, 7), "data.points.test.y[0]: expected a class label: an integer from 0 to 2"),
+    (lambda p: p["test"]["y"].__setitem__(0, 7),
+     "data.points.test.y[0]: expected a class label: an integer from 0 to 2"),
     (lambda p: p.update(n_classes=2), "data.points.n_classes: expected an integer from 3 to 6 for a multiclass task"),
 ])
 def test_a_bad_points_file_names_the_field_and_changes_nothing(files, edit, message):

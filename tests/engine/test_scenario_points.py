@@ -15,7 +15,8 @@ SPLIT = ("X_train", "y_train", "X_test", "y_test")
 def csv_text(n, label, seed=0, scale=8.0):
     """n points of the CSV format, coordinates with all 17 significant digits (``repr``)."""
     rng = np.random.default_rng(seed)
-    rows = [f"{float(a)!r},{float(b)!r},{label(i, rng)!r}" for i, (a, b) in enumerate(rng.uniform(-scale, scale, (n, 2)))]
+    points = rng.uniform(-scale, scale, (n, 2))
+    rows = [f"{float(a)!r},{float(b)!r},{label(i, rng)!r}" for i, (a, b) in enumerate(points)]
     return "x1,x2,label\n" + "\n".join(rows)
 
 
