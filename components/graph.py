@@ -255,7 +255,11 @@ def _add_edge_targets(traces, lay, edges, small, node_size, mode):
     Up to HOVER_LABEL_EDGES edges ``customdata`` rows are strings [id, "x₁ → h¹₁", w, ∂L/∂w, update].
     Above, strings would cost plotly ~5 µs each to validate and copy, so rows are float32
     [l, j, k, w, ∂L/∂w, update] (the id is rebuilt by ``selected_id``), in two traces: gradient
-    known / not computed yet, so the card never shows a placeholder as a number.
+    known / not computed yet, so the card never shows a placeholder as a number. Those traces draw
+    one marker (``maxdisplayed=1``): plotly hovers and selects every point from its data, but styled
+    each drawn one in SVG, ~20,000 invisible points that took most of a 20 × 32 network's 2.7 s per
+    slider move. (WebGL points are cheap to draw, but each redraw makes a new chart, and creating its
+    WebGL context cost ~270 ms in headless Chromium.)
     """
     marker = dict(size=max(10.0, node_size * 0.5), color="rgba(0,0,0,0)", opacity=0)
     common = dict(mode="markers", name="edges", marker=marker, unselected=dict(marker=dict(opacity=0)),
@@ -280,8 +284,10 @@ def _add_edge_targets(traces, lay, edges, small, node_size, mode):
                         (False, "<br>∂L/∂w: not computed yet")):
         rows = edges["g_known"] == known
         if rows.any():
-            traces.append(_scatter(x=lay.label_x[rows].astype(np.float32), y=lay.label_y[rows].astype(np.float32),
-                                     customdata=data[rows], hovertemplate=ident + tail + "<extra></extra>", **common))
+            traces.append(_scatter(x=lay.label_x[rows].astype(np.float32),
+                                   y=lay.label_y[rows].astype(np.float32), customdata=data[rows],
+                                   hovertemplate=ident + tail + "<extra></extra>",
+                                   **{**common, "marker": {**marker, "maxdisplayed": 1}}))
 
 
 def _edge_names(lay):

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from components import style
-from components.graph import SMALL_EDGES, network_figure, selected_id
+from components.graph import HOVER_LABEL_EDGES, SMALL_EDGES, network_figure, selected_id
 from components.layout import layered_layout
 from engine import Network
 
@@ -115,13 +115,38 @@ def test_edges_are_few_svg_paths_for_a_big_network():
     assert len(paths) <= style.N_COLOR_BINS * len(style.EDGE_WIDTHS) * 2
     assert len(fig.data) <= 8                      # not one trace per edge
     assert len(fig.to_json()) < 2_000_000
+    # every edge has a hover/click target, but plotly draws one marker per target trace (styling
+    # ~20,000 SVG points cost ~2 s per redraw); the only trace drawn point by point is the nodes'
+    edge_traces = [t for t in fig.data if t.name == "edges"]
+    assert edge_traces and all(t.marker.maxdisplayed == 1 for t in edge_traces)
+    assert sum(len(t.x) for t in edge_traces) == n_edges
+    assert all(len(t.x) <= sum(sizes) for t in fig.data if not (t.marker and t.marker.maxdisplayed))
     # big-network edge cards are numeric [l, j, k, w, ∂L/∂w, update]; the id is rebuilt from them
-    row = next(t for t in fig.data if t.name == "edges").customdata[5]
+    row = edge_traces[0].customdata[5]
     assert selected_id({"customdata": list(row)}) == "W0:2:1"
     # what Streamlit's selection event carries for such a row (measured in Chromium)
     event_row = {"0": 1, "1": 31, "2": 3, "3": 0.1648, "4": None, "5": None}
     assert selected_id({"customdata": event_row}) == "W1:31:3"
     assert selected_id({"customdata": ["L1:N0", "—"]}) == "L1:N0" and selected_id({"x": 1}) is None
+
+
+def test_edge_targets_all_drawn_with_text_cards_up_to_the_hover_label_limit():
+    # just under HOVER_LABEL_EDGES: SVG points whose cards name both ends ("x₁ → h¹₁")
+    sizes = (1, 43, 43, 1)
+    n_edges = 43 + 43 * 43 + 43
+    assert SMALL_EDGES < n_edges <= HOVER_LABEL_EDGES
+    fig = network_figure(sizes, Network(list(sizes), seed=0).weights)
+    edges = [t for t in fig.data if t.name == "edges"]
+    assert len(edges) == 1 and len(edges[0].x) == n_edges and not edges[0].marker.maxdisplayed
+    assert edges[0].customdata[0][:2] == ["W0:0:0", "x₁ → h¹₁"]
+    # just over it: one drawn marker, numeric rows that selected_id turns back into the weight's id
+    sizes = (1, 44, 44, 1)
+    assert 44 + 44 * 44 + 44 > HOVER_LABEL_EDGES
+    fig = network_figure(sizes, Network(list(sizes), seed=0).weights)
+    edges = [t for t in fig.data if t.name == "edges"]
+    assert [t.marker.maxdisplayed for t in edges] == [1]
+    assert selected_id({"customdata": list(edges[0].customdata[44 + 3])}) == "W1:0:3"
+    go.Figure(json.loads(fig.to_json()))
 
 
 def test_values_printed_only_for_small_networks():
