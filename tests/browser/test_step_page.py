@@ -51,6 +51,28 @@ def click_node(page, index, trace=0):
     page.mouse.click(x, y)
 
 
+def click_data_point(page, trace_name, index):
+    """Hover then click point ``index`` of the trace named ``trace_name`` at its pixel position,
+    computed from the figure's axes (a big network's edge targets draw no DOM point to aim at).
+    Returns the card text.
+    """
+    gd = page.locator(f"{CHART} .js-plotly-plot").first
+    gd.evaluate("gd => gd.scrollIntoView({block: 'center'})")
+    x, y = gd.evaluate(
+        """(gd, [name, i]) => {
+             const t = gd._fullData.find(t => t.name === name && t.x.length > i);
+             const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, r = gd.getBoundingClientRect();
+             return [r.left + xa._offset + xa.l2p(t.x[i]), r.top + ya._offset + ya.l2p(t.y[i])];
+           }""", [trace_name, index])
+    page.mouse.move(x - 3, y - 3)
+    page.mouse.move(x, y)
+    card = page.locator(f"{CHART} .hoverlayer .hovertext").first
+    card.wait_for(timeout=10_000)
+    text = card.text_content()
+    page.mouse.click(x, y)
+    return text
+
+
 def test_step_to_the_end_move_a_slider_click_a_node(page, app_url):
     open_page(page, app_url)
     assert_no_exception(page)
@@ -143,9 +165,14 @@ def test_a_20_by_32_network_draws_steps_and_answers_hover_and_click(page, app_ur
         """chart => { const e = document.querySelector(chart);
              return e && e.querySelectorAll('.shapelayer path').length > 10
                     && e.textContent.includes('−α∂L/∂w'); }""", arg=CHART, timeout=60_000)
+    # every edge can be hovered and clicked, yet plotly draws no SVG point per edge (the 662 nodes are)
+    assert page.locator(f"{CHART} .scatterlayer .point").count() < 1000
+    # a node: its card, and a click selects it
+    card = click_data_point(page, "nodes", 40)             # a unit of the second hidden layer
+    assert "z = " in card and "δ = ∂L/∂z" in card
+    page.get_by_text(re.compile(r"Selected: h")).first.wait_for(timeout=30_000)
     # an edge's card (numeric customdata above 2,000 edges) names the weight and its gradient
-    click_node(page, 1000, trace=1)             # no value-text trace on a big graph: edges are trace 1
-    card = page.locator(f"{CHART} .hoverlayer .hovertext").first.text_content()
+    card = click_data_point(page, "edges", 5000)
     assert re.search(r"W\d+:\d+:\d+", card) and "∂L/∂w = " in card and "NaN" not in card
     page.get_by_text(re.compile(r"Selected: w")).first.wait_for(timeout=30_000)
     assert_no_exception(page)
