@@ -818,8 +818,14 @@ def percentile(values, q):
 
 
 def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_seconds=4.0, ttl=120.0,
-             seed=0, ramp=None, measure_release=True, progress=True, trace=False) -> dict:
-    """Warm up, baseline, load, close, wait the TTL, measure again. Returns the figures as a dict."""
+             seed=0, ramp=None, measure_release=True, progress=True, trace=False, probe_urls=None) -> dict:
+    """Warm up, baseline, load, close, wait the TTL, measure again. Returns the figures as a dict.
+
+    ``probe_urls``: one URL per server process (default ``[url]``). Streamlit drops expired sessions
+    when its session store is next written, so each process gets its own probe session; behind nginx
+    a probe through ``url`` could land on one process twice and leave the other's sessions in place.
+    """
+    probe_urls = list(probe_urls or [url])
     if not 1 <= sessions <= MAX_SESSIONS:
         raise ValueError(f"sessions must be in 1..{MAX_SESSIONS}, got {sessions}")
     if not 1 <= duration <= MAX_DURATION_S:
@@ -841,7 +847,7 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
     if measure_release:
         say(f"waiting {ttl + 3:.0f} s for the warm-up sessions to pass disconnectedSessionTTL", flush=True)
         time.sleep(ttl + 3)
-        asyncio.run(_probe(url))
+        _probe_all(probe_urls)
         time.sleep(1)
     baseline = monitor.rss()
     say(f"load: {sessions} sessions for {duration:.0f} s, one interaction per {interval:g} s each "
@@ -856,9 +862,9 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
         time.sleep(ttl + 3)
         # The first probe's disconnect makes the session store drop the expired sessions; the app
         # collects garbage at most every 10 s (components/housekeeping.py), on the second probe's rerun.
-        asyncio.run(_probe(url))
+        _probe_all(probe_urls)
         time.sleep(11)
-        asyncio.run(_probe(url))
+        _probe_all(probe_urls)
         time.sleep(2)
         after = monitor.rss()
 
@@ -886,6 +892,11 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
         "server_cpu_ms_per_rerun": 1000 * monitor.cpu_s / max(1, reruns),
         "rss_baseline_mb": baseline, "rss_peak_mb": monitor.peak_rss_mb, "rss_after_mb": after,
     }
+
+
+def _probe_all(urls):
+    for u in urls:
+        asyncio.run(_probe(u))
 
 
 async def _probe(url):
@@ -937,7 +948,9 @@ def format_report(r: dict) -> str:
 
 
 def start_cluster(n: int, ttl: float):
-    """benchmarks/cluster.sh with n processes on free loopback ports; returns (url, pids, stop)."""
+    """benchmarks/cluster.sh with n processes on free loopback ports; returns (url, pids, stop, app URLs).
+
+    nginx listens on ``port``, the app processes on ``port + 1`` … ``port + n`` (cluster.sh)."""
     for _ in range(50):
         port = free_port()
         if port + n > 65000:
@@ -954,7 +967,8 @@ def start_cluster(n: int, ttl: float):
     subprocess.run(["bash", script, "start", "-n", str(n), "-p", str(port), "--ttl", str(int(ttl))], env=env,
                    check=True, timeout=300)
     pids = [int(p.read_text()) for p in sorted(Path(env["CLUSTER_DIR"], "pids").glob("*.pid"))]
-    return f"http://127.0.0.1:{port}", pids, lambda: subprocess.run(["bash", script, "stop"], env=env, timeout=120)
+    stop = lambda: subprocess.run(["bash", script, "stop"], env=env, timeout=120)  # noqa: E731
+    return f"http://127.0.0.1:{port}", pids, stop, [f"http://127.0.0.1:{port + i}" for i in range(1, n + 1)]
 
 
 def format_sweep(rows) -> str:
@@ -999,14 +1013,14 @@ def main(argv=None):
     if args.cluster is not None and not 1 <= args.cluster <= 8:
         ap.error(f"--cluster: expected 1..8 processes, got {args.cluster}")
 
-    stop = None
+    stop, probe_urls = None, None
     if args.spawn or args.cluster:
         ttl = 10.0 if args.ttl is None else args.ttl
         blas = os.environ.get("OPENBLAS_NUM_THREADS", "1")
         if args.cluster:
             print(f"starting {args.cluster} process(es) behind nginx (benchmarks/cluster.sh; "
                   f"server.disconnectedSessionTTL lowered to {ttl:g} s, OPENBLAS_NUM_THREADS={blas})", flush=True)
-            url, pids, stop = start_cluster(args.cluster, ttl)
+            url, pids, stop, probe_urls = start_cluster(args.cluster, ttl)
         else:
             port = free_port()
             print(f"starting streamlit on 127.0.0.1:{port} (server.disconnectedSessionTTL lowered to {ttl:g} s, "
@@ -1032,7 +1046,7 @@ def main(argv=None):
             result = run_load(url, pids, sessions=n, duration=args.duration, interval=args.interval,
                               play_seconds=args.play_seconds, ttl=ttl, seed=args.seed,
                               measure_release=not args.no_release and len(counts) == 1,
-                              trace=bool(args.trace))
+                              trace=bool(args.trace), probe_urls=probe_urls)
             print(format_report(result), flush=True)
             results.append(result)
     finally:
