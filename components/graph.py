@@ -3,7 +3,8 @@
 ``network_figure`` is a pure function of the engine's numbers, testable without Streamlit. It draws
 fast at any size: edges are ``layout.shapes``, one SVG path per (colour, width, sign) bin; nodes are one
 ``go.Scatter`` whose ``customdata[0]`` is the node id; edges get an invisible marker trace (their click
-and hover targets, ``customdata[0]`` = the weight id); biases are small squares above their node
+and hover targets, ``customdata[0]`` = the weight id; above 2,000 edges only the selected neuron's
+edges, see ``_add_edge_targets``); biases are small squares above their node
 (``customdata[0]`` = the bias id) when the network is small. Values not known yet (``None`` entries)
 are drawn grey and left blank.
 """
@@ -20,7 +21,7 @@ from components.layout import layered_layout
 EDGE_MODES = {"gradient": "|∂L/∂w| (log)", "weight": "w", "update": "update −α∂L/∂w"}
 NODE_MODES = {"a": "a (activation)", "z": "z (pre-activation)", "delta": "|δ| = |∂L/∂z| (log)"}
 SMALL_EDGES = 40       # values are printed on the graph up to this many edges
-HOVER_LABEL_EDGES = 2000   # edge hover cards name both ends up to this many edges (JSON size)
+HOVER_LABEL_EDGES = 2000   # every edge hoverable up to this many; above, the selected neuron's edges only
 
 
 def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: Optional[Sequence] = None, *,
@@ -94,7 +95,7 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
         traces.append(_scatter(
             x=lay.x, y=lay.y - node_size / px_per_unit / 2 - 0.04, mode="text", text=_node_value_text(vals),
             textposition="bottom center", textfont=dict(size=style.VALUE_SIZE), hoverinfo="skip", showlegend=False))
-    _add_edge_targets(traces, lay, edges, small, node_size, color_edges_by)
+    _add_edge_targets(traces, lay, edges, small, node_size, color_edges_by, selected)
     if small:
         _add_biases(traces, lay, vals, node_size, px_per_unit)
     _add_selection_ring(traces, lay, selected, node_size, px_per_unit, small)
@@ -102,12 +103,16 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     _add_colorbar(traces, edge_color_info, x=0.76)
 
     layout = dict(
-        height=height, margin=dict(l=10, r=10, t=70 if title else 34, b=100), shapes=shapes,
+        height=height, margin=dict(l=10, r=10, t=(70 if title else 34) + (24 if lay.n_edges > HOVER_LABEL_EDGES else 0),
+                                  b=100), shapes=shapes,
         font=style.FONT, plot_bgcolor="white", paper_bgcolor="white", hovermode="closest",
         hoverlabel=dict(font=dict(size=style.VALUE_SIZE + 1)), title=dict(text=title or ""),
         xaxis=dict(visible=False, range=[-0.45, L + 0.45], fixedrange=small),
         yaxis=dict(visible=False, range=[float(lay.y.min()) - 0.95, float(lay.y.max()) + 0.95], fixedrange=small),
-        annotations=[dict(text="edge width = |w| · dashed = negative w · grey = not computed yet",
+        annotations=[dict(text="edge width = |w| · dashed = negative w · grey = not computed yet"
+                          if lay.n_edges <= HOVER_LABEL_EDGES else
+                          f"edge width = |w| · grey = not computed yet<br>over {HOVER_LABEL_EDGES:,} weights: no dashes for "
+                          "w < 0; click a neuron to hover or click its weights",
                           xref="paper", yref="paper", x=0, y=1, yanchor="bottom", yshift=6, showarrow=False,
                           xanchor="left", font=dict(size=style.TICK_SIZE, color="#444444"))],
     )
@@ -117,16 +122,6 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
 def selected_id(point: dict) -> Optional[str]:
     """The node / weight / bias id of a clicked point of ``network_figure`` (None for anything else)."""
     data = point.get("customdata") if isinstance(point, dict) else None
-    if isinstance(data, dict):        # a row of a typed (numeric) array arrives as {"0": l, "1": j, …}
-        try:
-            data = [data[k] for k in sorted(data, key=int)]
-        except (TypeError, ValueError):
-            return None
-    if isinstance(data, (list, tuple)) and len(data) == 6 and not isinstance(data[0], str):
-        try:
-            return "W{}:{}:{}".format(*(int(round(float(v))) for v in data[:3]))
-        except (TypeError, ValueError):
-            return None
     if isinstance(data, (list, tuple)) and data:
         data = data[0]
     if isinstance(data, str) and data[:1] in ("L", "W", "b"):
@@ -223,7 +218,13 @@ def _edge_shapes(lay, edges, mode, shapes):
     wbin = style.width_bin(abs_w, float(finite_w.max()) if finite_w.size else 0.0)
     neg = (w < 0).astype(np.int64)
     key = ((cbin + 1) * len(style.EDGE_WIDTHS) + wbin) * 2 + neg
-    thin = 1.0 if lay.n_edges <= 200 else 0.45     # dense graphs: thinner lines keep the colours apart
+    # Dense graphs get thinner lines (they keep the colours apart). Above HOVER_LABEL_EDGES the lines are
+    # thinner still and solid: a browser's cost to paint a redraw grows with stroke area and dashing
+    # (20 × 32, per redraw in headless Chromium: 1.8 s as drawn below 2,000 edges, 0.15 s solid at this
+    # width), the ~20,000 overlapping segments show their colour either way, and a neuron's cards
+    # give each weight's sign.
+    dense = lay.n_edges > HOVER_LABEL_EDGES
+    thin = 1.0 if lay.n_edges <= 200 else 0.45 if not dense else 0.15
     order = np.argsort(key, kind="stable")
     sorted_keys = key[order]
     bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
@@ -235,7 +236,7 @@ def _edge_shapes(lay, edges, mode, shapes):
         color = style.UNKNOWN_EDGE if c < 0 else colors[c]
         shapes.append(dict(type="path", layer="below", path="".join(lay.edge_path[group]),
                            line=dict(color=color, width=style.EDGE_WIDTHS[wb] * thin,
-                                     dash="dash" if is_neg else "solid")))
+                                     dash="dash" if is_neg and not dense else "solid")))
     return bar
 
 
@@ -249,50 +250,61 @@ def _edge_index_of(sizes):
     return MappingProxyType({str(e): i for i, e in enumerate(layered_layout(sizes).edge_ids)})
 
 
-def _add_edge_targets(traces, lay, edges, small, node_size, mode):
-    """Invisible markers on the edges: their hover cards and click targets.
+def _add_edge_targets(traces, lay, edges, small, node_size, mode, selected=None):
+    """Invisible markers at the edge midpoints: the edges' hover cards and click targets.
 
-    Up to HOVER_LABEL_EDGES edges ``customdata`` rows are strings [id, "x₁ → h¹₁", w, ∂L/∂w, update].
-    Above, strings would cost plotly ~5 µs each to validate and copy, so rows are float32
-    [l, j, k, w, ∂L/∂w, update] (the id is rebuilt by ``selected_id``), in two traces: gradient
-    known / not computed yet, so the card never shows a placeholder as a number. Those traces draw
-    one marker (``maxdisplayed=1``): plotly hovers and selects every point from its data, but styled
-    each drawn one in SVG, ~20,000 invisible points that took most of a 20 × 32 network's 2.7 s per
-    slider move. (WebGL points are cheap to draw, but each redraw makes a new chart, and creating its
-    WebGL context cost ~270 ms in headless Chromium.)
+    ``customdata`` rows are strings [id, "x₁ → h¹₁", w, ∂L/∂w, update]. Up to HOVER_LABEL_EDGES edges
+    every edge has one. Above, only the edges of the selected neuron (both ends of a selected weight)
+    do: a 20 × 32 network has ~20,000 overlapping edges that no pointer can tell apart, and a marker
+    for each of them was two thirds of the figure's 1.25 MB and most of the browser's time per slider
+    move (plotly styled ~20,000 SVG points; Streamlit's chart also copies the figure through JSON twice
+    per redraw). Clicking a neuron makes its ≤ 2 × 32 weights hoverable and clickable.
     """
-    marker = dict(size=max(10.0, node_size * 0.5), color="rgba(0,0,0,0)", opacity=0)
-    common = dict(mode="markers", name="edges", marker=marker, unselected=dict(marker=dict(opacity=0)),
-                  showlegend=False)
-    if lay.n_edges <= HOVER_LABEL_EDGES:
-        w = style.fmt_array(edges["w"])
-        g = np.where(edges["g_known"], style.fmt_array(edges["g"]), "not computed yet")
-        u = np.where(edges["u_known"], style.fmt_array(edges["u"]), "not computed yet")
-        text = _edge_value_text(edges, mode, lay.n_edges) if small else None
-        traces.append(_scatter(
-            x=lay.label_x, y=lay.label_y, text=text, textposition="middle center",
-            textfont=dict(size=style.VALUE_SIZE - 1, shadow="auto"),
-            customdata=np.column_stack([lay.edge_ids, _edge_names(lay), w, g, u]).tolist(),
-            hovertemplate=("<b>%{customdata[1]}</b>  %{customdata[0]}<br>w = %{customdata[2]}"
-                           "<br>∂L/∂w = %{customdata[3]}<br>update −α∂L/∂w = %{customdata[4]}<extra></extra>"),
-            **{**common, "mode": "markers+text" if small else "markers"}))
+    rows = _target_rows(lay, selected)
+    if rows is not None and not rows.any():
         return
-    data = np.column_stack([lay.edge_layer, lay.edge_j, lay.edge_k, edges["w"], edges["g"], edges["u"]])
-    data = data.astype(np.float32)
-    ident = "W%{customdata[0]}:%{customdata[1]}:%{customdata[2]}<br>w = %{customdata[3]:.4g}"
-    for known, tail in ((True, "<br>∂L/∂w = %{customdata[4]:.4g}<br>update −α∂L/∂w = %{customdata[5]:.4g}"),
-                        (False, "<br>∂L/∂w: not computed yet")):
-        rows = edges["g_known"] == known
-        if rows.any():
-            traces.append(_scatter(x=lay.label_x[rows].astype(np.float32),
-                                   y=lay.label_y[rows].astype(np.float32), customdata=data[rows],
-                                   hovertemplate=ident + tail + "<extra></extra>",
-                                   **{**common, "marker": {**marker, "maxdisplayed": 1}}))
+    pick = (lambda v: v) if rows is None else (lambda v: np.asarray(v)[rows])
+    w = style.fmt_array(pick(edges["w"]))
+    g = np.where(pick(edges["g_known"]), style.fmt_array(pick(edges["g"])), "not computed yet")
+    u = np.where(pick(edges["u_known"]), style.fmt_array(pick(edges["u"])), "not computed yet")
+    text = _edge_value_text(edges, mode, lay.n_edges) if small else None
+    traces.append(_scatter(
+        x=pick(lay.label_x), y=pick(lay.label_y), text=text, textposition="middle center",
+        textfont=dict(size=style.VALUE_SIZE - 1, shadow="auto"),
+        customdata=np.column_stack([pick(lay.edge_ids), _edge_names(lay, rows), w, g, u]).tolist(),
+        hovertemplate=("<b>%{customdata[1]}</b>  %{customdata[0]}<br>w = %{customdata[2]}"
+                       "<br>∂L/∂w = %{customdata[3]}<br>update −α∂L/∂w = %{customdata[4]}<extra></extra>"),
+        mode="markers+text" if small else "markers", name="edges", showlegend=False,
+        marker=dict(size=max(10.0, node_size * 0.5), color="rgba(0,0,0,0)", opacity=0),
+        unselected=dict(marker=dict(opacity=0))))
 
 
-def _edge_names(lay):
+def _target_rows(lay, selected):
+    """None (every edge is a target) up to HOVER_LABEL_EDGES edges; above, a mask of the edges that
+    touch the selected neuron, or either end of the selected weight / bias (all False: none selected)."""
+    if lay.n_edges <= HOVER_LABEL_EDGES:
+        return None
+    nodes = set()
+    try:
+        if selected and selected.startswith("L"):
+            l, j = (int(v) for v in selected[1:].split(":N"))
+            nodes = {lay.node_index(l, j)}
+        elif selected and selected.startswith("W"):
+            l, j, k = (int(v) for v in selected[1:].split(":"))
+            nodes = {lay.node_index(l, k), lay.node_index(l + 1, j)}
+        elif selected and selected.startswith("b"):
+            l, j = (int(v) for v in selected[1:].split(":"))
+            nodes = {lay.node_index(l + 1, j)}
+    except (ValueError, IndexError):
+        nodes = set()
+    nodes = np.array(sorted(n for n in nodes if 0 <= n < len(lay.node_ids)), dtype=np.int64)
+    return np.isin(lay.edge_src, nodes) | np.isin(lay.edge_dst, nodes)
+
+
+def _edge_names(lay, rows=None):
     labels = np.array(lay.node_labels)
-    return np.char.add(np.char.add(labels[lay.edge_src], " → "), labels[lay.edge_dst])
+    src, dst = (lay.edge_src, lay.edge_dst) if rows is None else (lay.edge_src[rows], lay.edge_dst[rows])
+    return np.char.add(np.char.add(labels[src], " → "), labels[dst])
 
 
 def _edge_value_text(edges, mode, n_edges):

@@ -165,14 +165,20 @@ def test_a_20_by_32_network_draws_steps_and_answers_hover_and_click(page, app_ur
         """chart => { const e = document.querySelector(chart);
              return e && e.querySelectorAll('.shapelayer path').length > 10
                     && e.textContent.includes('−α∂L/∂w'); }""", arg=CHART, timeout=60_000)
-    # every edge can be hovered and clicked, yet plotly draws no SVG point per edge (the 662 nodes are)
+    # no SVG point per edge (the 662 nodes are drawn); the graph says how to reach a weight
     assert page.locator(f"{CHART} .scatterlayer .point").count() < 1000
+    assert "click a neuron to hover or click its weights" in page.locator(CHART).first.text_content()
     # a node: its card, and a click selects it
     card = click_data_point(page, "nodes", 40)             # a unit of the second hidden layer
     assert "z = " in card and "δ = ∂L/∂z" in card
     page.get_by_text(re.compile(r"Selected: h")).first.wait_for(timeout=30_000)
-    # an edge's card (numeric customdata above 2,000 edges) names the weight and its gradient
-    card = click_data_point(page, "edges", 5000)
+    # the selected neuron's weights become hoverable: a card names the weight, both ends and its gradient
+    page.wait_for_function(
+        """chart => [...document.querySelectorAll(chart + ' .js-plotly-plot')].some(
+             gd => gd._fullData && gd._fullData.some(t => t.name === 'edges' && t.x.length === 64))""",
+        arg=CHART, timeout=30_000)
+    card = click_data_point(page, "edges", 40)
+    assert " → " in card
     assert re.search(r"W\d+:\d+:\d+", card) and "∂L/∂w = " in card and "NaN" not in card
     page.get_by_text(re.compile(r"Selected: w")).first.wait_for(timeout=30_000)
     assert_no_exception(page)

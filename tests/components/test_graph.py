@@ -115,18 +115,36 @@ def test_edges_are_few_svg_paths_for_a_big_network():
     assert len(paths) <= style.N_COLOR_BINS * len(style.EDGE_WIDTHS) * 2
     assert len(fig.data) <= 8                      # not one trace per edge
     assert len(fig.to_json()) < 2_000_000
-    # every edge has a hover/click target, but plotly draws one marker per target trace (styling
-    # ~20,000 SVG points cost ~2 s per redraw); the only trace drawn point by point is the nodes'
-    edge_traces = [t for t in fig.data if t.name == "edges"]
-    assert edge_traces and all(t.marker.maxdisplayed == 1 for t in edge_traces)
-    assert sum(len(t.x) for t in edge_traces) == n_edges
-    assert all(len(t.x) <= sum(sizes) for t in fig.data if not (t.marker and t.marker.maxdisplayed))
-    # big-network edge cards are numeric [l, j, k, w, ∂L/∂w, update]; the id is rebuilt from them
-    row = edge_traces[0].customdata[5]
-    assert selected_id({"customdata": list(row)}) == "W0:2:1"
-    # what Streamlit's selection event carries for such a row (measured in Chromium)
-    event_row = {"0": 1, "1": 31, "2": 3, "3": 0.1648, "4": None, "5": None}
-    assert selected_id({"customdata": event_row}) == "W1:31:3"
+    # no hover/click target per edge at this size (~20,000 invisible SVG points were most of the
+    # browser's time per slider move): nothing selected, no edge targets; the figure says what to do
+    assert not [t for t in fig.data if t.name == "edges"]
+    assert all(len(t.x) <= sum(sizes) for t in fig.data)
+    assert "click a neuron to hover or click its weights" in fig.layout.annotations[0].text
+    # solid, thin lines (dashes and stroke area made each browser redraw cost seconds); the legend says so
+    assert {p.line.dash for p in paths} == {"solid"} and max(p.line.width for p in paths) < 1.0
+    assert "no dashes for w < 0" in fig.layout.annotations[0].text
+    assert len(fig.to_json()) < 500_000
+
+
+def test_a_big_network_makes_the_selected_neurons_edges_hoverable_and_clickable():
+    sizes = [2] + [32] * 20 + [1]
+    net = Network(sizes, activation="sigmoid", seed=0)
+    r = net.backward([[1.0, -1.0]], [[1.0]])
+    for selected, ends in (("L3:N5", {"L3:N5"}), ("W3:7:5", {"L3:N5", "L4:N7"}), ("b2:5", {"L3:N5"})):
+        fig = full_figure(net, r, selected=selected)
+        (edges,) = [t for t in fig.data if t.name == "edges"]
+        ids = [row[0] for row in edges.customdata]
+        expected = {f"W{l}:{j}:{k}" for l in range(len(sizes) - 1) for j in range(sizes[l + 1])
+                    for k in range(sizes[l]) if {f"L{l}:N{k}", f"L{l + 1}:N{j}"} & ends}
+        assert set(ids) == expected and len(ids) == len(expected)
+        lay = layered_layout(tuple(sizes))
+        at = {e: i for i, e in enumerate(lay.edge_ids)}
+        for row, x, y in zip(edges.customdata, edges.x, edges.y):   # each target sits on its own edge's label spot
+            assert selected_id({"customdata": row}) == row[0]
+            assert (x, y) == (lay.label_x[at[row[0]]], lay.label_y[at[row[0]]])
+        w = float(edges.customdata[0][2].replace("−", "-"))
+        l, j, k = (int(v) for v in ids[0][1:].split(":"))
+        assert abs(w - net.weights[l][j, k]) <= 1e-3 * max(1.0, abs(w))
     assert selected_id({"customdata": ["L1:N0", "—"]}) == "L1:N0" and selected_id({"x": 1}) is None
 
 
@@ -139,13 +157,14 @@ def test_edge_targets_all_drawn_with_text_cards_up_to_the_hover_label_limit():
     edges = [t for t in fig.data if t.name == "edges"]
     assert len(edges) == 1 and len(edges[0].x) == n_edges and not edges[0].marker.maxdisplayed
     assert edges[0].customdata[0][:2] == ["W0:0:0", "x₁ → h¹₁"]
-    # just over it: one drawn marker, numeric rows that selected_id turns back into the weight's id
+    # just over it: no targets until a neuron is selected, then its edges, with the same cards
     sizes = (1, 44, 44, 1)
     assert 44 + 44 * 44 + 44 > HOVER_LABEL_EDGES
     fig = network_figure(sizes, Network(list(sizes), seed=0).weights)
-    edges = [t for t in fig.data if t.name == "edges"]
-    assert [t.marker.maxdisplayed for t in edges] == [1]
-    assert selected_id({"customdata": list(edges[0].customdata[44 + 3])}) == "W1:0:3"
+    assert not [t for t in fig.data if t.name == "edges"]
+    fig = network_figure(sizes, Network(list(sizes), seed=0).weights, selected="L1:N0")
+    (edges,) = [t for t in fig.data if t.name == "edges"]
+    assert len(edges.x) == 1 + 44 and edges.customdata[0][:2] == ["W0:0:0", "x₁ → h¹₁"]
     go.Figure(json.loads(fig.to_json()))
 
 
