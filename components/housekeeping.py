@@ -15,6 +15,7 @@ but a clock read.
 """
 import ctypes
 import gc
+import logging
 import threading
 import time
 
@@ -122,8 +123,8 @@ class IdleRelease:
             time.sleep(poll_s)
             try:
                 self.poll()
-            except Exception:  # never let housekeeping take the server down; try again next time
-                pass
+            except Exception:  # never let housekeeping take the server down: log it, try again next time
+                logging.getLogger(__name__).exception("memory housekeeping failed")
 
 
 IDLE_RELEASE = IdleRelease()
