@@ -108,16 +108,20 @@ def _figure(data, layout, height, title=None, **kw) -> go.Figure:
     return go.Figure(data=data, layout=layout)
 
 
-def gradient_profile_figure(d: Diagnostics, height: int = 460, title: Optional[str] = None) -> go.Figure:
+def gradient_profile_figure(d: Diagnostics, height: int = 460, title: Optional[str] = None,
+                            last_finite: Optional[tuple] = None) -> go.Figure:
     """‖∂L/∂W_l‖ and mean |δ_l| per layer on a log axis, with the vanishing and exploding bands.
 
     The bands are relative to the reference layer's mean |δ| (what the flags judge). Exact zeros,
-    which a log axis cannot show, are marked on a grey floor strip.
+    which a log axis cannot show, are marked on a grey floor strip. When the numbers have overflowed,
+    ``last_finite`` = (step, ‖∂L/∂W_l‖ per layer) of the last training step whose gradients were all
+    finite is drawn instead (grey, dotted): the profile just before the explosion.
     """
     L = d.n_layers
     x = list(range(1, L + 1))
     g, m = _finite_positive(d.grad_norm), _finite_positive(d.delta_mean)
-    lo, hi = _log_axis_range(g, m)
+    before = _finite_positive(last_finite[1]) if last_finite is not None and not d.finite else None
+    lo, hi = _log_axis_range(g, m, *([before] if before else []))
     ref = d.reference
     ref_val = m[ref]
     if ref_val is not None:
@@ -148,6 +152,12 @@ def gradient_profile_figure(d: Diagnostics, height: int = 460, title: Optional[s
                          textposition="top center", textfont=dict(size=style.TICK_SIZE),
                          marker=dict(symbol="x-thin", size=14, line=dict(width=3, color="#333333")),
                          hovertemplate="layer %{x}: exactly 0<extra></extra>"))
+    if before:
+        data.append(dict(type="scatter", x=x, y=before, name=f"‖∂L/∂W_l‖ at step {last_finite[0]}, the last finite one",
+                         mode="lines+markers", line=dict(color="#777777", width=3, dash="dot"),
+                         marker=dict(symbol="diamond", size=9),
+                         customdata=[format_sci(v) for v in last_finite[1]],
+                         hovertemplate=f"step {last_finite[0]}, layer %{{x}}<br>‖∂L/∂W‖ = %{{customdata}}<extra></extra>"))
     if not d.finite:
         notes.append(dict(text=d.divergence.message + ": inf/NaN are not drawn", xref="paper", yref="paper", x=0,
                           y=1.0, yanchor="bottom", xanchor="left", showarrow=False,

@@ -2,6 +2,7 @@
 import math
 import time
 
+import numpy as np
 import streamlit as st
 
 from components import lab_figures as figs
@@ -169,6 +170,13 @@ def compare_panel(settings, d, run):
         st.markdown(f"- **{p.label}** — {p.verdict}")
 
 
+def last_finite_step(run):
+    """(step, ‖∂L/∂W_l‖ per layer) of the run's last training step with every gradient finite, or None."""
+    h = run.history()
+    rows = [i for i in range(len(h)) if np.isfinite(h[i]).all()]
+    return (rows[-1] + 1, h[rows[-1]]) if rows else None
+
+
 def page():
     sharing.page_start("lab")
     state.init_state()
@@ -209,7 +217,8 @@ def page():
         else:
             what = "These settings overflow before any training step."
         st.error(f"{what} {TRY}", icon=":material/error:")
-    st.plotly_chart(figs.gradient_profile_figure(d), key="lab_chart_profile", width="stretch",
+    st.plotly_chart(figs.gradient_profile_figure(d, last_finite=None if d.finite else last_finite_step(run)),
+                    key="lab_chart_profile", width="stretch",
                     config=chart_config("gradient-profile"))
     view = st.segmented_control("View", VIEWS, key="lab_view", default="Training") or "Training"
     if view == "Training":

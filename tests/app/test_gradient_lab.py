@@ -118,6 +118,9 @@ def test_divergence_is_reported_with_step_layer_and_advice_not_raised(at):
     assert not at.exception
     assert "Diverged at step 3, layer 4" in verdict(at)
     assert_advice_once(at, "Training stopped at step 3: the weights are those of step 2")
+    # the per-layer profile shows the last finite step instead of an empty chart
+    before = [t for fig in charts(at) for t in fig["data"] if t.get("name", "").startswith("‖∂L/∂W_l‖ at step")]
+    assert len(before) == 1 and "at step 2, the last finite one" in before[0]["name"]
     heat = chart_with_title(at, "gradient flow")
     assert any(t.get("mode") == "markers+text" and "diverged" in t["text"][0] for t in heat["data"])
 

@@ -45,6 +45,26 @@ def test_profile_of_a_diverged_pass_draws_gaps_and_says_where():
     assert any("diverged at layer" in a["text"] for a in fig["layout"]["annotations"])
 
 
+def test_a_diverged_run_shows_the_profile_of_its_last_finite_step():
+    run = LabRun(PRESETS["Clipping tames an explosion"].settings.with_(clip=False))
+    run.advance(100)
+    assert run.divergence is not None
+    p, d = run.inspect()
+    assert not d.finite
+    h = run.history()
+    last = max(i for i in range(len(h)) if np.isfinite(h[i]).all())
+    fig = figs.gradient_profile_figure(d, last_finite=(last + 1, h[last])).to_plotly_json()
+    (before,) = [t for t in fig["data"] if t["name"].startswith("‖∂L/∂W_l‖ at step")]
+    assert f"at step {last + 1}, the last finite one" in before["name"]
+    np.testing.assert_allclose(values(before["y"]), h[last], rtol=1e-12)
+    lo, hi = fig["layout"]["yaxis"]["range"]            # the log axis shows those values
+    assert lo < np.log10(h[last].min()) and np.log10(h[last].max()) < hi
+    # a finite pass ignores it: nothing to stand in for
+    _, healthy = LabRun(PRESETS["ReLU with He init — healthy"].settings).inspect()
+    fig = figs.gradient_profile_figure(healthy, last_finite=(1, h[last])).to_plotly_json()
+    assert not [t for t in fig["data"] if t["name"].startswith("‖∂L/∂W_l‖ at step")]
+
+
 def test_forward_stats_show_mean_spread_derivative_and_unit_fractions():
     p, d = analyse(LabSettings(depth=6, width=8, activation="tanh", scale=4.0))
     fig = figs.forward_stats_figure(d).to_plotly_json()
