@@ -29,7 +29,7 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
                    color_edges_by: str = "gradient", color_nodes_by: str = "a",
                    highlight_layer: Optional[int] = None, selected: Optional[str] = None,
                    show_values: Optional[bool] = None, sample: int = 0, height: Optional[int] = None,
-                   title: Optional[str] = None) -> go.Figure:
+                   title: Optional[str] = None, narrow: bool = False) -> go.Figure:
     """Draw the network with the numbers known so far.
 
     Parameters
@@ -45,6 +45,7 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     highlight_layer : index in ``sizes`` of the layer being computed (a shaded band), or None.
     selected : a node "L{l}:N{j}", weight "W{l}:{j}:{k}" or bias "b{l}:{j}" id to ring, or None.
     show_values : print numbers on nodes and edges (default: when there are ≤ 40 edges).
+    narrow : the chart gets a narrow column (the playground's): the legend line above it wraps.
     """
     sizes = tuple(int(s) for s in sizes)
     if color_edges_by not in EDGE_MODES:
@@ -102,21 +103,26 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     _add_colorbar(traces, node_bar, x=0.24)
     _add_colorbar(traces, edge_color_info, x=0.76)
 
+    legend = _legend(lay.n_edges, narrow)
     layout = dict(
-        height=height, margin=dict(l=10, r=10, t=(70 if title else 34) + (24 if lay.n_edges > HOVER_LABEL_EDGES else 0),
-                                  b=100), shapes=shapes,
+        height=height, margin=dict(l=10, r=10, t=(70 if title else 34) + 24 * legend.count("<br>"), b=100),
+        shapes=shapes,
         font=style.FONT, plot_bgcolor="white", paper_bgcolor="white", hovermode="closest",
         hoverlabel=dict(font=dict(size=style.VALUE_SIZE + 1)), title=dict(text=title or ""),
         xaxis=dict(visible=False, range=[-0.45, L + 0.45], fixedrange=small),
         yaxis=dict(visible=False, range=[float(lay.y.min()) - 0.95, float(lay.y.max()) + 0.95], fixedrange=small),
-        annotations=[dict(text="edge width = |w| · dashed = negative w · grey = not computed yet"
-                          if lay.n_edges <= HOVER_LABEL_EDGES else
-                          f"edge width = |w| · grey = not computed yet<br>over {HOVER_LABEL_EDGES:,} weights: no dashes for "
-                          "w < 0; click a neuron to hover or click its weights",
-                          xref="paper", yref="paper", x=0, y=1, yanchor="bottom", yshift=6, showarrow=False,
+        annotations=[dict(text=legend, xref="paper", yref="paper", x=0, y=1, yanchor="bottom", yshift=6, showarrow=False,
                           xanchor="left", font=dict(size=style.TICK_SIZE, color="#444444"))],
     )
     return go.Figure(dict(data=traces, layout=layout), _validate=False)
+
+
+def _legend(n_edges: int, narrow: bool) -> str:
+    """The line above the graph that says what width, dashes and grey mean (wrapped for a narrow chart)."""
+    if n_edges > HOVER_LABEL_EDGES:
+        return (f"edge width = |w| · grey = not computed yet<br>over {HOVER_LABEL_EDGES:,} weights: no dashes for "
+                "w < 0; click a neuron to hover or click its weights")
+    return "edge width = |w| · dashed = negative w" + ("<br>" if narrow else " · ") + "grey = not computed yet"
 
 
 def selected_id(point: dict) -> Optional[str]:

@@ -352,7 +352,7 @@ def _network_view():
                          delta=list(snap.delta_mean) if grads and snap.delta_mean is not None else None,
                          color_edges_by=mode, color_nodes_by="delta", selected=r.selected, show_values=False,
                          height=int(np.clip(55 * max(sizes) + 200, 380, 900)),
-                         title=f"Edges {edges} · nodes mean |δ| (last step)")
+                         title=f"Edges {edges} · nodes mean |δ| (last step)", narrow=True)
     for trace in fig.data:   # input nodes are the features (x₁², sin x₁, …), not x₁ … xₙ
         if trace.name == "nodes" and trace.text is not None and len(trace.text) == sum(sizes):
             trace.text = tuple(labels[:sizes[0]]) + tuple(trace.text[sizes[0]:])

@@ -210,3 +210,15 @@ def test_layout_is_cached_and_stable():
         ys = [lay.y[lay.node_index(l, j)] for j in range(n)]
         assert ys == sorted(ys, reverse=True)          # unit 0 on top, every time
     assert lay.graph.number_of_edges() == 3 * 4 + 4 * 2
+
+
+def test_the_legend_says_what_width_dashes_and_grey_mean_and_wraps_in_a_narrow_column():
+    net = Network([2, 3, 1], seed=0)
+    wide = network_figure(net.sizes, net.weights).layout
+    narrow = network_figure(net.sizes, net.weights, narrow=True).layout
+    for layout in (wide, narrow):
+        text = layout.annotations[0].text
+        assert "edge width = |w|" in text and "dashed = negative w" in text and "grey = not computed yet" in text
+    assert "<br>" not in wide.annotations[0].text and narrow.annotations[0].text.count("<br>") == 1
+    assert narrow.margin.t == wide.margin.t + 24      # room for the second line
+
