@@ -687,7 +687,8 @@ def node_equations(steps: List[Step], step_index: int, node_id: str) -> List[str
             return lines
         w = l - 1
         if step.z[w] is None:
-            return [rf"{label} \;\text{{is not computed yet (step {w + 2}: forward through layer {w + 1})}}"]
+            return [rf"{label} \;\text{{is not computed yet:}}",   # two short lines: LaTeX does not wrap
+                    rf"\text{{step {w + 2}, forward through layer {w + 1}}}"]
         lines.append(_z_line(ctx, step, w, j, True))
         lines.append(_a_line(ctx, step, w, j))
         if l == L and step.loss is not None:

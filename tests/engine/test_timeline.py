@@ -169,7 +169,9 @@ def test_textbook_equations_carry_its_numbers():
 
 def test_textbook_node_equations_reveal_only_what_is_known():
     steps = build_timeline(textbook(), 2.0, 1.0, 0.1)
-    assert "not computed yet" in node_equations(steps, 1, "L2:N0")[0]
+    waiting = node_equations(steps, 1, "L2:N0")
+    assert "not computed yet" in waiting[0] and "step 3, forward through layer 2" in waiting[1]
+    assert steps[2].z[1] is not None and steps[1].z[1] is None     # …which is where z of layer 2 appears
     at_forward = node_equations(steps, 2, "L2:N0")
     assert len(at_forward) == 2 and "0.7465" in at_forward[1]
     assert not any("delta" in e for e in node_equations(steps, 3, "L2:N0"))
