@@ -5,6 +5,8 @@ and, from a side thread: opens N protocol clients (benchmarks/loadtest.py), lets
 closes them, waits past the TTL, opens one probe session (the session store drops expired sessions
 when it is next written) and counts the AppSession objects after a full garbage collection.
 Expected: N while open, N right after closing (kept for reconnects), 1 at the end (the probe's).
+With ``--no-probe`` nobody connects after the TTL: the app's idle thread has Streamlit drop the expired
+sessions itself (components/housekeeping.py); ≤ 1 remains (Streamlit's handler of the last websocket).
 
     python benchmarks/session_release.py --sessions 10
 """
@@ -24,6 +26,7 @@ from streamlit.runtime.app_session import AppSession  # noqa: E402
 from streamlit.web import bootstrap  # noqa: E402
 
 import loadtest  # noqa: E402
+from components import housekeeping  # noqa: E402
 
 TTL_S = 3
 
@@ -33,7 +36,7 @@ def live_sessions() -> int:
     return sum(1 for o in gc.get_objects() if isinstance(o, AppSession))
 
 
-def drive(url: str, n: int):
+def drive(url: str, n: int, probe: bool = True):
     loadtest.wait_healthy(url)
 
     async def clients():
@@ -50,23 +53,31 @@ def drive(url: str, n: int):
     asyncio.run(clients())
     time.sleep(1)
     print(f"  closed (kept for reconnects):      {live_sessions():3d} AppSession objects", flush=True)
-    time.sleep(TTL_S + 2)
-    asyncio.run(loadtest._probe(url))
-    time.sleep(1)
-    print(f"  TTL passed, one probe came and went: {live_sessions():3d} AppSession objects "
-          "(expected 1: the probe's)", flush=True)
+    if probe:
+        time.sleep(TTL_S + 2)
+        asyncio.run(loadtest._probe(url))
+        time.sleep(1)
+        print(f"  TTL passed, one probe came and went: {live_sessions():3d} AppSession objects "
+              "(expected 1: the probe's)", flush=True)
+    else:  # nobody connects: the app's idle thread has Streamlit drop them (components/housekeeping.py)
+        time.sleep(TTL_S + 2 * housekeeping.POLL_S + 1)
+        print(f"  TTL passed, nobody connected:      {live_sessions():3d} AppSession objects "
+              "(expected ≤ 1: Streamlit's handler of the last websocket still refers to its session)", flush=True)
     os._exit(0)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sessions", type=int, default=10, help="1–50")
+    ap.add_argument("--no-probe", action="store_true",
+                    help="connect nobody after the TTL: the app itself must have the sessions dropped")
     args = ap.parse_args()
     if not 1 <= args.sessions <= 50:
         ap.error(f"--sessions: expected 1–50, got {args.sessions}")
     port = loadtest.free_port()
     os.chdir(ROOT)
-    threading.Thread(target=drive, args=(f"http://127.0.0.1:{port}", args.sessions), daemon=True).start()
+    threading.Thread(target=drive, args=(f"http://127.0.0.1:{port}", args.sessions, not args.no_probe),
+                     daemon=True).start()
     flags = {"server.port": port, "server.address": "127.0.0.1", "server.headless": True,
              "server.disconnectedSessionTTL": TTL_S, "server.fileWatcherType": "none",
              "browser.gatherUsageStats": False}

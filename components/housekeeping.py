@@ -80,17 +80,40 @@ def release_memory(libc=None) -> None:
         libc.malloc_trim(0)
 
 
+def expire_closed_sessions() -> int:
+    """Have Streamlit drop the closed sessions whose ``server.disconnectedSessionTTL`` has passed, now.
+
+    Streamlit drops them only when its session store is next written, i.e. when someone connects: after
+    a class nobody may, and the class's sessions would hold their memory until then. This reaches into
+    Streamlit's private session manager (its storage's TTL cache, under the lock Streamlit itself holds
+    when it writes there); ``tests/test_memory_housekeeping.py`` checks it against the installed
+    Streamlit. Returns how many sessions were dropped, or -1 when there is no running server or this
+    Streamlit has no such internals (then nothing happens, as before).
+    """
+    try:
+        from streamlit.runtime import Runtime
+        if not Runtime.exists():
+            return -1
+        manager = Runtime.instance()._session_mgr
+        lock, expire = manager._storage_lock, manager._session_storage._cache.expire
+    except (ImportError, AttributeError, RuntimeError):
+        return -1
+    with lock:
+        return len(expire())
+
+
 class IdleRelease:
     """Runs ``release`` once the server has had no full rerun for ``idle_s`` seconds since the last one.
 
     ``note_rerun`` (per rerun) only stores a time; a daemon thread started by ``start`` polls
-    ``poll`` every ``POLL_S``. Sessions that close are dropped by Streamlit after
-    ``server.disconnectedSessionTTL`` when its session store is next written (a new connection, whose
-    rerun is noted): the release after that quiet spell is the one that gives their memory back.
+    ``poll`` every ``POLL_S``. Each poll also has Streamlit drop closed sessions whose
+    ``server.disconnectedSessionTTL`` has passed (``expire``; Streamlit itself would wait for the next
+    connection); when some were dropped, the next quiet spell gives their memory back.
     """
 
-    def __init__(self, idle_s=IDLE_S, release=release_memory, now=time.monotonic):
-        self.idle_s, self._release, self._now = idle_s, release, now
+    def __init__(self, idle_s=IDLE_S, release=release_memory, now=time.monotonic, expire=expire_closed_sessions):
+        self.idle_s, self._release, self._now, self._expire = idle_s, release, now, expire
+        self.expired = 0
         self._last_rerun = None
         self._thread = None
         self._start_lock = threading.Lock()
@@ -100,7 +123,13 @@ class IdleRelease:
         self._last_rerun = self._now()
 
     def poll(self) -> bool:
-        """Release if a rerun has happened since the last release and ``idle_s`` has passed; True when it ran."""
+        """Drop expired sessions; release if there was a rerun (or a drop) since the last release and
+        ``idle_s`` has passed since; True when the release ran."""
+        dropped = self._expire()
+        if dropped > 0:
+            self.expired += dropped
+            if self._last_rerun is None:
+                self._last_rerun = self._now()
         last = self._last_rerun
         if last is None or self._now() - last < self.idle_s:
             return False

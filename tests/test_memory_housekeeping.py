@@ -1,6 +1,10 @@
 """The housekeeping that gives a class's memory back: idle release timing, what a release does, malloc settings."""
+import re
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -31,14 +35,14 @@ class FakeLibc:
 
 def test_no_release_before_any_rerun():
     clock, runs = Clock(), []
-    idle = IdleRelease(idle_s=5, release=lambda: runs.append(clock.t), now=clock)
+    idle = IdleRelease(idle_s=5, release=lambda: runs.append(clock.t), now=clock, expire=lambda: 0)
     clock.t += 1000
     assert not idle.poll() and runs == []
 
 
 def test_release_runs_once_after_the_quiet_spell_that_follows_a_rerun():
     clock, runs = Clock(), []
-    idle = IdleRelease(idle_s=5, release=lambda: runs.append(clock.t), now=clock)
+    idle = IdleRelease(idle_s=5, release=lambda: runs.append(clock.t), now=clock, expire=lambda: 0)
     idle.note_rerun()
     clock.t += 4.9
     assert not idle.poll(), "released while the class was still active"
@@ -51,7 +55,7 @@ def test_release_runs_once_after_the_quiet_spell_that_follows_a_rerun():
 
 def test_a_rerun_during_the_quiet_spell_postpones_the_release():
     clock, runs = Clock(), []
-    idle = IdleRelease(idle_s=5, release=lambda: runs.append(clock.t), now=clock)
+    idle = IdleRelease(idle_s=5, release=lambda: runs.append(clock.t), now=clock, expire=lambda: 0)
     idle.note_rerun()
     clock.t += 4
     idle.note_rerun()
@@ -63,7 +67,7 @@ def test_a_rerun_during_the_quiet_spell_postpones_the_release():
 
 def test_the_idle_thread_releases_by_itself_and_starts_only_once():
     released = threading.Event()
-    idle = IdleRelease(idle_s=0.05, release=released.set)
+    idle = IdleRelease(idle_s=0.05, release=released.set, expire=lambda: 0)
     idle.note_rerun()
     idle.start(poll_s=0.02)
     first = idle._thread
@@ -91,9 +95,37 @@ def test_malloc_is_told_two_arenas_and_a_fixed_mmap_threshold():
 
 def test_a_full_rerun_notes_activity_without_collecting_each_time(monkeypatch):
     clock, runs = Clock(), []
-    idle = IdleRelease(idle_s=5, release=lambda: runs.append(1), now=clock)
+    idle = IdleRelease(idle_s=5, release=lambda: runs.append(1), now=clock, expire=lambda: 0)
     monkeypatch.setattr(housekeeping, "IDLE_RELEASE", idle)
     monkeypatch.setattr(idle, "start", lambda *a: None)
     monkeypatch.setattr(housekeeping, "collect_garbage_now_and_then", lambda: False)
     housekeeping.on_rerun()
     assert idle._last_rerun == clock.t and runs == []
+
+
+def test_sessions_dropped_after_their_ttl_are_given_back_once_the_server_is_quiet():
+    clock, runs, drops = Clock(), [], [0, 0, 3, 0, 0]
+    idle = IdleRelease(idle_s=5, release=lambda: runs.append(clock.t), now=clock, expire=lambda: drops.pop(0))
+    assert not idle.poll() and not idle.poll()        # nobody connected, nothing expired: nothing to do
+    clock.t += 1
+    assert not idle.poll() and idle.expired == 3      # three sessions passed their TTL: dropped now
+    clock.t += 5
+    assert idle.poll() and runs == [101 + 5]          # their memory is released after the quiet spell
+    assert not idle.poll() and idle.releases == 1
+
+
+def test_expiring_closed_sessions_without_a_server_does_nothing():
+    assert housekeeping.expire_closed_sessions() == -1
+
+
+def test_a_real_server_drops_closed_sessions_after_their_ttl_with_nobody_connecting():
+    """Streamlit alone keeps expired sessions until someone connects; the app's idle thread drops them."""
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "benchmarks/session_release.py", "--sessions", "4", "--no-probe"],
+                         cwd=root, capture_output=True, text=True, timeout=180).stdout
+    counts = [int(n) for n in re.findall(r":\s+(\d+) AppSession objects", out)]
+    assert len(counts) == 4, out
+    before, open_, kept, after = counts
+    assert (before, open_, kept) == (0, 4, 4), out
+    assert after <= 1, out
+
