@@ -789,6 +789,22 @@ def start_server(port: int, ttl: float | None = None, extra=(), log_path=None):
     return proc
 
 
+def serve_in_process(drive, ttl: float, limit_s: float) -> None:
+    """Run `app.py`'s server in this process (loopback, a free port, ``server.disconnectedSessionTTL``
+    ``ttl``) and ``drive(url)`` on a side thread, so the driver can look inside the server (objects,
+    allocator). Never returns; the process exits after ``limit_s`` at the latest (bounded)."""
+    from streamlit.web import bootstrap
+    port = free_port()
+    os.chdir(ROOT)
+    threading.Thread(target=drive, args=(f"http://127.0.0.1:{port}",), daemon=True).start()
+    flags = {"server.port": port, "server.address": "127.0.0.1", "server.headless": True,
+             "server.disconnectedSessionTTL": ttl, "server.fileWatcherType": "none",
+             "browser.gatherUsageStats": False}
+    bootstrap.load_config_options(flag_options=flags)
+    threading.Timer(limit_s, lambda: os._exit(1)).start()
+    bootstrap.run("app.py", False, [], flags)
+
+
 def stop_server(proc):
     proc.terminate()
     try:

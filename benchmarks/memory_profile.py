@@ -30,7 +30,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from streamlit.runtime.app_session import AppSession  # noqa: E402
-from streamlit.web import bootstrap  # noqa: E402
 
 import loadtest  # noqa: E402
 
@@ -174,17 +173,8 @@ def main():
     args = ap.parse_args()
     if not 1 <= args.sessions <= 60 or not 1 <= args.duration <= 120 or not 1 <= args.classes <= 5:
         ap.error("--sessions 1–60, --duration 1–120, --classes 1–5")
-    port = loadtest.free_port()
-    os.chdir(ROOT)
-    threading.Thread(target=drive, args=(f"http://127.0.0.1:{port}", args.sessions, args.duration, args.classes,
-                                         not args.no_steps, args.trace), daemon=True).start()
-    flags = {"server.port": port, "server.address": "127.0.0.1", "server.headless": True,
-             "server.disconnectedSessionTTL": TTL_S, "server.fileWatcherType": "none",
-             "browser.gatherUsageStats": False}
-    bootstrap.load_config_options(flag_options=flags)
-    threading.Timer(900, lambda: os._exit(1)).start()  # bounded: never outlives 15 minutes
-    bootstrap.run("app.py", False, [], flags)
-
+    loadtest.serve_in_process(lambda url: drive(url, args.sessions, args.duration, args.classes, not args.no_steps,
+                                                args.trace), TTL_S, limit_s=900)
 
 if __name__ == "__main__":
     main()

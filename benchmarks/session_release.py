@@ -15,7 +15,6 @@ import asyncio
 import gc
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -23,7 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from streamlit.runtime.app_session import AppSession  # noqa: E402
-from streamlit.web import bootstrap  # noqa: E402
 
 import loadtest  # noqa: E402
 from components import housekeeping  # noqa: E402
@@ -74,17 +72,7 @@ def main():
     args = ap.parse_args()
     if not 1 <= args.sessions <= 50:
         ap.error(f"--sessions: expected 1–50, got {args.sessions}")
-    port = loadtest.free_port()
-    os.chdir(ROOT)
-    threading.Thread(target=drive, args=(f"http://127.0.0.1:{port}", args.sessions, not args.no_probe),
-                     daemon=True).start()
-    flags = {"server.port": port, "server.address": "127.0.0.1", "server.headless": True,
-             "server.disconnectedSessionTTL": TTL_S, "server.fileWatcherType": "none",
-             "browser.gatherUsageStats": False}
-    bootstrap.load_config_options(flag_options=flags)
-    threading.Timer(300, lambda: os._exit(1)).start()  # bounded: never outlives 5 minutes
-    bootstrap.run("app.py", False, [], flags)
-
+    loadtest.serve_in_process(lambda url: drive(url, args.sessions, not args.no_probe), TTL_S, limit_s=300)
 
 if __name__ == "__main__":
     main()
