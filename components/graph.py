@@ -222,8 +222,6 @@ def _edge_shapes(lay, edges, mode, shapes):
     finite_w = abs_w[np.isfinite(abs_w)]
     cbin = np.where(known, style.color_bin(t), -1)
     wbin = style.width_bin(abs_w, float(finite_w.max()) if finite_w.size else 0.0)
-    neg = (w < 0).astype(np.int64)
-    key = ((cbin + 1) * len(style.EDGE_WIDTHS) + wbin) * 2 + neg
     # Dense graphs get thinner lines (they keep the colours apart). Above HOVER_LABEL_EDGES the lines are
     # thinner still and solid: a browser's cost to paint a redraw grows with stroke area and dashing
     # (20 × 32, per redraw in headless Chromium: 1.8 s as drawn below 2,000 edges, 0.15 s solid at this
@@ -231,6 +229,8 @@ def _edge_shapes(lay, edges, mode, shapes):
     # give each weight's sign.
     dense = lay.n_edges > HOVER_LABEL_EDGES
     thin = 1.0 if lay.n_edges <= 200 else 0.45 if not dense else 0.15
+    neg = ((w < 0) & (not dense)).astype(np.int64)     # dashed bins only where dashes are drawn
+    key = ((cbin + 1) * len(style.EDGE_WIDTHS) + wbin) * 2 + neg
     order = np.argsort(key, kind="stable")
     sorted_keys = key[order]
     bounds = np.flatnonzero(np.diff(sorted_keys)) + 1
@@ -242,7 +242,7 @@ def _edge_shapes(lay, edges, mode, shapes):
         color = style.UNKNOWN_EDGE if c < 0 else colors[c]
         shapes.append(dict(type="path", layer="below", path="".join(lay.edge_path[group]),
                            line=dict(color=color, width=style.EDGE_WIDTHS[wb] * thin,
-                                     dash="dash" if is_neg and not dense else "solid")))
+                                     dash="dash" if is_neg else "solid")))
     return bar
 
 
