@@ -7,9 +7,7 @@ step network, a 20 × 32 network and a 50 × 64 lab scenario (settings only); ``
 ``from_query`` and the link's length for a 56-parameter network (weights in the link) and for the
 20 × 32 network (settings and seed); loading every lesson preset.
 """
-import statistics
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -18,15 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from engine import Network  # noqa: E402
 from engine.lab import LabSettings  # noqa: E402
 from engine.scenario import Scenario, from_lab_settings, from_query, load_lessons, to_query  # noqa: E402
-
-
-def median_ms(f, repeat=15):
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        f()
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+from timing import median_ms  # noqa: E402
 
 
 def main():

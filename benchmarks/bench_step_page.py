@@ -28,6 +28,7 @@ from components.step_config import DEFAULT, make_network, with_architecture  # n
 from components.step_panels import step_figure  # noqa: E402
 from components.step_session import KEY  # noqa: E402
 from engine.timeline import build_timeline  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 BIG = ",".join(["32"] * 20)
 TARGETS = {"default": (50, 200_000), "20 × 32": (300, 2_000_000)}
@@ -79,12 +80,7 @@ def breakdown(cfg, repeats):
         sizes, config, selected, edge_mode, node_mode = cfg.sizes, cfg, f"L{len(cfg.sizes) - 1}:N0", "auto", "auto"
 
     def med(f):
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            f()
-            times.append(1000 * (time.perf_counter() - t))
-        return statistics.median(times)
+        return median_ms(f, repeats)
 
     steps = build_timeline(net, X, Y, cfg.lr)
     i = len(steps) - 2

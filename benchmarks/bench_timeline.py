@@ -8,9 +8,7 @@ For the default page network [2, 3, 1], the textbook [1, 1, 1] and a 20 × 32 ne
 median of 15 runs on one sample. These run on the server at every change of a weight or input, so they
 count against the page's rerun budget (≤ 50 ms default page, ≤ 300 ms for 20 × 32).
 """
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +18,7 @@ from components.neuron_zoom import neuron_figure  # noqa: E402
 from components.pytorch_code import pytorch_code  # noqa: E402
 from engine import Network  # noqa: E402
 from engine.timeline import build_timeline, node_equations, step_table  # noqa: E402
-
-
-def median_ms(fn, runs=15):
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
+from timing import median_ms  # noqa: E402
 
 
 def main():
@@ -43,7 +33,7 @@ def main():
                median_ms(lambda: step_table(steps, last)),
                median_ms(lambda: node_equations(steps, last, "L1:N0")),
                median_ms(lambda: neuron_figure(steps, last, "L1:N0")),
-               median_ms(lambda: pytorch_code(net, X, Y, lr=0.1), runs=5)]
+               median_ms(lambda: pytorch_code(net, X, Y, lr=0.1), repeat=5)]
         print(f"{name:<22}" + "".join(f"{v:>10.2f}" for v in row[:4]) + f"{row[4]:>12.2f}")
 
 
