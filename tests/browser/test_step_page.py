@@ -1,5 +1,6 @@
 """The step-through page in a real Chromium: what the projector shows when a teacher clicks."""
 import re
+import time
 
 import pytest
 
@@ -93,12 +94,28 @@ def test_step_to_the_end_move_a_slider_click_a_node(page, app_url):
     # move the first weight slider of the selected output node with the keyboard
     slider = page.locator('[data-testid="stSlider"]', has_text="W1:0:0").get_by_role("slider")
     before_eq = "|".join(page.locator(".katex-display").all_inner_texts())
-    slider.focus()
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        """([chart, before]) => { const e = document.querySelector(chart + ' .main-svg');
-             return e && e.textContent !== before; }""", arg=[CHART, end_graph], timeout=20_000)
+    box = page.locator('[data-testid="stSlider"]', has_text="W1:0:0").first
+    before_value = box.inner_text()          # the label and the value shown on the thumb
+
+    def moved_and_redrawn():   # the thumb shows a new value and the graph has new numbers, twice in a row
+        for _ in range(2):
+            page.wait_for_timeout(300)
+            if box.inner_text() == before_value or graph_text(page) == end_graph:
+                return False
+        return True
+
+    # Key presses that land while Streamlit re-draws the panel are lost (seen ~1 run in 3 right after
+    # stepping: the thumb kept its value, or took one press of five), so press again if nothing moved.
+    for attempt in range(3):
+        slider.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        deadline = time.monotonic() + 8
+        while time.monotonic() < deadline and not moved_and_redrawn():
+            pass
+        if moved_and_redrawn():
+            break
+        assert attempt < 2, "the weight slider did not move the graph with the arrow keys"
     page.wait_for_function(
         """before => [...document.querySelectorAll('.katex-display')].map(e => e.innerText).join('|') !== before""",
         arg=before_eq, timeout=20_000)
