@@ -76,7 +76,7 @@ def measure(settings, repeat):
     xs, ys, P = plane_grid(ds.extent, GRID)
     sizes = net.sizes
     labels = [node_label(l, j, sizes) for l, n in enumerate(sizes) for j in range(n)]
-    snap = t.history.snapshots[-1]
+    snap = t.history.latest()
 
     print(f"\n{settings.dataset}: network {list(sizes)} tanh, {t.n_train} training points, "
           f"batch {t.batch_size}, grid {GRID}×{GRID}")

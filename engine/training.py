@@ -78,35 +78,129 @@ class Divergence:
 
 
 class History:
-    """Snapshots of every step up to ``limit``, then thinned by halves (see the module docstring)."""
+    """Snapshots of every step up to ``limit``, then thinned by halves (see the module docstring).
+
+    Stored packed: one float64 row per snapshot (step, epoch, lr, loss, which optional fields are
+    there, then every array of the snapshot flattened) in one array that grows by doubling up to
+    ``limit`` rows. A playing session used to keep ≈ 15 small NumPy arrays and tuples per step,
+    thousands per student, in Python's small-object heap, where a class of 30 left 20 MB of
+    half-empty pools behind after it had gone (benchmarks/memory_profile.py); a few large blocks
+    go back to the system when the session ends. ``at`` rebuilds a ``Snapshot`` whose arrays are
+    views of its own copy of the row, so it stays valid whatever the history does next.
+    """
+
+    META = ("step", "epoch", "lr", "loss", "has")   # the first columns of a row
+    _HAS_DW, _HAS_DB, _HAS_LOSS, _HAS_DELTA = 1, 2, 4, 8
+    FIRST_ROWS = 64
 
     def __init__(self, limit: int = HISTORY_MAX_STEPS):
         if limit < 2:
             raise ValueError(f"limit: expected at least 2 snapshots, got {limit}")
         self.limit = int(limit)
         self.stride = 1
-        self.snapshots: List[Snapshot] = []
+        self._rows: Optional[np.ndarray] = None   # (capacity, width); the first ``_n`` rows are used
+        self._n = 0
+        self._shapes: Optional[Tuple[Tuple[int, ...], ...]] = None   # weights' shapes, then biases'
+
+    @staticmethod
+    def row_width(weight_shapes, bias_shapes) -> int:
+        """Floats in one packed snapshot: the META columns, weights and dW, biases, db and mean |δ|."""
+        n_w = sum(int(np.prod(s)) for s in weight_shapes)
+        n_b = sum(int(np.prod(s)) for s in bias_shapes)
+        return len(History.META) + 2 * n_w + 3 * n_b
 
     def record(self, snap: Snapshot) -> None:
         if snap.step % self.stride:
             return
-        self.snapshots.append(snap)
-        if len(self.snapshots) >= self.limit:
+        row = self._pack(snap)
+        if self._rows is None:
+            self._rows = np.empty((min(self.FIRST_ROWS, self.limit), row.size))
+        elif self._n == len(self._rows):
+            grown = np.empty((min(2 * len(self._rows), self.limit), self._rows.shape[1]))
+            grown[:self._n] = self._rows[:self._n]
+            self._rows = grown
+        self._rows[self._n] = row
+        self._n += 1
+        if self._n >= self.limit:
             self.stride *= 2
-            self.snapshots = [s for s in self.snapshots if s.step % self.stride == 0]
+            kept = self._rows[:self._n][self._rows[:self._n, 0] % self.stride == 0]
+            self._n = len(kept)
+            self._rows[:self._n] = kept
+
+    def truncate(self, step: int) -> None:
+        """Drop the snapshots after ``step``."""
+        self._n = int(np.searchsorted(self._step_column(), step, side="right"))
 
     @property
     def steps(self) -> List[int]:
-        return [s.step for s in self.snapshots]
+        return self._step_column().astype(np.int64).tolist()
+
+    @property
+    def snapshots(self) -> List[Snapshot]:
+        """Every recorded snapshot, oldest first (rebuilt from the packed rows on each access)."""
+        return [self._unpack(i) for i in range(self._n)]
+
+    def latest(self) -> Snapshot:
+        if not self._n:
+            raise ValueError("step: nothing is recorded yet")
+        return self._unpack(self._n - 1)
 
     def at(self, step: int) -> Snapshot:
         """The snapshot of ``step``; ValueError naming the nearest recorded steps otherwise."""
-        steps = self.steps
+        steps = self._step_column()
         i = int(np.searchsorted(steps, step))
         if i < len(steps) and steps[i] == step:
-            return self.snapshots[i]
-        near = [steps[j] for j in (i - 1, i) if 0 <= j < len(steps)]
+            return self._unpack(i)
+        near = [int(steps[j]) for j in (i - 1, i) if 0 <= j < len(steps)]
         raise ValueError(f"step: {step} is not recorded (every {self.stride} step(s) kept); nearest: {near}")
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the packed rows (allocated, used or not)."""
+        return 0 if self._rows is None else self._rows.nbytes
+
+    # ------------------------------------------------------------------ packing
+    def _step_column(self) -> np.ndarray:
+        return np.empty(0) if self._rows is None else self._rows[:self._n, 0]
+
+    def _pack(self, s: Snapshot) -> np.ndarray:
+        shapes = tuple(np.shape(W) for W in s.weights) + tuple(np.shape(b) for b in s.biases)
+        if self._shapes is None:
+            self._shapes = shapes
+        elif shapes != self._shapes:
+            raise ValueError(f"snapshot: expected weight and bias shapes {self._shapes}, got {shapes}")
+        n_w = len(s.weights)
+        has = ((s.dW is not None) * self._HAS_DW | (s.db is not None) * self._HAS_DB
+               | (s.loss is not None) * self._HAS_LOSS | (s.delta_mean is not None) * self._HAS_DELTA)
+        meta = np.array([s.step, s.epoch, s.lr, np.nan if s.loss is None else s.loss, has], dtype=np.float64)
+        w_shapes, b_shapes = self._shapes[:n_w], self._shapes[n_w:]
+        parts = [meta, *s.weights, *(s.dW if s.dW is not None else (np.full(sh, np.nan) for sh in w_shapes)),
+                 *s.biases, *(s.db if s.db is not None else (np.full(sh, np.nan) for sh in b_shapes)),
+                 *(s.delta_mean if s.delta_mean is not None else (np.full(sh, np.nan) for sh in b_shapes))]
+        return np.concatenate([np.ravel(np.asarray(p, dtype=np.float64)) for p in parts])
+
+    def _unpack(self, i: int) -> Snapshot:
+        row = self._rows[i].copy()
+        n_w = len(self._shapes) // 2
+        w_shapes, b_shapes = self._shapes[:n_w], self._shapes[n_w:]
+        at = len(self.META)
+
+        def take(shapes):
+            nonlocal at
+            out = []
+            for sh in shapes:
+                size = int(np.prod(sh))
+                out.append(row[at:at + size].reshape(sh))
+                at += size
+            return tuple(out)
+
+        weights, dW, biases, db, delta = take(w_shapes), take(w_shapes), take(b_shapes), take(b_shapes), take(b_shapes)
+        step, epoch, lr, loss, has = row[:len(self.META)]
+        has = int(has)
+        return Snapshot(step=int(step), epoch=float(epoch), weights=weights, biases=biases,
+                        dW=dW if has & self._HAS_DW else None, db=db if has & self._HAS_DB else None,
+                        loss=float(loss) if has & self._HAS_LOSS else None, lr=float(lr),
+                        delta_mean=delta if has & self._HAS_DELTA else None)
 
 
 class Trainer:
@@ -147,7 +241,7 @@ class Trainer:
         self.divergence: Optional[Divergence] = None
         self.last_pass: Optional[Pass] = None
         self.steps_per_second = 0.0
-        per_snapshot = 16 * net.n_params + 200
+        per_snapshot = 8 * History.row_width([W.shape for W in net.weights], [b.shape for b in net.biases])
         self.history = History(int(np.clip(history_bytes // per_snapshot, HISTORY_MIN_STEPS, HISTORY_MAX_STEPS)))
         self.curve: List[CurvePoint] = []
         self._curve_stride = 1
@@ -253,7 +347,7 @@ class Trainer:
         self.epoch_count = int(snap.epoch)
         self.cursor = int(round((snap.epoch - self.epoch_count) * self.n_train))
         self._order = self._epoch_order(self.epoch_count)
-        self.history.snapshots = [s for s in self.history.snapshots if s.step <= step]
+        self.history.truncate(step)
         self.curve = [p for p in self.curve if p.step <= step]
         self.divergence = None
         self.last_pass = None

@@ -294,7 +294,7 @@ def _shown(r):
     if shown is not None:
         return t.network_at(shown), t.history.at(shown), shown
     if t.history.steps[-1] == t.step_count:
-        return t.net, t.history.snapshots[-1], None
+        return t.net, t.history.latest(), None
     last = t.last_pass   # the history skipped this step (thinned): its gradients are still at hand
     snap = Snapshot(t.step_count, t.epoch, tuple(t.net.weights), tuple(t.net.biases), tuple(last.dW),
                     tuple(last.db), float(last.loss), t.lr, tuple(np.abs(d).mean(axis=0) for d in last.delta))

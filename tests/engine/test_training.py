@@ -188,6 +188,79 @@ def test_history_thins_by_halves_keeping_step_zero():
     assert h.steps == list(range(0, 40, h.stride))
 
 
+def _objects_reachable(root) -> int:
+    """How many Python objects ``root`` holds (following references, skipping modules and classes)."""
+    import gc
+    import types
+    seen, stack = set(), [root]
+    while stack:
+        o = stack.pop()
+        if id(o) in seen or isinstance(o, (types.ModuleType, type, types.FunctionType)):
+            continue
+        seen.add(id(o))
+        stack.extend(gc.get_referents(o))
+    return len(seen)
+
+
+def test_history_gives_back_every_field_of_every_step_exactly():
+    t = make_trainer("spiral", hidden=(5, 3), n_samples=60)
+    live = {0: t._snapshot(None)}
+    for _ in range(40):
+        r = t.step()
+        live[t.step_count] = t._snapshot(r)
+    assert t.history.steps == list(range(41))
+    for step, want in live.items():
+        got = t.history.at(step)
+        assert (got.step, got.epoch, got.lr, got.loss) == (want.step, want.epoch, want.lr, want.loss), step
+        for name in ("weights", "biases", "dW", "db", "delta_mean"):
+            w, g = getattr(want, name), getattr(got, name)
+            if w is None:
+                assert g is None, f"{name} of step {step}: nothing was recorded, got arrays"
+                continue
+            assert len(g) == len(w) and all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(g, w)), \
+                f"{name} of step {step}"
+    assert t.history.latest().step == 40 and isinstance(t.history.at(0).epoch, float)
+
+
+def test_a_snapshot_keeps_its_numbers_when_the_history_thins_or_rewinds():
+    t = make_trainer("xor", n_samples=100)
+    t.history = History(limit=16)
+    t.history.record(t._snapshot(None))
+    t.run(steps=10)
+    kept = t.history.at(9)   # thinned away at step 16
+    before = [W.copy() for W in kept.weights] + [g.copy() for g in kept.dW]
+    t.run(steps=30)
+    t.rewind(8)
+    t.run(steps=5)
+    assert t.history.steps == [0, 4, 8, 12] and t.step_count == 13
+    assert all(np.array_equal(a, b) for a, b in zip(before, list(kept.weights) + list(kept.dW)))
+
+
+def test_history_holds_a_fixed_number_of_objects_however_long_it_runs():
+    """Thousands of small NumPy arrays per student left Python's small-object heap fragmented after a
+    class (benchmarks/memory_profile.py); the packed history holds the same few objects at any length."""
+    t = make_trainer("circles", hidden=(6, 6), n_samples=100)
+    t.history = History(limit=1000)
+    t.history.record(t._snapshot(None))
+    t.run(steps=100)
+    at_100 = _objects_reachable(t.history)
+    t.run(steps=500)
+    assert len(t.history.steps) == 601
+    assert _objects_reachable(t.history) == at_100
+    row = History.row_width([W.shape for W in t.net.weights], [b.shape for b in t.net.biases])
+    assert t.history.nbytes <= 2 * 601 * 8 * row
+
+
+def test_history_refuses_a_snapshot_of_another_shape():
+    h = History(limit=8)
+    h.record(Snapshot(0, 0.0, (np.zeros((2, 3)),), (np.zeros(3),), None, None, None, 0.1))
+    with pytest.raises(ValueError, match=r"^snapshot: expected weight and bias shapes"):
+        h.record(Snapshot(1, 0.0, (np.zeros((3, 3)),), (np.zeros(3),), None, None, None, 0.1))
+    assert h.steps == [0]
+    with pytest.raises(ValueError, match=r"^step: nothing is recorded"):
+        History(limit=8).latest()
+
+
 # ---------------------------------------------------------------- divergence
 def test_divergence_pauses_with_step_and_layer_and_keeps_finite_weights():
     t = make_trainer("plane", hidden=(8, 8), activation="relu", lr=5.0, init="normal", init_gain=10.0)
