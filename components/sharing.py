@@ -172,13 +172,7 @@ def playground_state(s: Scenario):
     if (s.output_activation, s.loss) != (out, loss):
         raise ValueError(f"network.loss: the playground pairs {s.dataset} with a {out} output and {loss}; "
                          f"got {s.output_activation} and {s.loss}")
-    if s.points is not None:
-        n_out = s.points.n_outputs
-    else:
-        n_out = s.n_classes if task == "multiclass" else 1
-    if s.sizes[0] != len(s.features) or s.sizes[-1] != n_out:
-        raise ValueError(f"network.sizes: expected {len(s.features)} inputs (one per feature) and {n_out} "
-                         f"output(s) for {s.dataset}, got {list(s.sizes)}")
+    # sizes[0] and sizes[-1] against the features and the data: Scenario.validate checks them
     if not isinstance(s.activation, str):
         raise ValueError("network.activation: the playground uses one activation for every hidden layer")
     for field, ok in (("init_param", s.init_param is None), ("residual", not s.residual),

@@ -635,6 +635,15 @@ class Scenario:
             if sizes[-1] != self.points.n_outputs:
                 raise ValueError(f"network.sizes: expected {self.points.n_outputs} output(s) for the uploaded "
                                  f"points ({self.points.task}, {self.points.n_classes} classes), got {sizes[-1]}")
+        if self.dataset is not None and sizes[0] != len(self.features):
+            raise ValueError(f"network.sizes: expected {len(self.features)} inputs (one per feature: "
+                             f"{', '.join(self.features)}), got sizes[0] = {sizes[0]}")
+        if self.dataset in DATASETS:
+            task = DATASETS[self.dataset].task
+            n_out = self.n_classes if task == "multiclass" else 1
+            if sizes[-1] != n_out:
+                raise ValueError(f"network.sizes: expected {n_out} output(s) for dataset {self.dataset!r} "
+                                 f"({task}), got sizes[-1] = {sizes[-1]}")
         n_norm = len(sizes) - 2 if self.norm != "none" else 0
         for name in ("gammas", "betas"):
             value = getattr(self, name)

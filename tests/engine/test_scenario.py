@@ -320,3 +320,20 @@ def test_readme_scenario_example_prints_what_it_shows():
     with contextlib.redirect_stdout(out):
         exec(compile(code, "README.md", "exec"), {})
     assert out.getvalue() == shown
+
+
+def test_a_scenario_whose_layers_do_not_fit_its_dataset_is_refused():
+    """Found by the file-mutation property test: sizes [2, 4, 1] cut to [2, 41] loaded, then broke in backward."""
+    doc = load_lesson("xor-hidden-layer").to_dict()
+    doc["network"]["sizes"] = [2, 41]
+    with pytest.raises(ValueError, match=r"^network.sizes: expected 1 output\(s\) for dataset 'xor' \(binary\), "
+                                         r"got sizes\[-1\] = 41$"):
+        Scenario.from_dict(doc)
+    doc["network"]["sizes"] = [3, 4, 1]
+    with pytest.raises(ValueError, match=r"^network.sizes: expected 2 inputs \(one per feature: x1, x2\), "
+                                         r"got sizes\[0\] = 3$"):
+        Scenario.from_dict(doc)
+    doc["network"]["sizes"] = [2, 4, 1]
+    s = Scenario.from_dict(doc)
+    X, Y = s.inputs()
+    s.to_network().backward(X, Y)
