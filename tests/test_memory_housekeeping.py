@@ -90,7 +90,7 @@ def test_malloc_is_told_two_arenas_and_a_fixed_mmap_threshold():
     libc = FakeLibc()
     assert housekeeping.tune_malloc(libc)
     assert ("mallopt", -8, 2) in libc.calls  # M_ARENA_MAX
-    assert ("mallopt", -3, 128 * 1024) in libc.calls  # M_MMAP_THRESHOLD, which also fixes it
+    assert ("mallopt", -3, 16 * 1024) in libc.calls  # M_MMAP_THRESHOLD, which also fixes it
 
 
 def test_a_full_rerun_notes_activity_without_collecting_each_time(monkeypatch):
