@@ -24,20 +24,15 @@ from typing import List, Optional
 
 import numpy as np
 
-from engine.ids import node_label, parse_id
+from engine.activations import OUTPUT_ACTIVATIONS
 from engine.formatting import sub, sup, tex_number, tex_update
+from engine.ids import node_label, parse_id
 
 MAX_BATCH = 8
 MAX_TERMS = 6            # a sum with more terms is shown as its first 3, ⋯, and its last
 MAX_EQUATION_LINES = 16  # per step; the rest is summarised in one line ("… and 12 more units")
 
 KINDS = ("start", "forward", "loss", "backward", "update")
-
-_FUNCTION_TEX = {
-    "linear": "", "sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}",
-    "leaky_relu": r"\mathrm{leaky}", "elu": r"\mathrm{elu}",
-    "softplus": r"\mathrm{softplus}", "silu": r"\mathrm{silu}", "softmax": r"\mathrm{softmax}",
-}
 
 
 @dataclass
@@ -162,7 +157,7 @@ def _product_terms(weights_row, inputs):
 
 
 def _fname(name: str) -> str:
-    return _FUNCTION_TEX.get(name, rf"\mathrm{{{name}}}")
+    return OUTPUT_ACTIVATIONS[name].tex
 
 
 # ---------------------------------------------------------------------- the timeline

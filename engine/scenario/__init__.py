@@ -56,7 +56,7 @@ Example
 >>> from_query(to_query(s))[0] == s
 True
 """
-from engine.scenario.checks import MAX_ABS, MAX_BATCH, MAX_LAYERS, MAX_TEXT, MAX_UNITS
+from engine.scenario.checks import MAX_ABS, MAX_BATCH, MAX_LAYERS, MAX_TEXT, MAX_UNITS, parse_hidden
 from engine.scenario.fields import (CSV_DATASET, FIELD, FIELDS, FORMAT, HIDE_FLAGS, NORMS, PAGES, SECTIONS,
                                     TOP_LEVEL, VERSION, Field)
 from engine.scenario.lab_adapter import LAB_OPTIONS, from_lab_settings, to_lab_settings
@@ -66,7 +66,7 @@ from engine.scenario.points import TASKS, Points
 from engine.scenario.record import MAX_FILE_BYTES, MAX_PARAMS, Scenario, default_scenario
 
 __all__ = [
-    "MAX_ABS", "MAX_BATCH", "MAX_LAYERS", "MAX_TEXT", "MAX_UNITS", "MAX_FILE_BYTES", "MAX_PARAMS",
+    "parse_hidden", "MAX_ABS", "MAX_BATCH", "MAX_LAYERS", "MAX_TEXT", "MAX_UNITS", "MAX_FILE_BYTES", "MAX_PARAMS",
     "CSV_DATASET", "FIELD", "FIELDS", "FORMAT", "HIDE_FLAGS", "NORMS", "PAGES", "SECTIONS", "TOP_LEVEL",
     "VERSION", "Field", "LAB_OPTIONS", "from_lab_settings", "to_lab_settings", "LESSON_DIR", "lesson_files",
     "lesson_id", "lesson_ids", "load_lesson", "load_lessons", "LINK_MAX_PARAMS", "NO_LINK_FOR_POINTS",

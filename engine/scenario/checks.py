@@ -222,3 +222,21 @@ def _scalar(v, name):
         return v
     raise _fail(name, "null, true/false, a finite number or text of ≤ 200 characters", v)
 
+
+
+def parse_hidden(text: str, max_layers: int, max_units: int, label: str = "Hidden layer sizes") -> tuple:
+    """Hidden layer sizes typed by a student: '3, 2' → (3, 2); '' → (); ';' also separates.
+
+    Raises ValueError starting with ``label`` (the widget's label) and saying what was expected.
+    """
+    parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
+    try:
+        sizes = tuple(int(p) for p in parts if p)
+    except ValueError:
+        raise ValueError(f"{label}: expected whole numbers separated by commas (e.g. 3, 2), got {text!r}") from None
+    if len(sizes) > max_layers:
+        raise ValueError(f"{label}: expected at most {max_layers} layers, got {len(sizes)}")
+    for i, n in enumerate(sizes):
+        if not 1 <= n <= max_units:
+            raise ValueError(f"{label}: layer {i + 1} must have 1 … {max_units} units, got {n}")
+    return sizes
