@@ -39,6 +39,7 @@ from typing import List, Optional
 import numpy as np
 
 from engine.activations import ACTIVATIONS
+from engine.divergence import SATURATED_SHARE, Where, locate_nonfinite
 from engine.formatting import format_number, sup
 
 VANISHING_BELOW = 1e-2
@@ -50,21 +51,6 @@ DYING = ("relu",)
 def format_sci(x: float, digits: int = 2) -> str:
     """A ratio or a norm in the lab's words: ``engine.formatting.format_number`` with 2 significant digits."""
     return format_number(x, digits)
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """Where the first non-finite value appeared: ``phase`` is "forward", "loss" or "backward"."""
-
-    layer: int
-    phase: str
-    step: Optional[int] = None
-
-    @property
-    def message(self) -> str:
-        at = f"step {self.step}, " if self.step is not None else ""
-        where = "the loss" if self.phase == "loss" else f"layer {self.layer} ({self.phase} pass)"
-        return f"diverged at {at}{where}" if self.phase != "loss" else f"diverged at {at}the loss (layer {self.layer})"
 
 
 @dataclass
@@ -89,7 +75,7 @@ class Diagnostics:
     fprime_mean: np.ndarray
     loss: float
     finite: bool
-    divergence: Optional[Divergence]
+    divergence: Optional[Where]   # where the first inf/NaN of the pass appeared (engine.divergence)
 
     @property
     def n_layers(self) -> int:
@@ -124,10 +110,26 @@ class Diagnostics:
         return (f"on the way back each layer multiplies mean |δ| by ×{format_sci(f, 3)} on average: "
                 f"{format_sci(f, 3)}{power} ≈ {format_sci(self.delta_ratio[0])}")
 
+    def zero_from_saturation(self) -> Optional[int]:
+        """The highest hidden layer whose δ is exactly 0 because its units are saturated (f′ < 0.01 for
+        ≥ 90 % of its values) or dead (ReLU, z ≤ 0 everywhere); None when no exact zero comes from that."""
+        for l in range(len(self.delta_mean) - 2, -1, -1):
+            if self.delta_mean[l] == 0:
+                share = self.saturated[l] if np.isfinite(self.saturated[l]) else self.dead[l]
+                if np.isfinite(share) and share >= SATURATED_SHARE:
+                    return l + 1
+                return None
+        return None
+
     def verdict(self) -> str:
         """One line for the screen: "layer 1 receives 3·10⁻⁹ of the gradient of layer 20: vanishing"."""
         if not self.finite:
-            return f"{self.divergence.message}: the numbers overflowed (inf/NaN or beyond 10¹⁵⁴)"
+            return f"the numbers overflowed: {self.divergence.text()} is ∞/NaN (or beyond 10¹⁵⁴)"
+        frozen = self.zero_from_saturation()
+        if frozen is not None:
+            below = f" (and every layer below it)" if frozen > 1 else ""
+            return (f"every unit of layer {frozen} is {'dead' if self.activation[frozen - 1] in DYING else 'saturated'}: "
+                    f"δ is exactly 0 there{below}, so nothing flows back: vanishing")
         if self.reference == 0:
             return (f"one hidden layer only: its mean |δ| is {format_sci(self.delta_mean[0])}; "
                     "add hidden layers to see the gradient travel back")
@@ -143,26 +145,6 @@ class Diagnostics:
                 f"(within {format_sci(VANISHING_BELOW)} … {format_sci(EXPLODING_ABOVE)}×)")
 
 
-def locate_nonfinite(p) -> Optional[Divergence]:
-    """Where the first inf/NaN of a pass appeared, in computation order; None when all is finite."""
-    with np.errstate(all="ignore"):
-        for l, z in enumerate(p.z):
-            if not (np.isfinite(z).all() and np.isfinite(p.a[l + 1]).all()):
-                return Divergence(layer=l + 1, phase="forward")
-        L = len(p.z)
-        if not np.isfinite(p.loss):
-            return Divergence(layer=L, phase="loss")
-        # like the engine's Pass.finite: a gradient whose square overflows (|g| > ~1e154) counts as diverged
-        for l in range(L - 1, -1, -1):
-            if not (np.isfinite(p.delta[l]).all() and np.isfinite(np.vdot(p.dW[l], p.dW[l]))
-                    and np.isfinite(np.vdot(p.db[l], p.db[l]))):
-                return Divergence(layer=l + 1, phase="backward")
-        for l, g in enumerate(list(getattr(p, "dgamma", [])) + list(getattr(p, "dbeta", []))):
-            if not np.isfinite(np.vdot(g, g)):
-                return Divergence(layer=l % max(1, L - 1) + 1, phase="backward")
-    return None
-
-
 def diagnose(p, activation: List[str], step: Optional[int] = None) -> Diagnostics:
     """Per-layer diagnostics of a pass.
 
@@ -173,7 +155,7 @@ def diagnose(p, activation: List[str], step: Optional[int] = None) -> Diagnostic
     activation : list of str, len L
         The activation name of each weight layer (``Network.activation_names``).
     step : int, optional
-        The training step of the pass, named in a divergence message.
+        The training step of the pass (kept for callers; the run's divergence is ``engine.divergence``'s).
     """
     L = len(p.dW)
     if len(activation) != L:
@@ -207,8 +189,6 @@ def diagnose(p, activation: List[str], step: Optional[int] = None) -> Diagnostic
             elif name in DYING:
                 dead[l] = np.mean(np.all(u <= 0, axis=0))
     divergence = locate_nonfinite(p)
-    if divergence is not None and step is not None:
-        divergence = Divergence(divergence.layer, divergence.phase, step)
     sizes = tuple([p.a[0].shape[1]] + [a.shape[1] for a in p.a[1:]])
     return Diagnostics(activation=list(activation), sizes=sizes, grad_norm=grad_norm, delta_mean=delta_mean,
                        reference=ref,

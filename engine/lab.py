@@ -3,22 +3,25 @@
 ``LabSettings`` is one frozen record (names, numbers, the seed) that round-trips through ``to_dict`` /
 ``from_dict``; ``FIELDS`` is its table of limits. ``PRESETS`` maps each preset's on-screen name to its
 settings and its two-line explanation. ``LabRun`` trains the network step by step and records, per
-step, the loss and ‖∂L/∂W_l‖ of every layer; it stops at the first non-finite pass and says where the
-overflow began ("diverged at step N, layer l").
+step, the loss and ‖∂L/∂W_l‖ of every layer; ``engine.divergence.Watch`` follows it, and at the first
+diverging step it goes back to the last healthy weights, tries the smaller learning rates and stops with
+the same words as every page (``divergence.message``).
 
 The network is ``inputs → width × depth → 1``: ``depth`` hidden layers of ``width`` units, one output
 (linear for ``mse``, sigmoid for ``bce``). The batch is X ~ N(0, 1), shape (batch, inputs), drawn from
 ``np.random.default_rng(seed)``, with a target y ∈ [0, 1] per sample:
 ``sign`` y = [Σx > 0]; ``sine`` y = (1 + sin Σx) / 2; ``random`` y ~ U(0, 1) (nothing to learn).
 """
+import functools
 import inspect
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
 from engine.activations import ACTIVATIONS
-from engine.diagnostics import Diagnostics, Divergence, diagnose, locate_nonfinite
+from engine.diagnostics import Diagnostics, diagnose, format_sci
+from engine.divergence import TRIAL_STEPS, Divergence, Watch, suggest_lr, trial_on, with_suggestion
 from engine.initializers import INITIALIZERS
 from engine.network import Network
 
@@ -27,6 +30,7 @@ LAB_LOSSES = {"mse": "linear", "bce": "sigmoid"}  # loss → output activation
 NORMS = ("none", "batch", "layer")
 MAX_STEPS = 2000
 MAX_PINS = 3
+LR_CHOICES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)   # the page's α ladder
 
 
 def matched_init(activation: str) -> str:
@@ -198,13 +202,89 @@ PRESETS: Dict[str, Preset] = dict([
 
 
 HINTS = {
-    "vanishing": "Try a remedy: residual connections, a normalisation layer, or ReLU with the matched (He) init.",
-    "exploding": "Try a remedy: the init matched to the activation (multiplier ×1), or a normalisation layer.",
-    "diverged": "Try a smaller learning rate, gradient clipping (global norm), the init matched to the activation, "
-                "or a normalisation layer.",
     "healthy": "Every layer gets a gradient of the same order: all of them can learn.",
-    "symmetric": "Try a remedy: a random initializer (the init matched to the activation) breaks the symmetry.",
 }
+
+REMEDIES = {          # name on screen → the settings it changes
+    "residual connections": dict(residual=True),
+    "batch norm": dict(norm="batch"),
+    "layer norm": dict(norm="layer"),
+    "the init matched to the activation": dict(matched_init=True),
+    "ReLU with He init": dict(activation="relu", matched_init=True),
+}
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """A remedy measured on this network at initialisation: layer 1's share of the gradient
+    (``Diagnostics.delta_ratio[0]``) before and after it, or for symmetric units the distinct units."""
+
+    name: str
+    before: float
+    after: float
+    state_after: str
+    helps: bool
+
+    def text(self) -> str:
+        return f"{self.name} → {format_sci(self.after)}× ({self.state_after})"
+
+
+def _already_on(settings: "LabSettings", name: str) -> bool:
+    changes = REMEDIES[name]
+    if name == "residual connections":
+        return settings.residual or settings.depth < 2
+    if "norm" in changes:
+        return settings.norm != "none"
+    if name == "ReLU with He init":
+        return settings.activation == "relu" and settings.effective_init == "he_normal"
+    return settings.matched_init or settings.effective_init == matched_init(settings.activation)
+
+
+@functools.lru_cache(maxsize=64)
+def remedies(settings: "LabSettings", problem: str) -> Tuple[Remedy, ...]:
+    """Every remedy not already switched on, measured on this network at initialisation (one pass each).
+
+    ``problem`` "vanishing" or "exploding": helps = the network is then healthy (layer 1's share of the
+    gradient within VANISHING_BELOW … EXPLODING_ABOVE), not merely less bad. "symmetric": helps = more
+    distinct hidden units.
+    """
+    base = analyse(settings)[1]
+    out = []
+    for name, changes in REMEDIES.items():
+        if _already_on(settings, name):
+            continue
+        if problem == "symmetric" and name != "the init matched to the activation":
+            continue
+        other = settings.with_(**changes)
+        net = build_network(other)
+        d = analyse(other, net)[1]
+        if problem == "symmetric":
+            before, after = sum(distinct_units(build_network(settings))), sum(distinct_units(net))
+            out.append(Remedy(name, before, after, d.state, after > before))
+            continue
+        before, after = float(base.delta_ratio[0]), float(d.delta_ratio[0])
+        helps = d.finite and d.state == "healthy"
+        out.append(Remedy(name, before, after, d.state, bool(helps)))
+    return tuple(out)
+
+
+def hint(settings: "LabSettings", problem: str) -> str:
+    """The remedies that measurably help on this network, with the numbers; "" when none does."""
+    if problem not in ("vanishing", "exploding", "symmetric"):
+        return HINTS.get(problem, "")
+    found = remedies(settings, problem)
+    good = [r for r in found if r.helps]
+    if not good:
+        return ""
+    if problem == "symmetric":
+        return (f"Try a remedy: {good[0].name} breaks the symmetry ({good[0].before:.0f} → {good[0].after:.0f} "
+                "distinct hidden units).")
+    text = "Try a remedy (measured at initialisation, layer 1's share of the gradient): " + "; ".join(
+        r.text() for r in good)
+    bad = [f"{r.name} ({format_sci(r.after)}×, {r.state_after})" for r in found if not r.helps]
+    if bad:
+        text += f". Does not help here: {', '.join(bad)}"
+    return text + "."
 
 
 def make_batch(settings: LabSettings):
@@ -254,26 +334,41 @@ class LabRun:
     Attributes
     ----------
     settings : LabSettings
+        Changing ``lr`` (a live setting) after a divergence continues from the healthy weights.
     net : Network
     losses : list of float, one per step taken
     grad_norms : list of (L,) arrays, ‖∂L/∂W_l‖ per layer at each step (before the update)
-    divergence : Divergence or None
-        Set at the first non-finite pass ("diverged at step N, layer l"); the run then stops and the
-        network keeps its last finite weights.
+    divergence : engine.divergence.Divergence or None
+        Set at the first diverging step; the run is then back at the last healthy weights (the records
+        after that step are dropped; the rise stays in ``divergence.rise``) and stops until α changes.
     """
 
-    def __init__(self, settings: LabSettings):
-        self.settings = settings
+    def __init__(self, settings: LabSettings, lr_choices=LR_CHOICES):
+        self._settings = settings
         self.net = build_network(settings)
         self.X, self.Y = make_batch(settings)
         self.losses: List[float] = []
         self.grad_norms: List[np.ndarray] = []
         self.clipped: List[bool] = []
         self.divergence: Optional[Divergence] = None
+        self.watch = Watch()
+        self.lr_choices = tuple(lr_choices)
+        self._healthy = None   # (step, parameters) of the last low point: the weights its pass used
+
+    @property
+    def settings(self) -> LabSettings:
+        return self._settings
+
+    @settings.setter
+    def settings(self, settings: LabSettings) -> None:
+        if self.divergence is not None and settings.lr != self._settings.lr:
+            self.divergence = None
+            self.watch.restart()
+        self._settings = settings
 
     @property
     def step(self) -> int:
-        """Steps taken (including a diverged one)."""
+        """Steps taken (the weights are those after this many updates)."""
         return len(self.losses)
 
     @property
@@ -285,16 +380,33 @@ class LabRun:
         taken = 0
         lr = self.settings.lr
         while taken < n and not self.done:
+            before = [w.copy() for w in self.net.parameters()]
             p = self.net.step(self.X, self.Y, lr)
             with np.errstate(all="ignore"):
                 self.grad_norms.append(np.array([np.sqrt(np.sum(g * g)) for g in p.dW]))
             self.losses.append(float(p.loss))
             self.clipped.append(bool(p.clipped))
             taken += 1
-            if not p.finite:
-                d = locate_nonfinite(p) or Divergence(layer=self.net.n_layers, phase="loss")
-                self.divergence = Divergence(d.layer, d.phase, self.step)
+            d = self.watch.observe(self.step, p, lr, self.net)
+            if d is None and self.watch.low_step == self.step:
+                self._healthy = (self.step - 1, before)
+            if d is not None:
+                self._pause(d)
         return taken
+
+    def _pause(self, d: Divergence) -> None:
+        if d.healthy_step is None or self._healthy is None:
+            self.divergence = d
+            return
+        step, params = self._healthy
+        for w, saved in zip(self.net.parameters(), params):
+            w[...] = saved
+        self.net.optimizer_state = {}
+        del self.losses[step:], self.grad_norms[step:], self.clipped[step:]
+        X, Y = self.X, self.Y
+        trial = trial_on(self.net, lambda i: (X, Y), lambda net: net.backward(X, Y).loss, TRIAL_STEPS)
+        suggestion = suggest_lr(trial, d.healthy_loss, d.lr, self.lr_choices, TRIAL_STEPS)
+        self.divergence = with_suggestion(d, suggestion)
 
     def history(self) -> np.ndarray:
         """‖∂L/∂W_l‖ over (step, layer): shape (steps taken, L)."""

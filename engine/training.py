@@ -14,16 +14,20 @@ History: ``History`` keeps a ``Snapshot`` (weights after the step, and the gradi
 of every step until it holds ``limit`` of them, then drops every second one and from then on keeps
 only every 2nd (4th, 8th, …) step: memory stays bounded, any recorded step is returned exactly.
 
-Divergence: when a step's loss or gradients are NaN/inf the network keeps its last finite
-parameters (``Network.step`` skips the update), the trainer stops and ``divergence`` says at which
-step and in which layer the non-finite numbers first appeared, and what to try.
+Divergence (``engine.divergence``, the model every page uses): a ``Watch`` follows every step; at the
+first diverging step (a non-finite number, the loss past 10⁶ × the first loss, or a steady ×10³ rise over
+5 steps) the trainer goes back to the weights of the last healthy step (``rewind``), tries the smaller
+learning rates of ``lr_choices`` from there (``suggest_lr``) and stops: ``divergence`` holds the step, the
+rule, where it began, the healthy step and the checked advice; ``step`` returns None until the learning
+rate is changed (``set_lr``) or the run is rewound.
 """
 import time
-from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from dataclasses import dataclass, replace
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from engine.divergence import TRIAL_STEPS, Divergence, Watch, suggest_lr, trial_on, with_suggestion
 from engine.network import Network, Pass
 from engine.optimizers import OPTIMIZERS
 
@@ -31,6 +35,7 @@ HISTORY_MAX_STEPS = 1000
 HISTORY_MAX_BYTES = 8_000_000
 HISTORY_MIN_STEPS = 50
 CURVE_MAX_POINTS = 1000
+LR_CHOICES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 
 
 @dataclass(frozen=True)
@@ -63,18 +68,6 @@ class CurvePoint:
     test_loss: Optional[float]
     train_acc: Optional[float]
     test_acc: Optional[float]
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """Where a run stopped being finite: ``step`` (1-based), ``layer`` (1 … L, as in sizes) and
-    ``phase`` ("forward", "loss" or "backward")."""
-
-    step: int
-    epoch: float
-    layer: int
-    phase: str
-    message: str
 
 
 class History:
@@ -220,10 +213,12 @@ class Trainer:
     history_bytes : int
         Memory budget of the step history; its step limit is
         clip(history_bytes // bytes per snapshot, HISTORY_MIN_STEPS, HISTORY_MAX_STEPS).
+    lr_choices : the learning rates the page offers; after a divergence the smaller ones are tried.
     """
 
     def __init__(self, net: Network, X_train, y_train, X_test, y_test, task: str, lr: float = 0.03,
-                 batch_size: int = 10, seed: int = 0, history_bytes: int = HISTORY_MAX_BYTES):
+                 batch_size: int = 10, seed: int = 0, history_bytes: int = HISTORY_MAX_BYTES,
+                 lr_choices: Sequence[float] = LR_CHOICES):
         if task not in ("binary", "multiclass", "regression"):
             raise ValueError(f"task: expected 'binary', 'multiclass' or 'regression', got {task!r}")
         self.net, self.task, self.seed = net, task, int(seed)
@@ -239,6 +234,8 @@ class Trainer:
         self.cursor = 0  # points of the current epoch already used
         self._order = self._epoch_order(0)
         self.divergence: Optional[Divergence] = None
+        self.watch = Watch()
+        self.lr_choices = tuple(float(v) for v in lr_choices)
         self.last_pass: Optional[Pass] = None
         self.steps_per_second = 0.0
         per_snapshot = 8 * History.row_width([W.shape for W in net.weights], [b.shape for b in net.biases])
@@ -250,10 +247,12 @@ class Trainer:
 
     # ------------------------------------------------------------------ live settings
     def set_lr(self, lr: float) -> None:
-        """Change the learning rate; weights and optimizer state are kept. Clears a divergence stop,
-        so a run that blew up can continue from its last finite weights."""
+        """Change the learning rate; weights and optimizer state are kept. Clears a divergence stop:
+        the run continues from the last healthy weights it was paused at."""
         self.lr = self._check_lr(lr)
-        self.divergence = None
+        if self.divergence is not None:
+            self.divergence = None
+            self.watch.restart()
 
     def set_batch_size(self, batch_size: int) -> None:
         self.batch_size = self._check_batch(batch_size)
@@ -293,8 +292,9 @@ class Trainer:
         idx = self._order[self.cursor: self.cursor + self.batch_size]
         r = self.net.step(self.X_train[idx], self.Y_train[idx], self.lr)
         self.last_pass = r
-        if not r.finite:
-            self.divergence = diagnose(r, self.step_count + 1, self.epoch, self.lr)
+        d = self.watch.observe(self.step_count + 1, r, self.lr, self.net)
+        if d is not None:
+            self._pause(d)
             return r
         self.step_count += 1
         self.cursor += len(idx)
@@ -351,6 +351,35 @@ class Trainer:
         self.curve = [p for p in self.curve if p.step <= step]
         self.divergence = None
         self.last_pass = None
+        self.watch.restart()
+
+    def _pause(self, d: Divergence) -> None:
+        """Stop at a diverging step: back to the last healthy weights kept in the history, then try the
+        smaller learning rates from there (``engine.divergence.suggest_lr``)."""
+        if d.healthy_step is None:
+            self.divergence = d
+            return
+        steps = self.history.steps
+        healthy = max(s for s in steps if s <= d.healthy_step)
+        self.rewind(healthy)
+        before = self.evaluate().train_loss
+        upcoming = self._upcoming(TRIAL_STEPS)
+        trial = trial_on(self.net, lambda i: (self.X_train[upcoming[i]], self.Y_train[upcoming[i]]),
+                         lambda net: self._measure(net, self.X_train, self.Y_train, self.y_train)[0], TRIAL_STEPS)
+        suggestion = suggest_lr(trial, before, self.lr, self.lr_choices, TRIAL_STEPS)
+        self.divergence = with_suggestion(replace(d, healthy_step=healthy, healthy_loss=before), suggestion)
+
+    def _upcoming(self, n: int) -> List[np.ndarray]:
+        """The indices of the next ``n`` minibatches (across epoch ends), without moving the run."""
+        cursor, epoch, order, out = self.cursor, self.epoch_count, self._order, []
+        for _ in range(n):
+            idx = order[cursor: cursor + self.batch_size]
+            out.append(idx)
+            cursor += len(idx)
+            if cursor >= self.n_train:
+                epoch, cursor = epoch + 1, 0
+                order = self._epoch_order(epoch)
+        return out
 
     # ------------------------------------------------------------------ measuring
     def evaluate(self, net: Optional[Network] = None) -> CurvePoint:
@@ -424,25 +453,3 @@ class Trainer:
             raise ValueError(f"batch_size: expected an integer ≥ 1, got {batch_size!r}")
         return int(min(batch_size, self.n_train))
 
-
-def diagnose(r: Pass, step: int, epoch: float, lr: float) -> Divergence:
-    """Find where a non-finite pass went wrong: the first layer of the forward pass whose z or a is
-    NaN/inf, else the loss, else the first layer the backward pass reaches (the highest) whose δ or
-    gradients are NaN/inf."""
-    L = len(r.z)
-    layer, phase, what = L, "loss", f"the loss, computed from the output of layer {L}"
-    for l in range(L):
-        if not (np.isfinite(r.z[l]).all() and np.isfinite(r.a[l + 1]).all()):
-            layer, phase, what = l + 1, "forward", f"z or a of layer {l + 1}"
-            break
-    else:
-        if np.isfinite(r.data_loss):
-            for l in range(L - 1, -1, -1):
-                if not (np.isfinite(r.delta[l]).all() and np.isfinite(r.dW[l]).all() and np.isfinite(r.db[l]).all()):
-                    layer, phase, what = l + 1, "backward", f"δ = ∂L/∂z or ∂L/∂W of layer {l + 1}"
-                    break
-    message = (f"Training paused: the numbers overflowed to NaN/inf at step {step:,} (epoch {epoch:.1f}), "
-               f"first in {what} ({phase} pass). The weights are kept as they were before that step. "
-               f"Try a smaller learning rate (now {lr:g}; e.g. {lr / 10:g}), a smaller initial weight scale, "
-               f"gradient clipping, or the Adam optimizer; then press play to continue, or reset.")
-    return Divergence(step=step, epoch=epoch, layer=layer, phase=phase, message=message)

@@ -12,7 +12,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 import streamlit as st
 
-from engine.lab import MAX_PINS, PRESETS, LabRun, LabSettings, PinnedRun, add_pin
+from engine.lab import LR_CHOICES, MAX_PINS, PRESETS, LabRun, LabSettings, PinnedRun, add_pin
 
 PREFIX = "lab_"
 RUN = "lab_run"
@@ -26,7 +26,7 @@ LIVE = ("lr", "steps")  # changing these keeps the run
 # Log ladders for the sliders (the widget shows these values; settings snap to the nearest).
 SCALES = (0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0, 1.5, 2.0, 3.0, 4.0,
           5.0, 7.0, 10.0, 15.0, 20.0, 30.0, 40.0, 50.0, 70.0, 100.0)
-LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+LRS = LR_CHOICES
 STEPS = (10, 20, 50, 100, 200, 300, 500, 1000, 2000)
 CLIPS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
 LADDERS = {"scale": SCALES, "lr": LRS, "steps": STEPS, "clip_threshold": CLIPS}
