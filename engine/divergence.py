@@ -43,7 +43,7 @@ SATURATED_BELOW = 0.01
 SATURATED_SHARE = 0.9
 TRIAL_STEPS = 25
 PROGRESS = 0.1
-MAX_TRIALS = 5
+MAX_TRIALS = 10
 GREW_NAMED = 10.0   # the first quantity (computation order) that grew this much is named as where it began
 
 RULES = ("nonfinite", "multiple", "growth")

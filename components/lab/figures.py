@@ -10,7 +10,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from components.drawing import style
-from engine.diagnostics import EXPLODING_ABOVE, VANISHING_BELOW, Diagnostics, Divergence, Histograms, format_sci
+from engine.diagnostics import EXPLODING_ABOVE, VANISHING_BELOW, Diagnostics, Histograms, format_sci
+from engine.divergence import Divergence
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 DASHES = ["solid", "dash", "dot", "dashdot"]
@@ -159,7 +160,7 @@ def gradient_profile_figure(d: Diagnostics, height: int = 460, title: Optional[s
                          customdata=[format_sci(v) for v in last_finite[1]],
                          hovertemplate=f"step {last_finite[0]}, layer %{{x}}<br>‖∂L/∂W‖ = %{{customdata}}<extra></extra>"))
     if not d.finite:
-        notes.append(dict(text=d.divergence.message + ": inf/NaN are not drawn", xref="paper", yref="paper", x=0,
+        notes.append(dict(text=f"overflow in {d.divergence.text()}: inf/NaN are not drawn", xref="paper", yref="paper", x=0,
                           y=1.0, yanchor="bottom", xanchor="left", showarrow=False,
                           font=dict(size=style.TICK_SIZE, color="#B00000")))
         shapes.append(dict(type="line", xref="x", yref="paper", x0=d.divergence.layer, x1=d.divergence.layer,
@@ -336,34 +337,45 @@ def heatmap_figure(history: np.ndarray, divergence: Optional[Divergence] = None,
     data = [dict(type="heatmap", z=z, x=np.arange(1, steps + 1), y=np.arange(1, L + 1), colorscale=style.SEQUENTIAL,
                  zmin=lo, zmax=hi, colorbar=style.log_colorbar(lo, hi, "‖∂L/∂W_l‖", 1.0), hoverongaps=False,
                  hovertemplate="step %{x}, layer %{y}<br>log₁₀ ‖∂L/∂W‖ = %{z:.2f}<extra></extra>")]
-    if divergence is not None and divergence.step is not None:
+    if divergence is not None:
         data.append(dict(type="scatter", x=[divergence.step], y=[divergence.layer], mode="markers+text",
                          showlegend=False, marker=dict(symbol="x", size=22, color="#B00000",
                                                        line=dict(width=2, color="white")),
-                         text=[f"diverged: step {divergence.step}, layer {divergence.layer}"],
+                         text=[f"diverging: step {divergence.step}, {divergence.where.phase} layer {divergence.layer}"],
                          textposition="middle left", textfont=dict(color="#B00000", size=style.TICK_SIZE + 1)))
-    layout = dict(xaxis=dict(title="training step", range=[0.5, max(steps, 1) + 0.5],
+    last = max(steps, divergence.step if divergence is not None else 0, 1)
+    layout = dict(xaxis=dict(title="training step", range=[0.5, last + 0.5],
                              tickfont=dict(size=style.TICK_SIZE)),
                   yaxis=_layer_axis(L, "layer l"))
     return _figure(data, layout, height, "gradient flow: log₁₀ ‖∂L/∂W_l‖ per layer and step (dark = vanishing)")
 
 
 def loss_figure(losses: Sequence[float], divergence: Optional[Divergence] = None, height: int = 320) -> go.Figure:
-    """The loss per step on a log axis; a diverged step is marked."""
+    """The loss per step on a log axis. After a divergence the run is back at the healthy step; the rise it
+    went through (``divergence.rise``) is drawn in red, dashed, with the diverging step marked."""
     y = _finite_positive(losses)
     data = [dict(type="scatter", x=np.arange(1, len(y) + 1), y=y, mode="lines+markers" if len(y) <= 60 else "lines",
                  line=dict(color=OKABE_ITO[0], width=3), name="loss",
-                 hovertemplate="step %{x}<br>loss %{y:.4g}<extra></extra>")]
+                 customdata=[format_sci(v, 4) for v in losses],
+                 hovertemplate="step %{x}<br>loss %{customdata}<extra></extra>")]
     shapes, notes = [], []
-    if divergence is not None and divergence.step is not None:
+    last = len(y)
+    if divergence is not None:
+        rise = [(s, v) for s, v in divergence.rise if np.isfinite(v) and v > 0]
+        if rise:
+            data.append(dict(type="scatter", x=[s for s, _ in rise], y=[v for _, v in rise], mode="lines+markers",
+                             name="diverging (undone)", line=dict(color="#B00000", width=3, dash="dash"),
+                             marker=dict(symbol="x", size=9), customdata=[format_sci(v, 4) for _, v in rise],
+                             hovertemplate="step %{x}<br>loss %{customdata} (undone)<extra></extra>"))
+        last = max(last, divergence.step)
         shapes.append(dict(type="line", xref="x", yref="paper", x0=divergence.step, x1=divergence.step, y0=0, y1=1,
                            line=dict(color="#B00000", width=3, dash="dot")))
-        notes.append(dict(text=f"diverged (step {divergence.step})", xref="x", yref="paper", x=divergence.step,
+        notes.append(dict(text=f"diverging (step {divergence.step})", xref="x", yref="paper", x=divergence.step,
                           y=1, xanchor="right", yanchor="top", showarrow=False,
                           font=dict(color="#B00000", size=style.TICK_SIZE)))
-    layout = dict(shapes=shapes, annotations=notes,
+    layout = dict(shapes=shapes, annotations=notes, showlegend=divergence is not None,
                   yaxis=dict(type="log", title="loss (log)", exponentformat="power", gridcolor="#e5e5e5"),
-                  xaxis=dict(title="training step", range=[0.5, max(len(y), 1) + 0.5]))
+                  xaxis=dict(title="training step", range=[0.5, max(last, 1) + 0.5]))
     return _figure(data, layout, height, None)
 
 

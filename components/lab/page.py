@@ -2,7 +2,6 @@
 import math
 import time
 
-import numpy as np
 import streamlit as st
 
 from components.lab import figures as figs
@@ -13,8 +12,9 @@ from components.shell.presenter import chart_config
 from engine.activations import ACTIVATIONS
 from engine.diagnostics import histograms
 from engine.initializers import INITIALIZERS
-from engine.lab import (FIELDS, HINTS, LAB_LOSSES, MAX_PINS, MAX_STEPS, PRESETS, TARGETS, describe,
-                        distinct_units, pin)
+from engine.divergence import rules_text, saturation
+from engine.lab import (FIELDS, LAB_LOSSES, MAX_PINS, MAX_STEPS, PRESETS, TARGETS, describe, distinct_units,
+                        hint, pin)
 
 TICK_SECONDS = 0.3      # the player advances the run every TICK_SECONDS …
 TICKS_PER_RUN = 40      # … by steps / TICKS_PER_RUN steps, so a run plays in about 12 s …
@@ -22,7 +22,6 @@ TICK_BUDGET = 0.2       # … unless that takes more than TICK_BUDGET seconds of
 STATE_ICONS = {"vanishing": ":blue[:material/trending_down:]", "exploding": ":orange[:material/trending_up:]",
                "healthy": ":green[:material/check_circle:]", "diverged": ":red[:material/error:]"}
 VIEWS = ("Training", "Forward pass", "Histograms", "Network graph", "Compare")
-TRY = HINTS["diverged"]
 LIMITS = (f"Limits: 1–{FIELDS['depth'].hi:.0f} hidden layers, 1–{FIELDS['width'].hi:.0f} units each, "
           f"batch 1–{FIELDS['batch'].hi:.0f}, weight scale ×0.01–×100, 1–{MAX_STEPS} training steps, "
           f"{MAX_PINS} pinned runs; graphs over {figs.MAX_DRAWN_EDGES:,} weights are aggregated, "
@@ -99,8 +98,9 @@ def training_panel(settings):
                 st.rerun()  # a full rerun stops the timer and refreshes the per-layer views
         # a diverged run is explained once, at the top of the page (the full rerun above shows it)
         st.progress(min(r.step / r.settings.steps, 1.0),
-                    text=f"step {r.step} of {r.settings.steps}" + (" — diverged (see above)" if r.divergence else ""))
-        if r.step == 0:
+                    text=f"step {r.step} of {r.settings.steps}" + (
+                        f" — paused: diverging at step {r.divergence.step} (see above)" if r.divergence else ""))
+        if r.step == 0 and r.divergence is None:
             st.info("Press Play (or Run all) to train and watch the gradient flow per layer and step.",
                     icon=":material/play_circle:")
             return
@@ -170,13 +170,6 @@ def compare_panel(settings, d, run):
         st.markdown(f"- **{p.label}** — {p.verdict}")
 
 
-def last_finite_step(run):
-    """(step, ‖∂L/∂W_l‖ per layer) of the run's last training step with every gradient finite, or None."""
-    h = run.history()
-    rows = [i for i in range(len(h)) if np.isfinite(h[i]).all()]
-    return (rows[-1] + 1, h[rows[-1]]) if rows else None
-
-
 def page():
     sharing.page_start("lab")
     state.init_state()
@@ -201,8 +194,10 @@ def page():
     when = "at initialisation" if run.step == 0 else f"after {run.step} training step{'s' if run.step > 1 else ''}"
     st.markdown(f"### {icon} {d.verdict()[0].upper() + d.verdict()[1:]}")
     copies = [(l + 1, n, w) for l, (n, w) in enumerate(zip(distinct_units(run.net), settings.sizes[1:-1])) if n < w]
-    hint = "" if not d.finite else " · " + HINTS["symmetric" if copies else d.state]  # divergence: advice below
-    st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss)}{hint}")
+    advice = hint(settings, "symmetric" if copies else d.state) if d.finite else ""
+    st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss, 3)}")
+    if advice:
+        st.markdown(advice)
     if d.finite and d.compounding():
         st.markdown(f"**Why:** {d.compounding()}.")
     if copies:
@@ -210,14 +205,18 @@ def page():
                                             for l, n, w in copies[:4]) + (" …" if len(copies) > 4 else "")
                    + ". Units with identical incoming weights get identical gradients and stay copies: "
                      "random initialisation breaks the symmetry.", icon=":material/content_copy:")
-    if not d.finite:  # the heading says where; this box says what it means and what to try, once
-        if run.divergence is not None:
-            what = (f"Training stopped at step {run.divergence.step}: the weights are those of step {run.step - 1}, "
-                    "and the next pass overflows.")
-        else:
-            what = "These settings overflow before any training step."
-        st.error(f"{what} {TRY}", icon=":material/error:")
-    st.plotly_chart(figs.gradient_profile_figure(d, last_finite=None if d.finite else last_finite_step(run)),
+    if run.divergence is not None:   # the same words as every page (engine.divergence)
+        st.error(run.divergence.message, icon=":material/error:")
+        st.caption(f"The divergence model: {rules_text()}.")
+    elif not d.finite:
+        st.error("These settings overflow before any training step: there are no healthy weights to start from. "
+                 "Reset: these weights are already too large — lower the weight-scale multiplier.",
+                 icon=":material/error:")
+    if d.finite and run.divergence is None and not d.zero_from_saturation():
+        frozen = saturation(p, run.net.activation_names).message
+        if frozen and run.step > 0:
+            st.info(frozen, icon=":material/ac_unit:")
+    st.plotly_chart(figs.gradient_profile_figure(d),
                     key="lab_chart_profile", width="stretch",
                     config=chart_config("gradient-profile"))
     view = st.segmented_control("View", VIEWS, key="lab_view", default="Training") or "Training"

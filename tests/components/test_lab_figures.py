@@ -42,27 +42,20 @@ def test_profile_of_a_diverged_pass_draws_gaps_and_says_where():
     p, d = run.inspect()
     assert not d.finite
     fig = figs.gradient_profile_figure(d).to_plotly_json()
-    assert any("diverged at layer" in a["text"] for a in fig["layout"]["annotations"])
+    assert any(f"overflow in {d.divergence.text()}" in a["text"] for a in fig["layout"]["annotations"])
 
 
-def test_a_diverged_run_shows_the_profile_of_its_last_finite_step():
+def test_a_diverged_run_is_shown_at_its_last_healthy_weights_and_the_rise_is_drawn_on_the_loss_curve():
     run = LabRun(PRESETS["Clipping tames an explosion"].settings.with_(clip=False))
     run.advance(100)
-    assert run.divergence is not None
+    dv = run.divergence
+    assert dv is not None and run.step == dv.healthy_step
     p, d = run.inspect()
-    assert not d.finite
-    h = run.history()
-    last = max(i for i in range(len(h)) if np.isfinite(h[i]).all())
-    fig = figs.gradient_profile_figure(d, last_finite=(last + 1, h[last])).to_plotly_json()
-    (before,) = [t for t in fig["data"] if t["name"].startswith("‖∂L/∂W_l‖ at step")]
-    assert f"at step {last + 1}, the last finite one" in before["name"]
-    np.testing.assert_allclose(values(before["y"]), h[last], rtol=1e-12)
-    lo, hi = fig["layout"]["yaxis"]["range"]            # the log axis shows those values
-    assert lo < np.log10(h[last].min()) and np.log10(h[last].max()) < hi
-    # a finite pass ignores it: nothing to stand in for
-    _, healthy = LabRun(PRESETS["ReLU with He init — healthy"].settings).inspect()
-    fig = figs.gradient_profile_figure(healthy, last_finite=(1, h[last])).to_plotly_json()
-    assert not [t for t in fig["data"] if t["name"].startswith("‖∂L/∂W_l‖ at step")]
+    assert d.finite, "the profile and the verdict are those of the healthy weights"
+    fig = figs.loss_figure(run.losses, dv).to_plotly_json()
+    (rise,) = [t for t in fig["data"] if t["name"] == "diverging (undone)"]
+    assert list(rise["x"])[-1] == dv.step and fig["layout"]["yaxis"]["type"] == "log"
+    assert any(f"diverging (step {dv.step})" in a["text"] for a in fig["layout"]["annotations"])
 
 
 def test_forward_stats_show_mean_spread_derivative_and_unit_fractions():

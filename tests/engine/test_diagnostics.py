@@ -96,7 +96,7 @@ def test_overflow_is_a_state_with_its_location_not_an_exception():
         h = histograms(p, "delta")
     assert not d.finite and d.state == "diverged"
     assert d.divergence.layer == 4 and d.divergence.phase == "forward"  # 1e200² overflows in layer 4
-    assert "diverged at step 12, layer 4" in d.verdict()
+    assert "z/a of layer 4 (forward pass) is ∞/NaN" in d.verdict()
     assert h.nonfinite.sum() > 0
 
 

@@ -6,7 +6,7 @@ import pytest
 from engine import Network
 from engine.datasets import make_dataset
 from engine.features import FEATURES, transform
-from engine.training import History, Snapshot, Trainer, diagnose
+from engine.training import History, Snapshot, Trainer
 from tests.helpers import assert_close
 
 ALL_FEATURES = tuple(FEATURES)
@@ -262,29 +262,23 @@ def test_history_refuses_a_snapshot_of_another_shape():
 
 
 # ---------------------------------------------------------------- divergence
-def test_divergence_pauses_with_step_and_layer_and_keeps_finite_weights():
+def test_divergence_pauses_at_the_last_healthy_weights_and_the_suggested_rate_makes_progress():
     t = make_trainer("plane", hidden=(8, 8), activation="relu", lr=5.0, init="normal", init_gain=10.0)
     t.run(steps=500)
     d = t.divergence
     assert d is not None, "a learning rate of 5 must blow up"
-    assert t.step_count == d.step - 1, "the overflowing step is not counted"
-    assert 1 <= d.layer <= 3 and d.phase in ("forward", "loss", "backward")
-    assert f"step {d.step:,}" in d.message and f"layer {d.layer}" in d.message and "learning rate" in d.message
-    assert all(np.isfinite(W).all() for W in t.net.weights)
+    assert t.step_count == d.healthy_step < d.step, "paused at the healthy step, before the diverging one"
+    assert np.isfinite(d.loss) and d.loss < 1e154, "caught long before ∞"
+    assert d.phase in ("forward", "loss", "backward") and 1 <= d.layer <= 3
+    assert f"step {d.step:,}" in d.message and f"weights of step {d.healthy_step:,}" in d.message
+    for W, kept in zip(t.net.weights, t.history.at(d.healthy_step).weights):
+        assert np.array_equal(W, kept)
     assert t.run(steps=5) == 0 and t.step() is None, "stays paused"
-    t.set_lr(1e-4)
-    assert t.divergence is None and t.step() is not None, "a new learning rate lets it continue"
+    s = d.suggestion
+    assert s is not None and s.lr is not None and s.lr < 5.0 and f"α = {s.lr:g}" in d.message
+    before = t.evaluate().train_loss
+    t.set_lr(s.lr)
+    assert t.run(steps=25) == 25 and t.divergence is None
+    assert t.evaluate().train_loss <= 0.9 * before, "the suggested α makes progress, as the message says"
 
 
-def test_diagnose_names_the_first_forward_layer_that_overflowed():
-    net = Network([2, 3, 3, 1], activation="linear", output_activation="linear")
-    r = net.backward(np.ones((2, 2)), np.ones((2, 1)))
-    r.z[1][0, 0] = np.inf
-    r.finite = False
-    d = diagnose(r, step=7, epoch=1.5, lr=0.3)
-    assert (d.step, d.layer, d.phase) == (7, 2, "forward")
-    assert "e.g. 0.03" in d.message
-    r = net.backward(np.ones((2, 2)), np.ones((2, 1)))
-    r.delta[1][0, 0] = np.nan
-    d = diagnose(r, step=1, epoch=0.0, lr=1.0)
-    assert (d.layer, d.phase) == (2, "backward"), "the backward pass meets layer 3's δ first, then layer 2's"
