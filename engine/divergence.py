@@ -256,7 +256,7 @@ class Watch:
         rising = prev is not None and not (loss <= prev[1])
         if where is None and self.first_loss is None:
             self.first_loss = loss
-        if not rising and where is None:
+        if not rising and where is None and not loss > self.threshold:
             self._low = (step, loss, p)
             self._rise = [(step, loss)]
             return None
