@@ -147,6 +147,12 @@ class History:
         near = [int(steps[j]) for j in (i - 1, i) if 0 <= j < len(steps)]
         raise ValueError(f"step: {step} is not recorded (every {self.stride} step(s) kept); nearest: {near}")
 
+    def losses(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(steps, epochs, minibatch losses) of the recorded steps that have a loss (step 0 has none)."""
+        rows = np.empty((0, len(self.META))) if self._rows is None else self._rows[:self._n, :len(self.META)]
+        has = (rows[:, 4].astype(np.int64) & self._HAS_LOSS) > 0
+        return rows[has, 0].astype(np.int64), rows[has, 1], rows[has, 3]
+
     @property
     def nbytes(self) -> int:
         """Bytes held by the packed rows (allocated, used or not)."""

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from components.drawing import style
 from engine.features import transform
+from engine.formatting import format_numbers
 
 GRID = 50               # boundary grid: GRID × GRID points
 THUMB = 25              # neuron thumbnails: THUMB × THUMB cells (every 2nd grid point; 13 × 13 beyond 8 units)
@@ -148,23 +149,36 @@ def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = Tr
     return fig
 
 
-def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, height: int = 340) -> go.Figure:
+def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, height: int = 340,
+                  steps=None, divergence=None, steps_per_epoch: Optional[int] = None) -> go.Figure:
     """Train and test loss (log axis, left) and accuracy (right, classification only) per epoch.
 
     ``curve`` is a list of ``engine.training.CurvePoint``. Train lines are solid, test lines dashed;
-    ``current_epoch`` draws a vertical marker (the scrubber's position)."""
+    ``current_epoch`` draws a vertical marker (the scrubber's position). ``steps`` = (epochs, minibatch
+    losses) adds each recorded step's loss (thin, grey): the curve between epoch ends. ``divergence``
+    (``engine.divergence.Divergence``) draws the undone rise in red, dashed, with the diverging step
+    marked (x = step / ``steps_per_epoch``). The loss axis is logarithmic and spans every value drawn."""
     epochs = np.array([p.epoch for p in curve], dtype=float)
     fig = go.Figure()
+    drawn = []
 
     def series(attr):
         return np.array([np.nan if getattr(p, attr) is None else getattr(p, attr) for p in curve], dtype=float)
 
+    if steps is not None and len(steps[0]):
+        x, y = np.asarray(steps[0], dtype=float), np.asarray(steps[1], dtype=float)
+        fig.add_trace(go.Scatter(x=x, y=y, name="minibatch loss (each step)", mode="lines",
+                                 line=dict(color="#9a9a9a", width=1.5), customdata=format_numbers(y),
+                                 hovertemplate="minibatch loss %{customdata}<extra></extra>"))
+        drawn.append(y)
     for attr, name, dash, color in (("train_loss", "train loss", "solid", "#111111"),
                                     ("test_loss", "test loss", "dash", "#555555")):
         v = series(attr)
         if np.isfinite(v).any():
-            fig.add_trace(go.Scatter(x=epochs, y=v, name=name, mode="lines", line=dict(color=color, dash=dash, width=3),
-                                     hovertemplate=f"{name} %{{y:.4g}}<extra></extra>"))
+            fig.add_trace(go.Scatter(x=epochs, y=v, name=name, mode="lines+markers" if len(v) < 3 else "lines",
+                                     line=dict(color=color, dash=dash, width=3), customdata=format_numbers(v),
+                                     hovertemplate=f"{name} %{{customdata}}<extra></extra>"))
+            drawn.append(v)
     if task != "regression":
         for attr, name, dash in (("train_acc", "train accuracy", "solid"), ("test_acc", "test accuracy", "dot")):
             v = series(attr) * 100
@@ -172,16 +186,45 @@ def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, he
                 fig.add_trace(go.Scatter(x=epochs, y=v, name=name, mode="lines", yaxis="y2",
                                          line=dict(color="#d94801", dash=dash, width=3),
                                          hovertemplate=f"{name} %{{y:.1f}} %<extra></extra>"))
+    shapes, notes = [], []
+    last_x = float(epochs.max()) if len(epochs) else 0.0
+    if divergence is not None and steps_per_epoch:
+        rise = [(s / steps_per_epoch, v) for s, v in divergence.rise if np.isfinite(v) and v > 0]
+        if rise:
+            ry = np.array([v for _, v in rise])
+            fig.add_trace(go.Scatter(x=[e for e, _ in rise], y=ry, name="diverging (undone)", mode="lines+markers",
+                                     line=dict(color="#B00000", width=3, dash="dash"), marker=dict(symbol="x", size=9),
+                                     customdata=format_numbers(ry),
+                                     hovertemplate="diverging: loss %{customdata}<extra></extra>"))
+            drawn.append(ry)
+        x = divergence.step / steps_per_epoch
+        last_x = max(last_x, x)
+        shapes.append(dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=dict(color="#B00000", width=3,
+                                                                                        dash="dot")))
+        notes.append(dict(text=f"diverging: step {divergence.step:,}", x=x, y=1, yref="paper", xanchor="right",
+                          yanchor="top", showarrow=False, font=dict(color="#B00000", size=14)))
+    if steps is not None and len(steps[0]):
+        last_x = max(last_x, float(np.max(steps[0])))
+    values = np.concatenate([np.ravel(v) for v in drawn]) if drawn else np.zeros(0)
+    values = values[np.isfinite(values) & (values > 0)]
+    yaxis = dict(title="loss (log)", type="log", exponentformat="power")
+    if values.size:   # the log axis spans every value drawn, at least one decade (one point: ± half a decade)
+        lo, hi = np.log10(values.min()), np.log10(values.max())
+        if hi - lo < 1:
+            lo, hi = (lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5
+        pad = 0.05 * (hi - lo)
+        yaxis["range"] = [lo - pad, hi + pad]
     fig.update_layout(
         font=FONT, height=height, margin=dict(l=60, r=70, t=30, b=50), hovermode="x unified",
-        xaxis=dict(title="epoch", rangemode="tozero"),
-        yaxis=dict(title="loss (log)", type="log", exponentformat="power"),
+        xaxis=dict(title="epoch", range=[0, max(last_x, 1.0) * 1.02]),
+        yaxis=yaxis,
         yaxis2=dict(title="accuracy %", overlaying="y", side="right", range=[-2, 104], showgrid=False,
                     tickvals=[0, 25, 50, 75, 100]),
         legend=dict(orientation="h", y=1.12, font=dict(size=14)), uirevision="curves")
     if current_epoch is not None:
-        fig.update_layout(shapes=[dict(type="line", x0=current_epoch, x1=current_epoch, y0=0, y1=1, yref="paper",
-                                       line=dict(color="#7a7a7a", width=2, dash="dot"))])
+        shapes.append(dict(type="line", x0=current_epoch, x1=current_epoch, y0=0, y1=1, yref="paper",
+                           line=dict(color="#7a7a7a", width=2, dash="dot")))
+    fig.update_layout(shapes=shapes, annotations=notes)
     return fig
 
 

@@ -14,7 +14,9 @@ from components.playground.figures import (GRID, boundary_figure, curves_figure,
 from components.playground.settings import (EDGE_MODES, LEARNING_RATES, MAX_BATCH, MAX_EPOCH_LIMIT,
                                             MAX_HIDDEN_LAYERS, MAX_NEURONS, OUTPUT_TEXT, PLAY_SECONDS_LIMIT,
                                             PlaygroundSettings)
-from components.drawing.style import fmt, node_label
+from components.drawing.style import node_label
+from engine.divergence import rules_text, saturation
+from engine.formatting import format_number
 from engine.activations import ACTIVATIONS
 from engine.datasets import CSV_MAX_BYTES, CSV_MAX_ROWS, DATASETS, MAX_CLASSES, MAX_SAMPLES
 from engine.features import FEATURES
@@ -238,11 +240,11 @@ def _train_tick(r):
 def _metrics(r, shown_step, net):
     t = r.trainer
     point = t.evaluate(net)
-    m = st.columns(7)
+    m = st.columns([1, 1.2, 1.9, 1.9, 1, 1, 1])   # the losses get room: 9.86·10²¹⁶ is shown whole, never cut
     m[0].metric("Epoch", f"{t.epoch_count:,}", help=f"{t.steps_per_epoch} steps per epoch")
     m[1].metric("Step", f"{t.step_count:,}" if shown_step is None else f"{shown_step:,} / {t.step_count:,}")
-    m[2].metric("Train loss", fmt(point.train_loss))
-    m[3].metric("Test loss", fmt(point.test_loss))
+    m[2].metric("Train loss", format_number(point.train_loss, 3), help="mean loss over the training set")
+    m[3].metric("Test loss", format_number(point.test_loss, 3), help="mean loss over the held-out points")
     if r.dataset.task != "regression":
         m[4].metric("Train accuracy", f"{point.train_acc:.1%}")
         m[5].metric("Test accuracy", "—" if point.test_acc is None else f"{point.test_acc:.1%}")
@@ -318,10 +320,21 @@ def _data_view():
     if r.playing:
         _train_tick(r)
     t, settings = r.trainer, r.settings
-    if t.divergence is not None:
+    if t.divergence is not None:   # the same words as every page (engine.divergence)
         st.error(t.divergence.message, icon=":material/warning:")
+        rate = t.divergence.suggestion.lr if t.divergence.suggestion is not None else None
+        if rate is not None:
+            st.button(f"Continue with α = {rate:g}", key="pg_continue", on_click=session.set_widget,
+                      args=("lr", rate), icon=":material/play_arrow:",
+                      help=f"sets the learning rate to {rate:g}; training goes on from step "
+                           f"{t.divergence.healthy_step:,}'s weights")
+        st.caption(f"The divergence model: {rules_text()}.")
     elif r.notice:
         st.info(r.notice)
+    elif not r.playing and t.step_count and t.last_pass is not None and t.last_pass.finite:
+        frozen = saturation(t.last_pass, t.net.activation_names).message
+        if frozen:
+            st.info(frozen, icon=":material/ac_unit:")
     _scrubber(r)
     net, snap, shown = _shown(r)
     _metrics(r, shown, net)
@@ -331,8 +344,10 @@ def _data_view():
                                       discretize=settings.discretize,
                                       title=None if shown is None else f"Boundary at step {shown:,}"),
                       key="pg_boundary", width="stretch", config=chart_config("boundary"))
+    steps, epochs, losses = t.history.losses()
     right.plotly_chart(curves_figure(t.curve, r.dataset.task, current_epoch=None if shown is None else snap.epoch,
-                                     height=520), key="pg_curves", width="stretch", config=chart_config("curves"))
+                                     height=520, steps=(epochs, losses), divergence=t.divergence,
+                                     steps_per_epoch=t.steps_per_epoch), key="pg_curves", width="stretch", config=chart_config("curves"))
 
 
 def _network_view():

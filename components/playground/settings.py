@@ -179,7 +179,7 @@ def new_run(settings: PlaygroundSettings, uploaded: Optional[Dataset] = None) ->
     net = build_network(settings, dataset)
     trainer = Trainer(net, transform(dataset.X_train, settings.features), dataset.y_train,
                       transform(dataset.X_test, settings.features), dataset.y_test, dataset.task,
-                      lr=settings.lr, batch_size=settings.batch_size, seed=settings.seed)
+                      lr=settings.lr, batch_size=settings.batch_size, seed=settings.seed, lr_choices=LEARNING_RATES)
     run = Run(settings=settings, dataset=dataset, trainer=trainer, uploaded=uploaded)
     apply_live(run, settings)
     return run

@@ -93,7 +93,7 @@ def test_features_and_dataset_switch_the_input_and_output(at):
     assert run_state(at).trainer.net.loss_name == "mse"
 
 
-def test_divergence_pauses_with_a_message_naming_step_and_layer(at):
+def test_divergence_pauses_early_at_healthy_weights_and_the_suggested_rate_makes_progress(at):
     at.selectbox(key="pg_dataset").set_value("plane").run()
     at.selectbox(key="pg_activation").set_value("relu").run()
     at.select_slider(key="pg_init_gain").set_value(10.0).run()
@@ -103,13 +103,49 @@ def test_divergence_pauses_with_a_message_naming_step_and_layer(at):
         if run_state(at).trainer.divergence:
             break
         at.run()
-    d = run_state(at).trainer.divergence
+    t = run_state(at).trainer
+    d = t.divergence
     assert d is not None and not run_state(at).playing
+    assert np.isfinite(d.loss) and d.loss < 1e20, "caught long before ∞ (it used to run to 10²⁶¹ and step 144)"
+    assert t.step_count == d.healthy_step, "paused at the last healthy weights"
     message = " ".join(e.value for e in at.error)
-    assert f"step {d.step:,}" in message and f"layer {d.layer}" in message and "learning rate" in message
+    assert message == d.message and f"Diverging at step {d.step:,}" in message
+    assert f"Paused with the weights of step {d.healthy_step:,}" in message
+    # the loss chart bends up on a log axis, the diverging step marked
+    (curves,) = [f for f in charts(at) if f["layout"]["xaxis"].get("title", {}).get("text") == "epoch"]
+    assert curves["layout"]["yaxis"]["type"] == "log"
+    assert any(tr.get("name") == "diverging (undone)" for tr in curves["data"])
+    assert any(f"diverging: step {d.step:,}" in a["text"] for a in curves["layout"]["annotations"])
+    lo, hi = curves["layout"]["yaxis"]["range"]
+    assert hi >= np.log10(d.loss), "the axis follows the numbers up"
+    # continue as the message says: the button sets α, the run goes on from the healthy weights and learns
+    rate = d.suggestion.lr
+    assert rate is not None and f"Continue with α = {rate:g}" in message
+    before = t.evaluate().train_loss
+    at.button(key="pg_continue").click().run()
+    assert run_state(at).settings.lr == rate and t.divergence is None
+    at.button(key="pg_epoch").click().run()
+    assert t.divergence is None and t.evaluate().train_loss < 0.9 * before
     assert not at.exception
-    at.select_slider(key="pg_lr").set_value(0.001).run()
-    assert run_state(at).trainer.divergence is None, "a smaller learning rate lets the run continue"
+
+
+def test_saturated_units_are_named_when_the_boundary_freezes(at):
+    at.select_slider(key="pg_init_gain").set_value(10.0).run()   # circles, tanh are the defaults
+    at.select_slider(key="pg_lr").set_value(10.0).run()
+    for _ in range(4):
+        at.button(key="pg_epoch").click().run()
+    assert run_state(at).trainer.divergence is None, "it never diverges: it freezes"
+    said = " ".join(i.value for i in at.info)
+    assert "Frozen, not diverging" in said and "saturated" in said
+
+
+def test_huge_losses_are_written_whole_with_their_exponent(at):
+    t = run_state(at).trainer
+    for W in t.net.weights:
+        W *= 1e50
+    at.run()
+    value = metric(at, "Train loss")
+    assert "·10" in value and "…" not in value and "e+" not in value, value
 
 
 def test_scrubber_shows_the_exact_weights_of_a_recorded_step(at):
