@@ -244,11 +244,12 @@ class Watch:
         self._low = None
         self._rise = []
 
-    def observe(self, step: int, p, lr: float, net=None) -> Optional[Divergence]:
-        """The verdict after step ``step`` (its pass ``p``, learning rate ``lr``, ``net`` after the update)."""
+    def observe(self, step: int, p, lr: float, params: Optional[Sequence[np.ndarray]] = None) -> Optional[Divergence]:
+        """The verdict after step ``step``: its pass ``p`` (a ``Pass`` or any record with z, a, delta, dW,
+        db, loss, finite), its learning rate, and the parameters after its update ([W0, b0, W1, …])."""
         loss = float(p.loss)
-        params_ok = net is None or _params_finite((net._flat_parameters(),))   # one reduction for every weight
-        where = None if p.finite and params_ok else locate_nonfinite(p, None if net is None else net.parameters())
+        params_ok = params is None or _params_finite(params)
+        where = None if p.finite and params_ok else locate_nonfinite(p, params)
         if where is None and not p.finite:   # Pass.finite False but every array finite: the loss
             where = Where("loss", len(p.z))
         prev = self._recent[-1] if self._recent else None
@@ -277,8 +278,9 @@ class Watch:
 
 
 def _params_finite(params) -> bool:
+    """One sum per array: finite exactly when every value is (unless the sum itself passes 10³⁰⁸: diverged)."""
     with np.errstate(all="ignore"):
-        return all(math.isfinite(float(np.add.reduce(np.ravel(w)))) for w in params)
+        return all(math.isfinite(np.add.reduce(w, None)) for w in params)
 
 
 def smaller_rates(lr: float, choices: Sequence[float]) -> Tuple[float, ...]:
@@ -309,7 +311,7 @@ def trial_on(net, batches: Callable[[int], tuple], evaluate: Callable[[object], 
         for i in range(steps):
             X, Y = batches(i)
             p = twin.step(X, Y, rate)
-            if watch.observe(i + 1, p, rate, twin) is not None:
+            if watch.observe(i + 1, p, rate, twin.parameters()) is not None:
                 return True, float("inf")
         with np.errstate(all="ignore"):
             return False, float(evaluate(twin))

@@ -11,6 +11,7 @@ import math
 import numpy as np
 from plotly.colors import sample_colorscale
 
+from engine.formatting import format_number, format_numbers
 from engine.timeline import node_label as engine_node_label
 
 # Blue (negative) → near-white (0) → orange (positive); readable for red–green colour blindness.
@@ -49,28 +50,14 @@ def node_label(l: int, j: int, sizes) -> str:
 
 
 def fmt(v, digits: int = 4) -> str:
-    """A number for the screen: 4 significant digits, a real minus sign, 'NaN'/'∞' for overflow."""
-    if v is None:
-        return "—"
-    v = float(v)
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "∞" if v > 0 else "−∞"
-    if v == 0:
-        return "0"
-    a = abs(v)
-    text = f"{v:.{digits}g}" if 1e-4 <= a < 1e5 else f"{v:.{max(digits - 2, 1)}e}"
-    return text.replace("-", "−")
+    """A number for the screen: the one formatter, ``engine.formatting.format_number`` (4 significant
+    digits, m·10ⁿ with the whole exponent beyond 10⁴ or below 10⁻³, '∞'/'NaN' for overflow)."""
+    return format_number(v, digits)
 
 
 def fmt_array(values: np.ndarray, digits: int = 4) -> np.ndarray:
     """Vectorised ``fmt`` for many numbers (used for the hover cards of large graphs)."""
-    values = np.asarray(values, dtype=np.float64)
-    out = np.char.mod(f"%.{digits}g", values)
-    out = np.char.replace(out, "-", "−")
-    out = np.where(np.isnan(values), "NaN", out)
-    return np.where(np.isinf(values), np.where(values > 0, "∞", "−∞"), out)
+    return format_numbers(values, digits)
 
 
 def signed_range(*arrays) -> float:

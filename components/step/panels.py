@@ -20,8 +20,10 @@ from components.shell.presenter import chart_config
 from components.step.pytorch_code import pytorch_code
 from components.step.controls import param_sliders
 from components.drawing.style import fmt
+from engine.divergence import rules_text
 from engine.timeline import node_equations, node_label, step_table
 
+APPLY_LABEL = "Apply update → next training step"   # lesson 06 names the button this way (tested)
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
 EDGE_CHOICES = {"auto": "auto: w forward, ∂L/∂w backward, −α∂L/∂w at the update", **EDGE_MODES}
 NODE_CHOICES = {"auto": "auto: a while forward, δ from the loss on", **NODE_MODES}
@@ -116,13 +118,23 @@ def headline(run, steps) -> None:
     cols[1].metric("Loss L", fmt(step.loss) if step.loss is not None else "not yet")
     if step.kind == "update" and step.loss_after is not None:
         cols[2].metric("Loss after the update", fmt(step.loss_after),
-                       delta=f"{step.loss_after - step.loss:+.4g}", delta_color="inverse")
+                       delta=("+" if step.loss_after >= step.loss else "-") + fmt(abs(step.loss_after - step.loss)),
+                       delta_color="inverse")   # an ASCII sign: Streamlit reads it for the arrow
     cols[3].metric("Learning rate α", f"{run.config.lr:g}")
-    cols[4].button("Apply update → next step", key="step_train", on_click=session.next_training_step,
-                   disabled=steps[-1].update_W is None, icon=":material/model_training:", width="stretch",
-                   help="Keep the updated weights and run the next forward/backward pass from them")
+    paused = run.divergence is not None
+    cols[4].button(APPLY_LABEL, key="step_train", on_click=session.next_training_step,
+                   disabled=steps[-1].update_W is None or paused, icon=":material/model_training:", width="stretch",
+                   help="Paused: the run diverged; change α (or reset) to go on" if paused else
+                   "Keep the updated weights and run the next forward/backward pass from them")
     cols[4].caption(f"Training steps applied: {run.trained}")
-    if step.status:
+    if paused:   # the same words as every page (engine.divergence)
+        st.error(run.divergence.message, icon=":material/warning:")
+        rate = run.divergence.suggestion.lr if run.divergence.suggestion is not None else None
+        if rate is not None:
+            st.button(f"Continue with α = {rate:g}", key="step_continue", on_click=session.continue_with,
+                      args=(rate,), icon=":material/play_arrow:")
+        st.caption(f"The divergence model: {rules_text()}.")
+    elif step.status:
         st.warning(step.status, icon="⚠️")
     if run.error:
         st.error(run.error, icon="🚫")

@@ -5,12 +5,14 @@ mutable run (weights, step index, selection, view options, play state). Hooks fo
 (issue 6): ``get_run()``, ``apply_config(cfg)`` and ``run.config.to_dict()``.
 """
 from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import List, Optional
 
 import numpy as np
 import streamlit as st
 
-from components.step.config import DEFAULT, StepConfig, is_structural, make_network, validate
+from components.step.config import DEFAULT, LR_CHOICES, StepConfig, is_structural, make_network, validate
+from engine.divergence import TRIAL_STEPS, Divergence, Watch, suggest_lr, trial_on, with_suggestion
 from engine.timeline import build_timeline
 
 KEY = "step_page"
@@ -32,6 +34,9 @@ class StepRun:
     trained: int = 0              # updates applied with "next training step"
     error: str = ""               # the last refused input, shown until the next valid change
     version: int = 0              # bumped on every change of config or parameters
+    watch: Watch = field(default_factory=Watch, repr=False)   # engine.divergence: the same model as every page
+    divergence: Optional[Divergence] = None   # set at the first diverging training step: the run is paused
+    healthy: Optional[tuple] = None   # (trained, weights, biases) of the last low point, the weights it used
     _steps: list = field(default_factory=list, repr=False)
     _steps_version: int = -1
 
@@ -71,12 +76,16 @@ def get_run() -> StepRun:
 
 
 def apply_config(cfg: StepConfig, rebuild_widgets: bool = False) -> None:
-    """Switch to ``cfg``: a structural change starts a fresh run, a live one keeps weights and step."""
+    """Switch to ``cfg``: a structural change starts a fresh run, a live one keeps weights and step.
+    A new α (or sample) after a divergence continues from the healthy weights the run paused at."""
     run = get_run()
     cfg = validate(cfg)
     if is_structural(run.config, cfg):
         st.session_state[KEY] = new_run(cfg, keep=run)
         return
+    if cfg != run.config:
+        run.divergence = None
+        run.watch.restart()
     run.config = cfg
     run.version += 1
     run.error = ""
@@ -108,6 +117,8 @@ def set_param(pid: str, value: float) -> None:
     target[tuple(rest)] = float(value)
     run.version += 1
     run.error = ""
+    run.divergence = None      # hand-set weights: a new start for the divergence model (first loss kept)
+    run.watch.restart()
 
 
 def reinitialise(seed: Optional[int] = None) -> None:
@@ -117,15 +128,47 @@ def reinitialise(seed: Optional[int] = None) -> None:
 
 
 def next_training_step() -> None:
-    """Keep the updated weights and start the next training step from them."""
+    """Keep the updated weights and start the next training step from them; at the first diverging
+    step (``engine.divergence``) go back to the last healthy weights instead and pause."""
     run = get_run()
+    if run.divergence is not None:
+        return
     last = run.steps()[-1]
+    before = ([W.copy() for W in run.weights], [b.copy() for b in run.biases])
+    record = SimpleNamespace(z=last.z, a=last.a, delta=last.delta, dW=last.dW, db=last.db, loss=last.loss,
+                             finite=last.context.finite, extras={})
+    params = [p for W, b in zip(last.weights, last.biases) for p in (W, b)]
+    d = run.watch.observe(run.trained + 1, record, run.config.lr, params)
+    if d is None and run.watch.low_step == run.trained + 1:
+        run.healthy = (run.trained, *before)
     run.weights = [W.copy() for W in last.weights]
     run.biases = [b.copy() for b in last.biases]
     run.trained += 1
+    if d is not None:
+        _pause(run, d)
     run.step = 0
     run.version += 1
     run.generation += 1
+
+
+def _pause(run: StepRun, d: Divergence) -> None:
+    """Back to the healthy weights; try the page's smaller α from there before suggesting one."""
+    if d.healthy_step is None or run.healthy is None:
+        run.divergence = d
+        return
+    run.trained, weights, biases = run.healthy
+    run.weights, run.biases = [W.copy() for W in weights], [b.copy() for b in biases]
+    cfg = run.config
+    X, Y = np.array([cfg.x]), np.array([cfg.y])
+    net = run.network()
+    trial = trial_on(net, lambda i: (X, Y), lambda n: n.backward(X, Y).loss, TRIAL_STEPS)
+    run.divergence = with_suggestion(d, suggest_lr(trial, d.healthy_loss, d.lr, LR_CHOICES, TRIAL_STEPS))
+
+
+def continue_with(lr: float) -> None:
+    """The "Continue with α" button: the suggested learning rate, widgets rebuilt to show it."""
+    set_live(lr=float(lr))
+    get_run().generation += 1
 
 
 def go_to(step: int) -> None:

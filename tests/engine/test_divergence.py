@@ -94,7 +94,7 @@ def test_saturation_without_growth_is_frozen_not_diverging():
     w = Watch()
     for step in range(1, 30):
         p = net.step(Xs, np.zeros((32, 1)), 1e-6)
-        assert w.observe(step, p, 1e-6, net) is None
+        assert w.observe(step, p, 1e-6, net.parameters()) is None
     s = saturation(p, net.activation_names)
     assert s.layers == [1, 2], s.share        # ×60 Xavier: |z| of tens, tanh′ = 1 − a² < 0.01 for > 90 %
     assert "layer 2 is saturated: f′ < 0.01 for 96% of its values" in s.message, s.message
