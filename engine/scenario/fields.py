@@ -60,7 +60,9 @@ def _parse_bool(text: str):
 def _parse_sizes(text: str):
     sizes = []
     for part in text.split("-"):
-        unit, _, times = part.partition("x")
+        unit, x, times = part.partition("x")
+        if x and not times:   # "3x" with no count ("2-3x-1") is a typo, not one layer of 3
+            raise ValueError(text)
         count = _parse_int(times) if times else 1
         if not 1 <= count <= MAX_LAYERS + 1:
             raise ValueError(text)

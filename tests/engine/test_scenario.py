@@ -272,6 +272,13 @@ def test_link_with_garbage_falls_back_with_notices():
         assert expected in text, expected
 
 
+@pytest.mark.parametrize("text", ["2-3x-1", "2-3x", "x2-1", "2--1"])
+def test_link_sizes_with_a_dangling_repeat_are_refused_with_a_notice(text):
+    s, notices = from_query({"v": "1", "s": text})
+    assert s.sizes == Scenario().sizes
+    assert notices == [f"link parameter s: network.sizes: could not read '{text}'; using {list(Scenario().sizes)}"]
+
+
 def test_link_with_clashing_parameters_drops_the_clash():
     s, notices = from_query({"v": "1", "lesson": "textbook", "s": "1-2-1"})
     assert s.sizes == (1, 2, 1) and s.weights is None and s.x == ((2.0,),)
