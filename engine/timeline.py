@@ -557,7 +557,8 @@ def _update_equations(step):
 def node_equations(steps: List[Step], step_index: int, node_id: str) -> List[str]:
     """LaTeX lines for one node, weight or bias at ``steps[step_index]``: only what is known by then.
 
-    Node "L{l}:N{j}": z = Σ w·a + b = …; a = f(z) = …; δ = … ; ∂L/∂b = δ = …; b ← … .
+    Node "L{l}:N{j}": z = Σ w·a + b = …; a = f(z) = …; δ = … ; ∂L/∂b = δ = …; b ← … and w ← … of its
+    incoming weights.
     Weight "W{l}:{j}:{k}": its value and contribution w·a; ∂L/∂w = δ·a = …; w ← w − α ∂L/∂w = … .
     Bias "b{l}:{j}": its value; ∂L/∂b = δ = …; b ← b − α ∂L/∂b = … .
     """
@@ -597,6 +598,11 @@ def node_equations(steps: List[Step], step_index: int, node_id: str) -> List[str
                 lines.append(rf"\text{{… and {n_in - MAX_TERMS} more incoming weights}}")
         if step.kind == "update" and step.update_W is not None:
             lines.append(_update_line(ctx, step, "bias", w, j, aligned=True))
+            n_in = ctx.sizes[w]
+            for k in range(min(n_in, MAX_TERMS)):   # its incoming weights are updated too
+                lines.append(_update_line(ctx, step, "weight", w, j, k, aligned=True))
+            if n_in > MAX_TERMS:
+                lines.append(rf"\text{{… and {n_in - MAX_TERMS} more incoming weights updated}}")
         return lines
     if kind == "weight":
         l, j, k = idx

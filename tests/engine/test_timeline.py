@@ -362,3 +362,17 @@ def test_weight_labels_separate_indices_from_ten_units_on():
     # 32 units: unit 32 from unit 5 must not read as unit 325
     assert node_label([2, 32, 1], "W1:0:4", latex=True) == "w^{(2)}_{1,5}"
     assert node_label([2, 32, 1], "W0:31:1", latex=True) == "w^{(1)}_{32,2}"
+
+
+def test_a_node_at_the_update_step_shows_its_bias_and_its_incoming_weights_updated():
+    net = Network([2, 3, 1], activation="tanh", output_activation="sigmoid", loss="mse", seed=3)
+    steps = build_timeline(net, np.array([[1.0, -0.5]]), np.array([[1.0]]), 0.5)
+    lines = node_equations(steps, len(steps) - 1, "L1:N1")
+    update = steps[-1]
+    for k in range(2):   # w¹₂₁, w¹₂₂ ← old − α ∂L/∂w = new, with the numbers of the update step
+        old, new = tex_update(net.weights[0][1, k], update.weights[0][1, k])
+        assert any(r"\leftarrow" in line and old in line and new in line and f"w^{{(1)}}_{{2{k + 1}}}" in line
+                   for line in lines), (k, lines)
+    assert sum(r"\leftarrow" in line for line in lines) == 3, "b and the two incoming weights"
+    before = node_equations(steps, len(steps) - 2, "L1:N1")
+    assert not any(r"\leftarrow" in line for line in before), "nothing is updated before the update step"
