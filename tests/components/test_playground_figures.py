@@ -103,6 +103,33 @@ def test_curves_have_train_and_test_loss_on_a_log_axis_and_accuracy():
     assert {t.name for t in curves_figure(reg.trainer.curve, "regression").data} == {"train loss", "test loss"}
 
 
+def test_curves_right_after_a_reset_or_csv_upload_have_sensible_axes():
+    """One curve point (epoch 0): the x axis runs 0 … 1 epoch, the log axis ± half a decade around the loss
+    (it was left to plotly's autorange around a single point)."""
+    run = new_run(PlaygroundSettings())
+    (point,) = run.trainer.curve
+    fig = curves_figure(run.trainer.curve, "binary")
+    assert tuple(fig.layout.xaxis.range) == (0, 1.02)
+    lo, hi = fig.layout.yaxis.range
+    assert_close("log axis centre", (lo + hi) / 2, np.log10(point.train_loss) if point.test_loss is None else
+                 (np.log10(min(point.train_loss, point.test_loss)) + np.log10(max(point.train_loss, point.test_loss))) / 2)
+    assert hi - lo >= 1.0
+
+
+def test_curves_follow_a_loss_that_spans_decades_and_mark_the_diverging_step():
+    run = new_run(PlaygroundSettings(dataset="plane", activation="relu", init_gain=10.0, lr=10.0))
+    t = run.trainer
+    t.run(steps=100)
+    d = t.divergence
+    steps, epochs, losses = t.history.losses()
+    fig = curves_figure(t.curve, "regression", steps=(epochs, losses), divergence=d, steps_per_epoch=t.steps_per_epoch)
+    lo, hi = fig.layout.yaxis.range
+    assert fig.layout.yaxis.type == "log" and hi >= np.log10(d.loss) and lo <= np.log10(d.healthy_loss)
+    (rise,) = [tr for tr in fig.data if tr.name == "diverging (undone)"]
+    assert_close("rise", rise.y, [v for _, v in d.rise])
+    assert any(f"diverging: step {d.step:,}" in a.text for a in fig.layout.annotations)
+
+
 def test_thumbnails_show_every_neuron_on_its_own_scale_and_carry_node_ids():
     run = trained(hidden=(4, 2))
     xs, ys, P = plane_grid(run.dataset.extent)
