@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from engine import Network
-from engine.lab import (FIELDS, MAX_PINS, PRESETS, LabRun, LabSettings, add_pin, analyse, build_network,
-                        distinct_units, make_batch, matched_init, pin)
+from engine.diagnostics import diagnose, format_sci
+from engine.lab import (FIELDS, MAX_PINS, PRESETS, REMEDIES, LabRun, LabSettings, _already_on, add_pin, analyse,
+                        build_network, distinct_units, hint, make_batch, matched_init, pin)
 from tests.helpers import assert_close
 
 
@@ -258,3 +259,71 @@ def test_a_diverged_network_is_not_mistaken_for_copies():
     run.advance(20)
     assert run.divergence is not None
     assert distinct_units(run.net) == [32] * 20
+
+
+# --------------------------------------------------------------------------- remedy hints, measured
+def _problem(s):
+    copies = any(n < w for n, w in zip(distinct_units(build_network(s)), s.sizes[1:-1]))
+    return "symmetric" if copies else analyse(s)[1].state
+
+
+def _suggested(text):
+    """The remedies a hint tells the student to try (not those it names as not helping)."""
+    return text.split("Does not help here")[0]
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+@pytest.mark.parametrize("remedy", list(REMEDIES))
+def test_every_remedy_a_hint_names_helps_on_that_preset_and_no_other_is_named(name, remedy):
+    s = PRESETS[name].settings
+    problem = _problem(s)
+    text = _suggested(hint(s, problem))
+    other = s.with_(**REMEDIES[remedy])
+    if remedy not in text:
+        if problem in ("vanishing", "exploding") and not _already_on(s, remedy):
+            assert analyse(other)[1].state != "healthy", f"{remedy} fixes {name} but the hint leaves it out"
+        return
+    assert not _already_on(s, remedy), f"{remedy} is already on in {name}"
+    if problem == "symmetric":   # measured independently: more distinct hidden units after the remedy
+        assert sum(distinct_units(build_network(other))) > sum(distinct_units(build_network(s)))
+        return
+    before, after = analyse(s)[1], analyse(other)[1]   # layer 1's share of the gradient, independently
+    assert before.state == problem and after.state == "healthy" and after.finite
+    assert abs(np.log10(after.delta_ratio[0])) < abs(np.log10(before.delta_ratio[0]) if before.delta_ratio[0] > 0
+                                                     else np.inf)
+    assert f"{remedy} → {format_sci(after.delta_ratio[0])}×" in text
+
+
+@pytest.mark.parametrize("remedy", ["residual connections", "batch norm", "layer norm",
+                                    "the init matched to the activation"])
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_a_remedy_already_switched_on_is_never_suggested(name, remedy):
+    s = PRESETS[name].settings.with_(**REMEDIES[remedy])
+    problem = _problem(s)
+    assert remedy not in _suggested(hint(s, problem))
+    if "norm" in REMEDIES[remedy]:
+        assert "norm →" not in _suggested(hint(s, problem)), "one normalisation at a time"
+
+
+def test_the_deep_sigmoid_hint_names_batch_norm_and_says_layer_norm_does_not_help():
+    s = preset("Deep sigmoid")
+    text = hint(s, "vanishing")
+    assert "batch norm → 4.9×" in _suggested(text) and "layer norm" not in _suggested(text)
+    assert "Does not help here: layer norm (7.3·10⁻⁹×, vanishing)" in text
+
+
+def test_exact_zeros_from_saturation_are_named_as_such():
+    net = Network([2, 4, 4, 4, 1], activation="tanh", output_activation="linear", seed=0)
+    net.weights[1][:] = 0.0
+    net.biases[1][:] = 50.0            # z = 50 for every unit of layer 2: tanh = 1 exactly, tanh′ = 1 − a² = 0
+    X = np.random.default_rng(0).normal(size=(16, 2))
+    p = net.backward(X, np.zeros((16, 1)))
+    d = diagnose(p, net.activation_names)
+    assert d.delta_mean[1] == 0 and d.delta_mean[0] == 0 and d.delta_mean[2] > 0
+    assert d.zero_from_saturation() == 2
+    assert d.verdict() == ("every unit of layer 2 is saturated: δ is exactly 0 there (and every layer below it), "
+                           "so nothing flows back: vanishing")
+    # exact zeros that do not come from saturation (zero weights above) are not called saturation
+    z = Network([2, 4, 4, 1], activation="sigmoid", output_activation="linear", init="zeros")
+    dz = diagnose(z.backward(X, np.zeros((16, 1))), z.activation_names)
+    assert dz.zero_from_saturation() is None and "saturated" not in dz.verdict()
