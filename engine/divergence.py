@@ -225,6 +225,7 @@ class Watch:
 
     def __init__(self):
         self.first_loss: Optional[float] = None
+        self._threshold = math.inf
         self._recent: deque = deque(maxlen=GROWTH_WINDOW + 1)   # (step, loss)
         self._low: Optional[Tuple[int, float, object]] = None   # (step, loss, pass) of the last non-rising step
         self._rise: List[Tuple[int, float]] = []
@@ -237,7 +238,7 @@ class Watch:
     @property
     def threshold(self) -> Optional[float]:
         """The loss beyond which the run is diverging (START_MULTIPLE × the first loss, floored)."""
-        return None if self.first_loss is None else START_MULTIPLE * max(self.first_loss, LOSS_FLOOR)
+        return None if self.first_loss is None else self._threshold
 
     def restart(self) -> None:
         self._recent.clear()
@@ -246,9 +247,14 @@ class Watch:
 
     def observe(self, step: int, p, lr: float, params: Optional[Sequence[np.ndarray]] = None) -> Optional[Divergence]:
         """The verdict after step ``step``: its pass ``p`` (a ``Pass`` or any record with z, a, delta, dW,
-        db, loss, finite), its learning rate, and the parameters after its update ([W0, b0, W1, …])."""
+        db, loss, finite), its learning rate, and the parameters after its update ([W0, b0, W1, …], or
+        the ``Network`` itself: the cheaper check on the trainer's hot path)."""
         loss = float(p.loss)
-        params_ok = params is None or _params_finite(params)
+        if hasattr(params, "_flat_parameters"):   # a Network: one reduction over its flat storage, lists only if needed
+            params_ok = _params_finite((params._flat_parameters(),))
+            params = params.parameters() if not (p.finite and params_ok) else None
+        else:
+            params_ok = params is None or _params_finite(params)
         where = None if p.finite and params_ok else locate_nonfinite(p, params)
         if where is None and not p.finite:   # Pass.finite False but every array finite: the loss
             where = Where("loss", len(p.z))
@@ -257,7 +263,8 @@ class Watch:
         rising = prev is not None and not (loss <= prev[1])
         if where is None and self.first_loss is None:
             self.first_loss = loss
-        if not rising and where is None and not loss > self.threshold:
+            self._threshold = START_MULTIPLE * max(loss, LOSS_FLOOR)
+        if not rising and where is None and not loss > self._threshold:
             self._low = (step, loss, p)
             self._rise = [(step, loss)]
             return None
@@ -268,7 +275,7 @@ class Watch:
                     healthy_loss=None if healthy is None else healthy[1], rise=tuple(self._rise))
         if where is not None:
             return Divergence(rule="nonfinite", reference=np.nan, where=where, **base)
-        if loss > self.threshold:
+        if loss > self._threshold:
             return Divergence(rule="multiple", reference=self.first_loss,
                               where=where_it_grew(healthy[2], p) if healthy else Where("loss", len(p.z)), **base)
         if (len(self._recent) == GROWTH_WINDOW + 1 and healthy is not None and step - healthy[0] >= GROWTH_WINDOW
@@ -311,7 +318,7 @@ def trial_on(net, batches: Callable[[int], tuple], evaluate: Callable[[object], 
         for i in range(steps):
             X, Y = batches(i)
             p = twin.step(X, Y, rate)
-            if watch.observe(i + 1, p, rate, twin.parameters()) is not None:
+            if watch.observe(i + 1, p, rate, twin) is not None:
                 return True, float("inf")
         with np.errstate(all="ignore"):
             return False, float(evaluate(twin))

@@ -387,7 +387,7 @@ class LabRun:
             self.losses.append(float(p.loss))
             self.clipped.append(bool(p.clipped))
             taken += 1
-            d = self.watch.observe(self.step, p, lr, self.net.parameters())
+            d = self.watch.observe(self.step, p, lr, self.net)
             if d is None and self.watch.low_step == self.step:
                 self._healthy = (self.step - 1, before)
             if d is not None:

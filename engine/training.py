@@ -298,7 +298,7 @@ class Trainer:
         idx = self._order[self.cursor: self.cursor + self.batch_size]
         r = self.net.step(self.X_train[idx], self.Y_train[idx], self.lr)
         self.last_pass = r
-        d = self.watch.observe(self.step_count + 1, r, self.lr, self.net.parameters())
+        d = self.watch.observe(self.step_count + 1, r, self.lr, self.net)
         if d is not None:
             self._pause(d)
             return r
