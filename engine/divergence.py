@@ -353,8 +353,8 @@ class Saturation:
         if not parts:
             return ""
         return ("Frozen, not diverging: " + "; ".join(parts) + ". δ = (δ_next W) ⊙ f′ is multiplied by (almost) 0 "
-                "there, so the layers below barely learn. Try a smaller initial weight scale (or reset): a larger α "
-                "will not help.")
+                "there, so the layers below barely learn. Waiting does not unfreeze them: reset with a smaller initial "
+                "weight scale or a smaller α.")
 
 
 def saturation(p, activation_names: Sequence[str]) -> Saturation:
