@@ -190,7 +190,7 @@ def build_timeline(net, X, Y, lr: float, sample: int = 0) -> List[Step]:
     list of Step
         start, forward 1 … L, loss, backward L … 1, update.
     """
-    for option in ("residual", "norm", "normalization"):
+    for option in ("residual", "norm"):
         if getattr(net, option, None):
             raise ValueError(f"net: the step-by-step timeline shows plain fully connected networks; "
                              f"'{option}' is set to {getattr(net, option)!r}")

@@ -21,7 +21,8 @@ from components.step.pytorch_code import pytorch_code
 from components.step.controls import param_sliders
 from components.drawing.style import fmt
 from engine.divergence import rules_text
-from engine.timeline import node_equations, node_label, step_table
+from engine.ids import node_label
+from engine.timeline import node_equations, step_table
 
 APPLY_LABEL = "Apply update → next training step"   # lesson 06 names the button this way (tested)
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}

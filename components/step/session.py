@@ -13,6 +13,7 @@ import streamlit as st
 
 from components.step.config import DEFAULT, LR_CHOICES, StepConfig, is_structural, make_network, validate
 from engine.divergence import TRIAL_STEPS, Divergence, Watch, suggest_lr, trial_on, with_suggestion
+from engine.ids import parse_id
 from engine.timeline import build_timeline
 
 KEY = "step_page"
@@ -112,8 +113,8 @@ def set_param(pid: str, value: float) -> None:
     if not np.isfinite(value):
         run.error = f"{pid}: expected a finite number, got {value}"
         return
-    l, *rest = (int(v) for v in pid[1:].split(":"))
-    target = run.weights[l] if pid[0] == "W" else run.biases[l]
+    kind, l, *rest = parse_id(pid)
+    target = run.weights[l] if kind == "weight" else run.biases[l]
     target[tuple(rest)] = float(value)
     run.version += 1
     run.error = ""

@@ -224,7 +224,8 @@ def _scalar(v, name):
 
 
 
-def parse_hidden(text: str, max_layers: int, max_units: int, label: str = "Hidden layer sizes") -> tuple:
+def parse_hidden(text: str, max_layers: int, max_units: int, label: str = "Hidden layer sizes",
+                 noun: str = "units") -> tuple:
     """Hidden layer sizes typed by a student: '3, 2' → (3, 2); '' → (); ';' also separates.
 
     Raises ValueError starting with ``label`` (the widget's label) and saying what was expected.
@@ -238,5 +239,5 @@ def parse_hidden(text: str, max_layers: int, max_units: int, label: str = "Hidde
         raise ValueError(f"{label}: expected at most {max_layers} layers, got {len(sizes)}")
     for i, n in enumerate(sizes):
         if not 1 <= n <= max_units:
-            raise ValueError(f"{label}: layer {i + 1} must have 1 … {max_units} units, got {n}")
+            raise ValueError(f"{label}: layer {i + 1} must have 1 … {max_units} {noun}, got {n}")
     return sizes
