@@ -202,8 +202,8 @@ def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, he
         last_x = max(last_x, x)
         shapes.append(dict(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", line=dict(color="#B00000", width=3,
                                                                                         dash="dot")))
-        notes.append(dict(text=f"diverging: step {divergence.step:,}", x=x, y=1, yref="paper", xanchor="right",
-                          yanchor="top", showarrow=False, font=dict(color="#B00000", size=14)))
+        notes.append(dict(text=f"diverging: step {divergence.step:,}", x=x, y=0, yref="paper", xanchor="right",
+                          yanchor="bottom", showarrow=False, font=dict(color="#B00000", size=14)))
     if steps is not None and len(steps[0]):
         last_x = max(last_x, float(np.max(steps[0])))
     values = np.concatenate([np.ravel(v) for v in drawn]) if drawn else np.zeros(0)
@@ -217,7 +217,7 @@ def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, he
         yaxis["range"] = [lo - pad, hi + pad]
     fig.update_layout(
         font=FONT, height=height, margin=dict(l=60, r=70, t=30, b=50), hovermode="x unified",
-        xaxis=dict(title="epoch", range=[0, max(last_x, 1.0) * 1.02]),
+        xaxis=dict(title="epoch", range=[-0.02 * max(last_x, 1.0), max(last_x, 1.0) * 1.02]),   # epoch-0 point whole
         yaxis=yaxis,
         yaxis2=dict(title="accuracy %", overlaying="y", side="right", range=[-2, 104], showgrid=False,
                     tickvals=[0, 25, 50, 75, 100]),

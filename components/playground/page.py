@@ -232,7 +232,9 @@ def _train_tick(r):
 def _metrics(r, shown_step, net):
     t = r.trainer
     point = t.evaluate(net)
-    m = st.columns([1, 1.2, 1.9, 1.9, 1, 1, 1])   # the losses get room: 9.86·10²¹⁶ is shown whole, never cut
+    # two rows: seven values in one row were cut off on a 1280-pixel screen ("9.86e+…", "pa…");
+    # in these widths 9.86·10²¹⁶, "1,234 / 5,678" and "100.0%" are shown whole
+    m = st.columns([0.8, 1.4, 1.2, 1.2]) + st.columns(3)
     m[0].metric("Epoch", f"{t.epoch_count:,}", help=f"{t.steps_per_epoch} steps per epoch")
     m[1].metric("Step", f"{t.step_count:,}" if shown_step is None else f"{shown_step:,} / {t.step_count:,}")
     m[2].metric("Train loss", format_number(point.train_loss, 3), help="mean loss over the training set")

@@ -109,7 +109,7 @@ def test_curves_right_after_a_reset_or_csv_upload_have_sensible_axes():
     run = new_run(PlaygroundSettings())
     (point,) = run.trainer.curve
     fig = curves_figure(run.trainer.curve, "binary")
-    assert tuple(fig.layout.xaxis.range) == (0, 1.02)
+    assert tuple(fig.layout.xaxis.range) == (-0.02, 1.02)
     lo, hi = fig.layout.yaxis.range
     assert_close("log axis centre", (lo + hi) / 2, np.log10(point.train_loss) if point.test_loss is None else
                  (np.log10(min(point.train_loss, point.test_loss)) + np.log10(max(point.train_loss, point.test_loss))) / 2)
