@@ -371,7 +371,7 @@ def loss_figure(losses: Sequence[float], divergence: Optional[Divergence] = None
         shapes.append(dict(type="line", xref="x", yref="paper", x0=divergence.step, x1=divergence.step, y0=0, y1=1,
                            line=dict(color="#B00000", width=3, dash="dot")))
         notes.append(dict(text=f"diverging (step {divergence.step})", xref="x", yref="paper", x=divergence.step,
-                          y=1, xanchor="right", yanchor="top", showarrow=False,
+                          y=0, xanchor="right", yanchor="bottom", showarrow=False,
                           font=dict(color="#B00000", size=style.TICK_SIZE)))
     layout = dict(shapes=shapes, annotations=notes, showlegend=divergence is not None,
                   yaxis=dict(type="log", title="loss (log)", exponentformat="power", gridcolor="#e5e5e5"),

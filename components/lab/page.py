@@ -207,6 +207,10 @@ def page():
                      "random initialisation breaks the symmetry.", icon=":material/content_copy:")
     if run.divergence is not None:   # the same words as every page (engine.divergence)
         st.error(run.divergence.message, icon=":material/error:")
+        rate = run.divergence.suggestion.lr if run.divergence.suggestion is not None else None
+        if rate is not None:
+            st.button(f"Continue with α = {rate:g}", key="lab_continue", on_click=state.set_lr, args=(rate,),
+                      icon=":material/play_arrow:")
         st.caption(f"The divergence model: {rules_text()}.")
     elif not d.finite:
         st.error("These settings overflow before any training step: there are no healthy weights to start from. "

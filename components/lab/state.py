@@ -109,6 +109,12 @@ def reset_run() -> None:
     st.session_state[PLAYING] = False
 
 
+def set_lr(rate: float) -> None:
+    """Callback of "Continue with α": the learning rate the divergence model tried (a live setting: the run
+    goes on from its healthy weights)."""
+    st.session_state[key("lr")] = snap("lr", rate)
+
+
 def set_playing(on: bool) -> None:
     st.session_state[PLAYING] = bool(on)
 

@@ -97,7 +97,8 @@ def test_lab_tanh_too_large_init_residual_50_steps(app):
     rate = d.suggestion.lr
     assert rate is not None
     before = run.losses[-1] if run.losses else d.healthy_loss
-    at.select_slider(key="lab_lr").set_value(rate).run()
+    at.button(key="lab_continue").click().run()            # the button sets the α the message names
+    assert at.session_state["lab_lr"] == rate
     at.button(key="lab_run_all").click().run()
     run = at.session_state["lab_run"]
     assert run.divergence is None and run.step == 50
