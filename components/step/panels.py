@@ -114,14 +114,14 @@ def view_options(run) -> None:
 def headline(run, steps) -> None:
     """The caption of the step and the loss, in one row so the graph starts high on a projector."""
     step = steps[run.step]
-    cols = st.columns([2.4, 1, 1.15, 0.75, 1.45], vertical_alignment="center")
+    cols = st.columns([1.2, 1.3, 1.3, 0.45, 2.35], vertical_alignment="center")   # labels and values whole at 1280 px
     cols[0].markdown(f"### {step.caption}")
     cols[1].metric("Loss L", fmt(step.loss) if step.loss is not None else "not yet")
     if step.kind == "update" and step.loss_after is not None:
         cols[2].metric("Loss after the update", fmt(step.loss_after),
                        delta=("+" if step.loss_after >= step.loss else "-") + fmt(abs(step.loss_after - step.loss)),
                        delta_color="inverse")   # an ASCII sign: Streamlit reads it for the arrow
-    cols[3].metric("Learning rate α", f"{run.config.lr:g}")
+    cols[3].metric("α", f"{run.config.lr:g}", help="the learning rate")
     paused = run.divergence is not None
     cols[4].button(APPLY_LABEL, key="step_train", on_click=session.next_training_step,
                    disabled=steps[-1].update_W is None or paused, icon=":material/model_training:", width="stretch",
