@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine.lab import LabSettings
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted([ROOT / "app.py", *(ROOT / "components").rglob("*.py"), *(ROOT / "engine").rglob("*.py")])
 
@@ -22,6 +24,8 @@ SHARED_CACHES = {
     "components/drawing/layout.py:layered_layout": (lambda f: f((2, 3, 1)), "positions and ids of an architecture"),
     "engine/timeline.py:_weight_ids": (lambda f: f((2, 3, 1), 0), "weight ids of a layer"),
     "components/drawing/graph.py:_edge_index_of": (lambda f: f((2, 3, 1)), "edge position of each weight id"),
+    "engine/lab.py:remedies": (lambda f: f(LabSettings(depth=3, width=4), "vanishing"),
+                               "remedies measured for a settings record: frozen records of numbers"),
 }
 # Module-level names a function may rebind with `global`, each with why it holds no student's data.
 GLOBALS_ALLOWED = {
