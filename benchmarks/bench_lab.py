@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from components import lab_figures as figs  # noqa: E402
+from components.lab import figures as figs  # noqa: E402
 from engine.diagnostics import histograms  # noqa: E402
 from engine.lab import LabRun, LabSettings, analyse, pin  # noqa: E402
 
@@ -78,7 +78,7 @@ def main(repeat=15):
     from streamlit.testing.v1 import AppTest
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
-    at.switch_page("components/views/gradient_lab.py").run()
+    at.switch_page("components/lab/page.py").run()
     at.slider(key="lab_depth").set_value(DEPTH).run()
     at.slider(key="lab_width").set_value(WIDTH).run()
     for view in ("Training", "Forward pass", "Histograms", "Network graph", "Compare"):

@@ -23,11 +23,11 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import plotly.io
 import plotly.tools
 
-from components.graph import network_figure
-from components.playground_figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
+from components.drawing.graph import network_figure
+from components.playground.figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
                                            plane_grid, thumbnails_figure)
-from components.playground_settings import PlaygroundSettings, new_run
-from components.style import node_label
+from components.playground.settings import PlaygroundSettings, new_run
+from components.drawing.style import node_label
 from engine.features import FEATURES
 
 

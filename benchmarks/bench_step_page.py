@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from components.step_config import DEFAULT, make_network, with_architecture  # noqa: E402
-from components.step_panels import step_figure  # noqa: E402
-from components.step_session import KEY  # noqa: E402
+from components.step.config import DEFAULT, make_network, with_architecture  # noqa: E402
+from components.step.panels import step_figure  # noqa: E402
+from components.step.session import KEY  # noqa: E402
 from engine.timeline import build_timeline  # noqa: E402
 from timing import median_ms  # noqa: E402
 

@@ -877,7 +877,7 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
             f"session, then reading RSS", flush=True)
         time.sleep(ttl + 3)
         # The first probe's disconnect makes the session store drop the expired sessions; the app
-        # collects garbage at most every 10 s (components/housekeeping.py), on the second probe's rerun.
+        # collects garbage at most every 10 s (components/shell/housekeeping.py), on the second probe's rerun.
         _probe_all(probe_urls)
         time.sleep(11)
         _probe_all(probe_urls)

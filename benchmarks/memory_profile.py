@@ -86,7 +86,8 @@ def _pymalloc_mb() -> tuple:
 
 
 def _caches() -> str:
-    from components import graph, layout
+    from components.drawing import graph
+    from components.drawing import layout
     from engine import timeline
     parts = []
     for name, f in (("weight_ids", timeline._weight_ids), ("layered_layout", layout.layered_layout),
@@ -152,7 +153,8 @@ def drive(url, sessions, duration, classes, steps, trace):
     if steps:
         gc.collect()
         snapshot("+ gc.collect()")
-        from components import graph, layout
+        from components.drawing import graph
+        from components.drawing import layout
         from engine import timeline
         for f in (timeline._weight_ids, layout.layered_layout, graph._edge_index_of):
             f.cache_clear()

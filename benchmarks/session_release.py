@@ -6,7 +6,7 @@ closes them, waits past the TTL, opens one probe session (the session store drop
 when it is next written) and counts the AppSession objects after a full garbage collection.
 Expected: N while open, N right after closing (kept for reconnects), 1 at the end (the probe's).
 With ``--no-probe`` nobody connects after the TTL: the app's idle thread has Streamlit drop the expired
-sessions itself (components/housekeeping.py); ≤ 1 remains (Streamlit's handler of the last websocket).
+sessions itself (components/shell/housekeeping.py); ≤ 1 remains (Streamlit's handler of the last websocket).
 
     python benchmarks/session_release.py --sessions 10
 """
@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from streamlit.runtime.app_session import AppSession  # noqa: E402
 
 import loadtest  # noqa: E402
-from components import housekeeping  # noqa: E402
+from components.shell import housekeeping  # noqa: E402
 
 TTL_S = 3
 
@@ -57,7 +57,7 @@ def drive(url: str, n: int, probe: bool = True):
         time.sleep(1)
         print(f"  TTL passed, one probe came and went: {live_sessions():3d} AppSession objects "
               "(expected 1: the probe's)", flush=True)
-    else:  # nobody connects: the app's idle thread has Streamlit drop them (components/housekeeping.py)
+    else:  # nobody connects: the app's idle thread has Streamlit drop them (components/shell/housekeeping.py)
         time.sleep(TTL_S + 2 * housekeeping.POLL_S + 1)
         print(f"  TTL passed, nobody connected:      {live_sessions():3d} AppSession objects "
               "(expected ≤ 1: Streamlit's handler of the last websocket still refers to its session)", flush=True)

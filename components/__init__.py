@@ -1,2 +1,11 @@
-"""Backprop Lens components: pure figure builders (engine data → plotly figures) and thin Streamlit
-wrappers. Pages live in ``components/views/`` (not ``pages/``: see STREAMLIT_NOTES)."""
+"""Backprop Lens components: everything the browser shows, one package per page plus a shell.
+
+- ``step/``, ``lab/``, ``playground/``, ``lessons/``: one package per page: ``page.py`` (the page script
+  ``st.navigation`` runs), its settings/state module and its pure figure builders.
+- ``shell/``: what every page shares: the page table (``navigation``), save/load/share (``sharing``),
+  presenter mode, memory housekeeping.
+- ``drawing/``: the shared drawing: the network graph, its layout, and the one visual encoding (``style``).
+
+Page scripts are not in a folder named ``pages/`` (see STREAMLIT_NOTES: AppTest would fall back to the
+legacy multipage mode).
+"""

@@ -19,18 +19,18 @@ SOURCES = sorted([ROOT / "app.py", *(ROOT / "components").rglob("*.py"), *(ROOT 
 # Process-wide caches, each with why sharing it is safe; `test_shared_caches_hand_out_immutable_values`
 # calls each one and checks the value it hands out cannot be changed in place.
 SHARED_CACHES = {
-    "components/layout.py:layered_layout": (lambda f: f((2, 3, 1)), "positions and ids of an architecture"),
+    "components/drawing/layout.py:layered_layout": (lambda f: f((2, 3, 1)), "positions and ids of an architecture"),
     "engine/timeline.py:_weight_ids": (lambda f: f((2, 3, 1), 0), "weight ids of a layer"),
-    "components/graph.py:_edge_index_of": (lambda f: f((2, 3, 1)), "edge position of each weight id"),
+    "components/drawing/graph.py:_edge_index_of": (lambda f: f((2, 3, 1)), "edge position of each weight id"),
 }
 # Module-level names a function may rebind with `global`, each with why it holds no student's data.
 GLOBALS_ALLOWED = {
     "engine/network.py:_MEMORY_TUNED": "a process-wide once-flag for the allocator setting",
-    "components/housekeeping.py:_last_collect": "when the process last collected garbage",
+    "components/shell/housekeeping.py:_last_collect": "when the process last collected garbage",
 }
 # Hand-written memo dicts (module-level, filled by a function), each with why no student's data is in it.
 MEMO_ALLOWED = {
-    "components/style.py:_BIN_CACHE": "the bin colours of a colour scale, computed from the scale alone",
+    "components/drawing/style.py:_BIN_CACHE": "the bin colours of a colour scale, computed from the scale alone",
 }
 MUTATORS = {"append", "extend", "insert", "update", "add", "setdefault", "pop", "popitem", "clear",
             "remove", "discard", "sort", "reverse", "fill", "resize", "put", "itemset"}

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from components import housekeeping
-from components.housekeeping import IdleRelease
+from components.shell import housekeeping
+from components.shell.housekeeping import IdleRelease
 
 
 class Clock:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.lab import HINTS, PRESETS, LabRun, analyse
 
-PAGE = "components/views/gradient_lab.py"
+PAGE = "components/lab/page.py"
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def other_value(slider):
 
 
 def test_two_sessions_on_the_step_page_keep_their_own_sliders_and_step():
-    from components.step_session import KEY
+    from components.step.session import KEY
     a, b = open_app(), open_app()
     b_before = fingerprint(b)
     assert fingerprint(a) == b_before, "two fresh sessions should render the same seeded page"
@@ -70,8 +70,8 @@ def test_two_sessions_on_the_step_page_keep_their_own_sliders_and_step():
 
 
 def test_training_in_one_playground_session_leaves_the_other_untouched():
-    from components.playground_session import RUN_KEY
-    a, b = open_app("components/views/playground.py"), open_app("components/views/playground.py")
+    from components.playground.session import RUN_KEY
+    a, b = open_app("components/playground/page.py"), open_app("components/playground/page.py")
     b_before = fingerprint(b)
     b_weights = [W.copy() for W in b.session_state[RUN_KEY].trainer.net.weights]
     a.button(key="pg_epoch").click().run()
@@ -87,7 +87,7 @@ def test_training_in_one_playground_session_leaves_the_other_untouched():
 
 
 def test_settings_changed_in_one_gradient_lab_session_stay_in_it():
-    a, b = open_app("components/views/gradient_lab.py"), open_app("components/views/gradient_lab.py")
+    a, b = open_app("components/lab/page.py"), open_app("components/lab/page.py")
     b_before = fingerprint(b)
     depth = a.slider(key="lab_depth")
     depth.set_value(3 if depth.value != 3 else 4).run()
@@ -99,8 +99,8 @@ def test_settings_changed_in_one_gradient_lab_session_stay_in_it():
 
 
 def test_opening_a_lesson_changes_only_the_session_that_opened_it():
-    from components.step_session import KEY
-    a = open_app("components/views/lessons.py")
+    from components.step.session import KEY
+    a = open_app("components/lessons/page.py")
     b = open_app()
     b_before = fingerprint(b)
     b_weights = [W.copy() for W in b.session_state[KEY].weights]

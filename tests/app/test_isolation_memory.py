@@ -50,10 +50,10 @@ def test_the_step_page_with_the_largest_network_stays_under_8_mb():
 
 
 def test_a_playground_that_trains_for_long_keeps_a_capped_thinned_history():
-    from components.playground_session import RUN_KEY
+    from components.playground.session import RUN_KEY
     from engine.training import CURVE_MAX_POINTS
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("components/views/playground.py").run()
+    at.switch_page("components/playground/page.py").run()
     trainer = at.session_state[RUN_KEY].trainer
     trainer.run(steps=20_000)
     after_20k = session_bytes(at)
@@ -70,7 +70,7 @@ def test_a_playground_that_trains_for_long_keeps_a_capped_thinned_history():
 def test_a_gradient_lab_run_played_to_its_step_limit_stays_under_8_mb():
     from engine.lab import MAX_STEPS
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("components/views/gradient_lab.py").run()
+    at.switch_page("components/lab/page.py").run()
     run = at.session_state["lab_run"]
     run.advance(MAX_STEPS)
     assert session_bytes(at) < 8 * MB, f"lab session holds {session_bytes(at) / MB:.1f} MB"
@@ -79,7 +79,7 @@ def test_a_gradient_lab_run_played_to_its_step_limit_stays_under_8_mb():
 def test_the_app_collects_garbage_now_and_then_not_after_every_rerun(monkeypatch):
     import gc
 
-    from components import housekeeping
+    from components.shell import housekeeping
     runs = []
     monkeypatch.setattr(housekeeping, "_last_collect", 100.0)
     monkeypatch.setattr(gc, "collect", lambda *a: runs.append(1) or 0)

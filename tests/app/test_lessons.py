@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import sharing
-from components.style import fmt
+from components.shell import sharing
+from components.drawing.style import fmt
 from engine.scenario import Scenario, lesson_ids, load_lesson
 from tests.helpers import assert_close
 
@@ -15,7 +15,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 def open_lesson(name):
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("components/views/lessons.py").run()
+    at.switch_page("components/lessons/page.py").run()
     assert not at.exception
     assert load_lesson(name).title in " ".join(m.value for m in at.markdown)
     at.button(key=f"open_{name}").click().run()
@@ -80,7 +80,7 @@ def test_claims_are_visible_on_the_page_after_stepping_the_textbook():
 
 def test_every_lesson_card_gives_its_class_link():
     at = AppTest.from_file(APP, default_timeout=60).run()
-    at.switch_page("components/views/lessons.py").run()
+    at.switch_page("components/lessons/page.py").run()
     captions = " ".join(c.value for c in at.caption)
     for name in lesson_ids():
         page = {"step": "", "lab": "lab", "playground": "playground"}[load_lesson(name).page]

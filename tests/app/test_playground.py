@@ -13,7 +13,7 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 def at():
     at = AppTest.from_file(APP, default_timeout=60)
     at.run()
-    at.switch_page("components/views/playground.py").run()
+    at.switch_page("components/playground/page.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -149,7 +149,7 @@ def test_play_stops_by_itself_at_the_epoch_limit(at):
 def test_a_forgotten_tab_pauses_after_the_play_time_limit(at):
     import time
 
-    from components.playground_settings import PLAY_SECONDS_LIMIT
+    from components.playground.settings import PLAY_SECONDS_LIMIT
     at.button(key="pg_play").click().run()
     run_state(at).play_started = time.monotonic() - PLAY_SECONDS_LIMIT - 1
     at.run()

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import presenter, quiz, sharing
+from components.shell import presenter
+from components.step import quiz
+from components.shell import sharing
 from engine.scenario import Scenario, load_lesson, to_query
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -76,7 +78,7 @@ def test_bad_upload_gives_one_clear_error_and_changes_nothing(content, message):
 def test_upload_for_another_page_opens_that_page():
     s = load_lesson("vanishing")
     at = upload(app(), "lab.json", s.to_json().encode())
-    at.switch_page("components/views/gradient_lab.py").run()
+    at.switch_page("components/lab/page.py").run()
     assert at.session_state["lab_last_valid"] == sharing.lab_state(s)[0]
 
 
@@ -138,8 +140,8 @@ def test_presenter_toggle_and_hide_list_survive_a_page_switch():
     at = app()
     at.toggle(key=sharing.PRESENTER_WIDGET).set_value(True).run()
     at.multiselect(key=sharing.HIDE_WIDGET).set_value(["learning_rate"]).run()
-    at.switch_page("components/views/lessons.py").run()
-    at.switch_page("components/views/gradient_lab.py").run()
+    at.switch_page("components/lessons/page.py").run()
+    at.switch_page("components/lab/page.py").run()
     assert at.toggle(key=sharing.PRESENTER_WIDGET).value is True
     assert flags(at) == {"on", "learning_rate"}
 
@@ -166,27 +168,27 @@ def test_quiz_asks_before_the_backward_step_and_keeps_score():
 
 
 def test_lab_state_survives_save_and_link():
-    at = app(page="components/views/gradient_lab.py")
+    at = app(page="components/lab/page.py")
     at.button(key="lab_preset_1").click().run()
     settings = at.session_state["lab_last_valid"]
     link = to_query(sharing.lab_scenario(settings))
-    fresh = app(link, page="components/views/gradient_lab.py")
+    fresh = app(link, page="components/lab/page.py")
     assert fresh.session_state["lab_last_valid"] == settings
     elsewhere = app(link)  # opened on another page's URL, the link still lands on the lab, restored
-    elsewhere.switch_page("components/views/gradient_lab.py").run()
+    elsewhere.switch_page("components/lab/page.py").run()
     assert elsewhere.session_state["lab_last_valid"] == settings
 
 
 def test_playground_after_training_saves_and_loads_exactly():
-    at = app(page="components/views/playground.py")
+    at = app(page="components/playground/page.py")
     for _ in range(3):
         at.button(key="pg_step").click().run()
     run = at.session_state["playground_run"]
     assert run.trainer.step_count == 3
     text = sharing.playground_scenario(at.session_state["playground_settings"], run).to_json()
-    fresh = app(page="components/views/playground.py")
+    fresh = app(page="components/playground/page.py")
     upload(fresh, "pg.json", text.encode())
-    fresh.switch_page("components/views/playground.py").run()
+    fresh.switch_page("components/playground/page.py").run()
     again = fresh.session_state["playground_run"]
     assert again.trainer.step_count == 3
     for a, b in zip(again.net.parameters(), run.net.parameters()):
@@ -195,12 +197,12 @@ def test_playground_after_training_saves_and_loads_exactly():
 
 
 def test_lab_after_training_saves_and_loads_exactly():
-    at = app(page="components/views/gradient_lab.py")
+    at = app(page="components/lab/page.py")
     at.button(key="lab_run_all").click().run()
     run = at.session_state["lab_run"]
     assert run.step > 0
     text = sharing.lab_scenario(at.session_state["lab_last_valid"], run).to_json()
-    fresh = app(page="components/views/gradient_lab.py")
+    fresh = app(page="components/lab/page.py")
     upload(fresh, "lab.json", text.encode())
     again = fresh.session_state["lab_run"]
     assert again.step == run.step and again.losses == run.losses

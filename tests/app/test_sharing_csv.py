@@ -9,7 +9,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-PLAYGROUND = "components/views/playground.py"
+PLAYGROUND = "components/playground/page.py"
 SPLIT = ("X_train", "y_train", "X_test", "y_test")
 
 

@@ -5,10 +5,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from components import presenter, quiz, sharing
-from components.playground_settings import PlaygroundSettings, new_run
-from components.step_config import DEFAULT, TEXTBOOK
-from components.step_session import new_run as new_step_run
+from components.shell import presenter
+from components.step import quiz
+from components.shell import sharing
+from components.playground.settings import PlaygroundSettings, new_run
+from components.step.config import DEFAULT, TEXTBOOK
+from components.step.session import new_run as new_step_run
 from engine.datasets import parse_csv
 from engine.lab import PRESETS
 from engine.scenario import HIDE_FLAGS, Scenario, from_query, load_lesson, to_query
@@ -116,7 +118,7 @@ def test_lab_round_trip_for_every_preset():
 # ---------------------------------------------------------------------------- presenter
 def test_presenter_stylesheet_literal_matches_the_tables():
     """The literal in ``apply`` (no markup built at run time) is exactly what the tables say."""
-    tree = ast.parse((ROOT / "components" / "presenter.py").read_text())
+    tree = ast.parse((ROOT / "components" / "shell" / "presenter.py").read_text())
     literals = [n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call)
                 and getattr(n.func, "attr", "") == "html" and "<style>" in n.args[0].value]
     assert literals == [f"<style>\n{presenter.stylesheet()}\n</style>"]

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.step_config import DEFAULT, TEXTBOOK, make_network
-from components.step_session import KEY
-from components.style import fmt
+from components.step.config import DEFAULT, TEXTBOOK, make_network
+from components.step.session import KEY
+from components.drawing.style import fmt
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -231,7 +231,7 @@ def test_huge_weights_show_an_overflow_message_not_a_traceback(at):
 
 def test_table_of_the_step_downloads_as_csv(at):
     step(at, 2)
-    from components.step_panels import table_csv
+    from components.step.panels import table_csv
     from engine.timeline import step_table
     run = at.session_state[KEY]
     text = table_csv(step_table(run.steps(), run.step))

@@ -5,9 +5,9 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from components import style
-from components.graph import HOVER_LABEL_EDGES, SMALL_EDGES, network_figure, selected_id
-from components.layout import layered_layout
+from components.drawing import style
+from components.drawing.graph import HOVER_LABEL_EDGES, SMALL_EDGES, network_figure, selected_id
+from components.drawing.layout import layered_layout
 from engine import Network
 
 

@@ -4,7 +4,7 @@ import base64
 import numpy as np
 import pytest
 
-from components import lab_figures as figs
+from components.lab import figures as figs
 from engine.diagnostics import EXPLODING_ABOVE, VANISHING_BELOW, histograms
 from engine.lab import PRESETS, LabRun, LabSettings, analyse, pin
 

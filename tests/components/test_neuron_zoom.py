@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from components.neuron_zoom import MAX_ZOOM_INPUTS, fmt, neuron_boxes, neuron_figure
+from components.step.neuron_zoom import MAX_ZOOM_INPUTS, fmt, neuron_boxes, neuron_figure
 from engine import Network
 from engine.timeline import build_timeline
 from tests.helpers import textbook_network

@@ -4,9 +4,9 @@ import json
 import numpy as np
 import pytest
 
-from components.playground_figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
+from components.playground.figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
                                            plane_grid, thumbnails_figure)
-from components.playground_settings import PlaygroundSettings, new_run
+from components.playground.settings import PlaygroundSettings, new_run
 from tests.helpers import assert_close
 
 

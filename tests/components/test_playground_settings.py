@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from components.playground_settings import PlaygroundSettings, new_run, update_run
+from components.playground.settings import PlaygroundSettings, new_run, update_run
 
 
 def test_settings_round_trip_through_json():

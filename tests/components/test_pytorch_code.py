@@ -5,7 +5,7 @@ import sys
 import numpy as np
 import pytest
 
-from components.pytorch_code import MAX_CODE_PARAMETERS, pytorch_code
+from components.step.pytorch_code import MAX_CODE_PARAMETERS, pytorch_code
 from engine import ACTIVATIONS, Network
 from tests.helpers import textbook_network
 

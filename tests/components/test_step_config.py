@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from components import step_config as sc
+from components.step import config as sc
 from engine import LOSSES
 
 

@@ -5,11 +5,11 @@ import time
 import numpy as np
 import streamlit as st
 
-from components import lab_figures as figs
-from components import lab_state as state
-from components import sharing
-from components.graph import network_figure
-from components.presenter import chart_config
+from components.lab import figures as figs
+from components.lab import state
+from components.shell import sharing
+from components.drawing.graph import network_figure
+from components.shell.presenter import chart_config
 from engine.activations import ACTIVATIONS
 from engine.diagnostics import histograms
 from engine.initializers import INITIALIZERS

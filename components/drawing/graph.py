@@ -15,8 +15,8 @@ from typing import Optional, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from components import style
-from components.layout import layered_layout
+from components.drawing import style
+from components.drawing.layout import layered_layout
 
 EDGE_MODES = {"gradient": "|∂L/∂w| (log)", "weight": "w", "update": "update −α∂L/∂w"}
 NODE_MODES = {"a": "a (activation)", "z": "z (pre-activation)", "delta": "|δ| = |∂L/∂z| (log)"}

@@ -1,10 +1,10 @@
 """Step through one training step, forward then backward, number by number (the page projected first)."""
 import streamlit as st
 
-from components import sharing
-from components import step_session as session
-from components.step_controls import sidebar
-from components.step_panels import stage
+from components.shell import sharing
+from components.step import session
+from components.step.controls import sidebar
+from components.step.panels import stage
 
 
 def page() -> None:

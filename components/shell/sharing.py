@@ -21,15 +21,13 @@ from urllib.parse import urlencode
 import numpy as np
 import streamlit as st
 
-from components import presenter, quiz
+from components.shell import presenter
+from components.shell.navigation import PAGE_FILES, PAGE_TITLES
+from components.step import quiz
 from engine.scenario import (CSV_DATASET, HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, NO_LINK_FOR_POINTS,
                              Points, Scenario, from_lab_settings, from_query, link_carries_weights, load_lesson,
                              to_lab_settings, to_query)
 
-PAGE_FILES = {"step": "components/views/step_through.py", "lab": "components/views/gradient_lab.py",
-              "playground": "components/views/playground.py"}
-PAGE_TITLES = {"step": "Step through", "lab": "Gradient lab", "playground": "Training playground",
-               "lessons": "Lessons"}
 PENDING = "share_pending"        # a Scenario waiting for its page
 NOTICES = "share_notices"        # messages to show once on the next page draw
 APPLIED_LINK = "share_link_applied"
@@ -71,7 +69,7 @@ def _output_node(sizes) -> str:
 
 def step_state(s: Scenario):
     """(StepConfig, weights, biases, step, options) for the step-through page, or ValueError."""
-    from components import step_config as sc
+    from components.step import config as sc
     _expect_page(s, "step")
     _plain_training_only(s, "the step-through page")
     if s.x is not None and len(s.x) != 1:
@@ -125,7 +123,7 @@ def step_state(s: Scenario):
 def playground_scenario(settings, run=None, **view) -> Scenario:
     """The playground's settings (and its run: weights, the trainer's step and, on CSV data, the
     uploaded points split as the run uses them) as a scenario."""
-    from components.playground_settings import OUTPUT_FOR_TASK
+    from components.playground.settings import OUTPUT_FOR_TASK
     from engine.datasets import DATASETS
     points = None
     if settings.dataset == CSV_DATASET:
@@ -159,7 +157,7 @@ def playground_scenario(settings, run=None, **view) -> Scenario:
 def playground_state(s: Scenario):
     """(PlaygroundSettings, weights or None, biases or None, step, selected, uploaded) for the playground,
     or ValueError; ``uploaded`` is the Dataset of the scenario's CSV points (None for a built-in dataset)."""
-    from components import playground_settings as ps
+    from components.playground import settings as ps
     from engine.datasets import DATASETS
     _expect_page(s, "playground")
     if s.dataset is None:
@@ -207,7 +205,7 @@ def lab_scenario(settings, run=None, **view) -> Scenario:
 
 def lab_state(s: Scenario):
     """(LabSettings, steps trained) for the gradient lab, or ValueError."""
-    from components.lab_state import LADDERS
+    from components.lab.state import LADDERS
     _expect_page(s, "lab")
     settings = to_lab_settings(s)
     names = {"scale": "network.init_gain", "lr": "training.lr", "steps": "view.options.steps",
@@ -258,16 +256,16 @@ def capture(page: str):
     view = _view_flags()
     lesson = st.session_state.get(LESSON_OF, {}).get(page)
     if page == "step":
-        from components import step_session
+        from components.step import session as step_session
         run = step_session.get_run()
         return lambda: _with_lesson(step_scenario(run, **view), lesson)
     if page == "playground":
-        from components import playground_session
+        from components.playground import session as playground_session
         settings, run = playground_session.settings(), playground_session.run()
         if settings.dataset == CSV_DATASET and run.uploaded is None:
             playground_scenario(settings)  # raises the message
         return lambda: _with_lesson(playground_scenario(settings, run, **view), lesson)
-    from components import lab_state as ls
+    from components.lab import state as ls
     ls.init_state()
     settings, _ = ls.read_settings()
     run = st.session_state.get(ls.RUN)
@@ -332,7 +330,7 @@ def presenter_controls() -> None:
 
 
 def _apply_step(state) -> None:
-    from components import step_session
+    from components.step import session as step_session
     cfg, weights, biases, step, options = state
     old = step_session.get_run()
     run = step_session.new_run(cfg, keep=old)
@@ -352,8 +350,8 @@ def _apply_step(state) -> None:
 
 
 def _apply_playground(state) -> None:
-    from components import playground_session as session
-    from components.playground_settings import new_run
+    from components.playground import session
+    from components.playground.settings import new_run
     settings, weights, biases, step, selected, uploaded = state
     old = st.session_state.get(session.RUN_KEY)
     # points uploaded earlier in this session stay at hand ("csv" in the selector) unless the file brings its own
@@ -372,7 +370,7 @@ def _apply_playground(state) -> None:
 
 
 def _apply_lab(state) -> None:
-    from components import lab_state as ls
+    from components.lab import state as ls
     from engine.lab import PRESETS, LabRun
     settings, steps = state
     ls.apply_settings(settings)
@@ -473,11 +471,11 @@ def _make_link(page: str) -> None:
 def _n_numbers(page: str) -> int:
     """How many numbers the page's file holds, roughly (weights and biases, 3 per uploaded point)."""
     if page == "step":
-        from components import step_session
+        from components.step import session as step_session
         run = step_session.get_run()
         return sum(W.size + b.size for W, b in zip(run.weights, run.biases))
     if page == "playground":
-        from components import playground_session
+        from components.playground import session as playground_session
         r = playground_session.run()
         return r.net.n_params + (3 * _n_points(r.uploaded) if r.settings.dataset == CSV_DATASET else 0)
     return 0  # the lab saves settings only
@@ -490,7 +488,7 @@ def _n_points(d) -> int:
 def _link_impossible(page: str) -> Optional[str]:
     """Why this page can have no link now (uploaded points), or None."""
     if page == "playground":
-        from components import playground_session
+        from components.playground import session as playground_session
         if playground_session.settings().dataset == CSV_DATASET:
             return NO_LINK_FOR_POINTS
     return None

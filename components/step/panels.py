@@ -11,15 +11,15 @@ import io
 import numpy as np
 import streamlit as st
 
-from components import quiz
-from components import step_config as sc
-from components import step_session as session
-from components.graph import EDGE_MODES, NODE_MODES, network_figure, selected_id
-from components.neuron_zoom import neuron_figure
-from components.presenter import chart_config
-from components.pytorch_code import pytorch_code
-from components.step_controls import param_sliders
-from components.style import fmt
+from components.step import quiz
+from components.step import config as sc
+from components.step import session
+from components.drawing.graph import EDGE_MODES, NODE_MODES, network_figure, selected_id
+from components.step.neuron_zoom import neuron_figure
+from components.shell.presenter import chart_config
+from components.step.pytorch_code import pytorch_code
+from components.step.controls import param_sliders
+from components.drawing.style import fmt
 from engine.timeline import node_equations, node_label, step_table
 
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}

@@ -9,7 +9,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from components import style
+from components.drawing import style
 from engine.diagnostics import EXPLODING_ABOVE, VANISHING_BELOW, Diagnostics, Divergence, Histograms, format_sci
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]

@@ -5,16 +5,16 @@ import time
 import numpy as np
 import streamlit as st
 
-from components import playground_session as session
-from components import sharing
-from components.graph import network_figure, selected_id
-from components.presenter import chart_config
-from components.playground_figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
+from components.playground import session
+from components.shell import sharing
+from components.drawing.graph import network_figure, selected_id
+from components.shell.presenter import chart_config
+from components.playground.figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
                                            plane_grid, thumbnails_figure)
-from components.playground_settings import (EDGE_MODES, LEARNING_RATES, MAX_BATCH, MAX_EPOCH_LIMIT,
+from components.playground.settings import (EDGE_MODES, LEARNING_RATES, MAX_BATCH, MAX_EPOCH_LIMIT,
                                             MAX_HIDDEN_LAYERS, MAX_NEURONS, OUTPUT_TEXT, PLAY_SECONDS_LIMIT,
                                             PlaygroundSettings)
-from components.style import fmt, node_label
+from components.drawing.style import fmt, node_label
 from engine.activations import ACTIVATIONS
 from engine.datasets import CSV_MAX_BYTES, CSV_MAX_ROWS, DATASETS, MAX_CLASSES, MAX_SAMPLES
 from engine.features import FEATURES

@@ -1,7 +1,7 @@
 """Lessons: every preset with its explanation; one click opens it on its page, exactly as saved."""
 import streamlit as st
 
-from components import sharing
+from components.shell import sharing
 from engine.scenario import load_lessons
 
 URL_PATHS = {"step": "", "lab": "lab", "playground": "playground"}  # the step-through page is served at /

@@ -8,7 +8,7 @@ from typing import Optional
 
 import streamlit as st
 
-from components.playground_settings import PlaygroundSettings, Run, new_run, update_run
+from components.playground.settings import PlaygroundSettings, Run, new_run, update_run
 from engine.datasets import parse_csv
 
 RUN_KEY = "playground_run"

@@ -8,7 +8,7 @@
   layer), each clickable (``customdata[0]`` = the node id "L{l}:N{j}").
 - ``neuron_figure``: one neuron's map, large.
 
-Colours come from ``components.style``: blue = negative / class 0, orange = positive / class 1.
+Colours come from ``components.drawing.style``: blue = negative / class 0, orange = positive / class 1.
 Classes are told apart by marker symbol as well as colour; test points are hollow.
 """
 from typing import List, Optional, Sequence
@@ -16,7 +16,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from components import style
+from components.drawing import style
 from engine.features import transform
 
 GRID = 50               # boundary grid: GRID × GRID points

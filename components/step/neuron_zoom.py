@@ -16,7 +16,7 @@ from typing import List, Optional
 import numpy as np
 import plotly.graph_objects as go
 
-from components.style import fmt  # the numbers read the same as on the network graph
+from components.drawing.style import fmt  # the numbers read the same as on the network graph
 from engine.timeline import _quiet, node_label, parse_id
 
 MAX_ZOOM_INPUTS = 4     # a neuron with more inputs shows the first 3 products and one box for the rest

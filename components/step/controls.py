@@ -7,8 +7,8 @@ shows a message naming the field.
 """
 import streamlit as st
 
-from components import step_config as sc
-from components import step_session as session
+from components.step import config as sc
+from components.step import session
 from engine import ACTIVATIONS, INITIALIZERS
 from engine.timeline import node_label
 

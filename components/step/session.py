@@ -10,7 +10,7 @@ from typing import List, Optional
 import numpy as np
 import streamlit as st
 
-from components.step_config import DEFAULT, StepConfig, is_structural, make_network, validate
+from components.step.config import DEFAULT, StepConfig, is_structural, make_network, validate
 from engine.timeline import build_timeline
 
 KEY = "step_page"
