@@ -150,7 +150,7 @@ def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
                 vals[i], d = node.param, ()
             else:
                 op = OPS[node.op]
-                args = tuple(float(vals[int(a[1:])]) for a in node.inputs)
+                args = tuple(vals[int(a[1:])] for a in node.inputs)    # np.float64: overflow gives inf, not an exception
                 why = domain_error(op, args, node.param)
                 shown = ", ".join(_plain(a) for a in args)
                 if why:
@@ -210,7 +210,7 @@ def grid(graph: Graph, values: Mapping[str, float], x: str, y: str, xs, ys) -> n
     """
     xs, ys = np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)
     X, Y = np.meshgrid(xs, ys)
-    env = {**_finite_inputs(graph, values), x: X, y: Y}
+    env = {**_finite_inputs(graph, {**values, x: 0.0, y: 0.0}), x: X, y: Y}
     vals = []
     with np.errstate(all="ignore"):
         for node in graph.nodes:

@@ -83,10 +83,10 @@ def _scan(text: str, start: int) -> None:
                     due_operand = False
             elif tok == "(":
                 fn = prev if prev in FUNCTIONS and k and tokens[k - 1][0] == "name" else ""
-                stack.append(("call" if fn else "paren", col, fn, 0))
+                stack.append(("call" if fn else "paren", tokens[k - 1][2] if fn else col, fn, 0))
                 if len(stack) > MAX_DEPTH:
                     raise ExpressionError(f"brackets and functions nest more than {MAX_DEPTH} deep here; "
-                                          f"expected at most {MAX_DEPTH}", col)
+                                          f"expected at most {MAX_DEPTH}", stack[-1][1])
             elif tok in "+-":
                 pass                                   # unary sign
             else:
@@ -108,7 +108,7 @@ def _scan(text: str, start: int) -> None:
                 due_operand = True
         prev = tok
     if not tokens:
-        raise ExpressionError("expected an expression, found nothing", start + 1)
+        raise ExpressionError("expected an expression, found nothing", len(text) + 1)
     if due_operand:
         raise ExpressionError(f'the expression ends too early: expected {OPERAND} after "{prev}"', len(text) + 1)
     if stack:
@@ -132,6 +132,9 @@ def _char_column(line: str, byte_offset: int, base: int) -> int:
 def parse(text: str, output_name: Optional[str] = None) -> Graph:
     """Parse ``text`` ("y = sigmoid(w*x + b)" or just "sigmoid(w*x + b)") into a ``Graph``.
 
+    A bare expression's output is called ``output_name``, else the first of y, f, z, out that is not
+    one of its variables.
+
     Raises ``ExpressionError`` (a ``ValueError`` with ``column`` and ``reason``) for anything outside
     the grammar or the limits (``MAX_LENGTH``, ``MAX_DEPTH``, ``MAX_NODES``, ``MAX_VARIABLES``).
     """
@@ -144,7 +147,7 @@ def parse(text: str, output_name: Optional[str] = None) -> Graph:
         raise ExpressionError("expected one line; found a line break", min(i for i in (text.find("\n"), text.find("\r"))
                                                                             if i >= 0) + 1)
     src = text.translate(_SPELLINGS)
-    start, name = 0, output_name or "y"
+    start, name = 0, output_name
     m = _ASSIGN.match(src)
     if m:
         start, name = m.end(), canonical_name(m.group(1), m.start(1) + 1)
@@ -165,7 +168,7 @@ def parse(text: str, output_name: Optional[str] = None) -> Graph:
 class _Builder:
     """Allow-listed AST → nodes, iteratively (a long sum is a deep tree, and Python's stack is small)."""
 
-    def __init__(self, line: str, base: int, name: str):
+    def __init__(self, line: str, base: int, name: Optional[str]):
         self.line, self.base, self.name = line, base, name
         self.nodes: List[Node] = []
         self.var_ids = {}
@@ -205,6 +208,8 @@ class _Builder:
             done[id(a)] = self.emit(a, [done[id(c)] for c in self.children(a)])
         out = done[id(root)]
         variables = tuple(n.name for n in self.nodes if n.op == "var")
+        if self.name is None:     # a bare expression: the output takes the first free name
+            self.name = next(n for n in ("y", "f", "z", "out") if n not in variables)
         if self.name in variables:
             raise ExpressionError(f'the output "{self.name}" is also a variable of the expression: expected a new name',
                                   1)

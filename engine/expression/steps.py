@@ -13,6 +13,7 @@ The numbers are those of ``evaluate`` and ``tangents``: the steps only read them
 cannot disagree with the vectorised passes.
 """
 import math
+import unicodedata
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
@@ -71,7 +72,7 @@ def _td(top: str, bottom: str) -> str:
 def _dot(name: str) -> str:
     shown = display_name(name)
     stem = name.rstrip("0123456789")
-    return shown[:len(stem)] + "\u0307" + shown[len(stem):]
+    return unicodedata.normalize("NFC", shown[:len(stem)] + "\u0307" + shown[len(stem):])
 
 
 def _tdot(name: str) -> str:
