@@ -151,6 +151,9 @@ def parse(text: str, output_name: Optional[str] = None) -> Graph:
     m = _ASSIGN.match(src)
     if m:
         start, name = m.end(), canonical_name(m.group(1), m.start(1) + 1)
+        if keyword.iskeyword(name) or name in FUNCTIONS:
+            raise ExpressionError(f'"{name}" cannot name the output: expected a plain name such as y, L or f',
+                                  m.start(1) + 1)
     _scan(src, start)
     body = src[start:]
     stripped = body.lstrip()
