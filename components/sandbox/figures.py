@@ -81,7 +81,7 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
             (bold if (a, n.id) in active else plain).append(seg)
             if (a, n.id) in active:
                 d = ev.local_wrt(n.id, a)
-                fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, showarrow=False,
+                fig.add_annotation(x=x0 + 0.62 * (x1 - x0), y=y0 + 0.62 * (y1 - y0), yshift=18, showarrow=False, name="local",
                                    text=f"∂{display_name(n.name)}/∂{_name(g, a)} = {number(d)}",
                                    font=dict(size=VALUE_SIZE, color="#111111"), bgcolor="rgba(255,255,255,0.9)",
                                    bordercolor=HIGHLIGHT_LINE, borderwidth=1)
@@ -126,9 +126,10 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
         textfont=dict(size=VALUE_SIZE + 1, color="#111111"), hovertext=hover, hoverinfo="text",
         marker=dict(symbol=symbols, size=44, color=fills, line=dict(color=rings, width=widths)),
         name="nodes", showlegend=False))
-    fig.add_trace(go.Scatter(x=xs, y=[y - 0.28 for y in ys], mode="text", text=below, textposition="bottom center",
-                             textfont=dict(size=VALUE_SIZE, color="#111111"), hoverinfo="skip", showlegend=False,
-                             name="numbers"))
+    for x, y, text in zip(xs, ys, below):   # on a white card: readable where an edge passes behind
+        fig.add_annotation(x=x, y=y, yshift=-26, text=text, showarrow=False, yanchor="top",
+                           font=dict(size=VALUE_SIZE, color="#111111"), bgcolor="rgba(255,255,255,0.88)",
+                           name="numbers")
     n_cols = int(max(xs)) + 1 if xs else 1
     tallest = max(1, int(round(max(ys) - min(ys))) + 1) if ys else 1
     fig.update_layout(

@@ -15,7 +15,7 @@ from engine.expression import (FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_
                                display_name, number, reached, tangents)
 
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
-MODES = {"reverse": "Reverse mode (backpropagation)", "forward": "Forward mode (one input's tangent)"}
+MODES = {"reverse": "Reverse (backpropagation)", "forward": "Forward (one input)"}
 LIMITS = (f"Limits: at most {MAX_LENGTH} characters, brackets and functions nested at most {MAX_DEPTH} deep, "
           f"{MAX_NODES} graph nodes, {MAX_VARIABLES} variables; constants up to {MAX_NUMBER:g} in size, values from "
           f"−{state.VALUE_LIMIT:,.0f} to {state.VALUE_LIMIT:,.0f}.")
@@ -80,39 +80,39 @@ def variable_boxes(run) -> None:
     if not g.variables:
         st.caption("No variables: the expression is a constant.")
         return
-    st.markdown(f"**Values** of the {len(g.variables)} variable{'s' if len(g.variables) > 1 else ''} "
-                f"(from −{state.VALUE_LIMIT:,.0f} to {state.VALUE_LIMIT:,.0f}):")
     per_row = 6
     for start in range(0, len(g.variables), per_row):
         cols = st.columns(per_row)
         for col, name in zip(cols, g.variables[start:start + per_row]):
             key = state.value_key(run, name)
-            col.number_input(display_name(name), -state.VALUE_LIMIT, state.VALUE_LIMIT, float(run.values[name]),
-                             step=0.1, format="%.6g", key=key, on_change=_on_value, args=(name, key))
+            col.number_input(f"{display_name(name)} =", -state.VALUE_LIMIT, state.VALUE_LIMIT, float(run.values[name]),
+                             step=0.1, format="%.6g", key=key, on_change=_on_value, args=(name, key),
+                             help=f"The value of {display_name(name)}, from −{state.VALUE_LIMIT:,.0f} to "
+                                  f"{state.VALUE_LIMIT:,.0f}")
 
 
 def mode_controls(run) -> None:
     g = run.graph
-    left, right = st.columns([2.2, 1.2], vertical_alignment="bottom")
+    cols = st.columns([2.6, 1.1, 1.1], vertical_alignment="bottom")
     state.put_widget("sandbox_mode", run.mode)
-    left.radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key="sandbox_mode", on_change=_on_mode)
+    cols[0].radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key="sandbox_mode",
+                  on_change=_on_mode)
     if run.mode == "forward" and g.variables:
         state.put_widget("sandbox_wrt", run.wrt)
-        right.selectbox("Tangent of which input", list(g.variables), format_func=display_name, key="sandbox_wrt",
-                        on_change=_on_mode)
+        cols[1].selectbox("Tangent of which input", list(g.variables), format_func=display_name, key="sandbox_wrt",
+                          on_change=_on_mode)
+    labels = list(SPEEDS)
+    state.put_widget("sandbox_speed", labels[list(SPEEDS.values()).index(run.speed)])
+    cols[2].selectbox("Play speed", labels, key="sandbox_speed", on_change=_on_speed)
     n = len(g.variables)
-    y = display_name(g.output_name)
-    st.caption(f"**Why reverse mode wins for many inputs and one output.** Reverse mode gives ∂{y}/∂ every input "
-               f"in one backward sweep: here all {n} gradient{'s' if n != 1 else ''} at once. Forward mode gives "
-               f"the derivative with respect to one input per sweep: {n} sweep{'s' if n != 1 else ''} here. A "
-               "network has one output (the loss) and millions of inputs (its weights): backpropagation needs one "
-               "backward sweep where forward mode would need millions. (With many outputs and few inputs it is the "
-               "other way round.)")
+    st.caption(f"**Why reverse mode wins:** one backward sweep gives the gradient of every input ({n} here); "
+               f"forward mode needs one sweep per input ({n} sweep{'s' if n != 1 else ''} here). A network has one "
+               "output, the loss, and millions of inputs, its weights: that is why it is trained by backpropagation.")
 
 
 def transport(run, steps) -> None:
     i, last = run.step, len(steps) - 1
-    cols = st.columns([1.25, 1.25, 1.45, 1.05, 1.05, 1.5])
+    cols = st.columns(5)
     cols[0].button("Reset", icon=":material/first_page:", key="sandbox_reset", on_click=state.go_to, args=(0,),
                    disabled=i == 0, shortcut="Home", width="stretch")
     cols[1].button("Back", icon=":material/chevron_left:", key="sandbox_back", on_click=state.go_to, args=(i - 1,),
@@ -125,9 +125,6 @@ def transport(run, steps) -> None:
                    disabled=i == last, shortcut="End", width="stretch")
     cols[4].button("Pause" if run.playing else "Play", key="sandbox_play", on_click=state.toggle_play, shortcut="P",
                    icon=":material/pause:" if run.playing else ":material/play_arrow:", width="stretch")
-    labels = list(SPEEDS)
-    state.put_widget("sandbox_speed", labels[list(SPEEDS.values()).index(run.speed)])
-    cols[5].selectbox("Speed", labels, key="sandbox_speed", on_change=_on_speed, label_visibility="collapsed")
 
 
 def gradients(run, steps, grads_known) -> None:
@@ -168,7 +165,7 @@ def stage() -> None:
     st.markdown(f"### Step {run.step} of {len(steps) - 1} — {step.title}")
     for line in step.latex:
         st.latex(line)
-    st.markdown(step.text)
+    st.caption(step.text)         # the same sentence as text: read by a screen reader, copied into homework
     values_known, grads_known = reached(steps, run.step, run.ev, run.mode)
     fig = expression_figure(run.ev, values_known, grads_known, current=step.node, edges=step.edges, mode=run.mode,
                             wrt=run.wrt)
@@ -199,9 +196,8 @@ def extras(run) -> None:
 def page() -> None:
     sharing.page_start("sandbox")
     st.title("Chain-rule sandbox")
-    st.caption("Type any expression of scalars: it becomes a graph of operations. Step forward (each node's value "
-               "from its arguments), then backward from the output: each node's gradient is its consumer's "
-               "gradient times the local derivative, summed over every path.")
+    st.caption("Any expression of scalars becomes a graph of operations: step forward (values), then backward from "
+               "the output (each gradient = the consumer's gradient × the local derivative, summed over paths).")
     run = state.get()
     expression_box(run)
     variable_boxes(run)
