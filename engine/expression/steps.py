@@ -89,7 +89,8 @@ class _Writer:
         self.ev, self.g = ev, ev.graph
 
     def name(self, node_id):
-        return display_name(self.g.node(node_id).name)
+        n = self.g.node(node_id)
+        return n.name if n.op == "const" else display_name(n.name)
 
     def tname(self, node_id):
         n = self.g.node(node_id)
@@ -144,8 +145,9 @@ def _forward_step(w: _Writer, node, index: int, phase="forward", title="Forward"
     sym, num, tsym, tnum = w.formula(node.id)
     value = w.ev.value(node.id)
     me = display_name(node.name)
-    text = f"{me} = {sym} = {num} = {number(value)}"
-    tex = f"{tex_name(node.name)} = {tsym} = {tnum} = {tex_number(value)}"
+    text = f"{me} = {sym} = {num} = {number(value)}" if num != sym else f"{me} = {sym} = {number(value)}"
+    tex = f"{tex_name(node.name)} = {tsym} = {tnum} = {tex_number(value)}" if tnum != tsym else \
+        f"{tex_name(node.name)} = {tsym} = {tex_number(value)}"
     return Step(index, phase, node.id, f"{title}: {me} = {sym}", text, (tex,),
                 tuple((a, node.id) for a in dict.fromkeys(node.inputs)))
 
@@ -205,16 +207,16 @@ def _forward_steps(ev: Evaluation, wrt: str) -> Tuple[Step, ...]:
                   (r",\ ".join(f"{_tdot(v)} = {1 if v == wrt else 0}" for v in g.variables),))]
     for node in g.operations:
         base = _forward_step(w, node, len(steps), "tangent", "Forward mode")
-        args = list(dict.fromkeys(node.inputs))
-        terms = [f"{_d(node.name, g.node(a).name)} · {_dot(g.node(a).name) if g.node(a).op != 'const' else '0'}"
-                 for a in args]
-        tterms = [rf"{_td(node.name, g.node(a).name)} \cdot "
-                  rf"{_tdot(g.node(a).name) if g.node(a).op != 'const' else '0'}" for a in args]
+        args = [a for a in dict.fromkeys(node.inputs) if g.node(a).op != "const"]   # a constant's tangent is 0
+        terms = [f"{_d(node.name, g.node(a).name)} · {_dot(g.node(a).name)}" for a in args]
+        tterms = [rf"{_td(node.name, g.node(a).name)} \cdot {_tdot(g.node(a).name)}" for a in args]
         nums = [f"{_factor(ev.local_wrt(node.id, a))} · {_factor(t[int(a[1:])])}" for a in args]
         tnums = [rf"{_tfactor(ev.local_wrt(node.id, a))} \cdot {_tfactor(t[int(a[1:])])}" for a in args]
         value = t[int(node.id[1:])]
         text = f"{base.text}; {_dot(node.name)} = {' + '.join(terms)} = {' + '.join(nums)} = {number(value)}"
         tex = f"{_tdot(node.name)} = {' + '.join(tterms)} = {' + '.join(tnums)} = {tex_number(value)}"
+        if not args:
+            text, tex = f"{base.text}; {_dot(node.name)} = 0 (only constants)", rf"{_tdot(node.name)} = 0"
         steps.append(Step(base.index, "tangent", node.id, base.title, text, base.latex + (tex,), base.edges))
     return tuple(steps)
 
