@@ -11,7 +11,7 @@ of ``Scenario``)::
     {
       "format": "backprop-lens/scenario",   *
       "version": 1,                          *
-      "page": "step" | "lab" | "playground", *
+      "page": "step" | "lab" | "playground" | "sandbox", *
       "lesson": "textbook", "title": "…", "explanation": "…",
       "network":  {"sizes"*: [1, 1, 1], "activation"*: "relu" | ["relu", …], "output_activation"*,
                    "loss"*, "init", "init_gain", "init_param", "seed"*, "residual", "norm",
@@ -22,12 +22,16 @@ of ``Scenario``)::
       "data":     {"x": [[x1, x2], …] | null, "y": [[y1], …] | null, "dataset", "n_samples",
                    "noise", "test_ratio", "n_classes", "data_seed", "features",
                    "points": null | {"task": "binary" | "multiclass" | "regression", "n_classes",
-                                     "train": {"x": [[x1, x2], …], "y": [label, …]}, "test": {…}}},
+                                     "train": {"x": [[x1, x2], …], "y": [label, …]}, "test": {…}},
+                   "expression": "y = sigmoid(w*x + b)", "values": {"w": 0.5, "x": 2.0, "b": 0.1}},
       "view":     {"step", "presenter", "hide": […], "quiz", "options": {page-specific}}
     }
 
 ``weights[l][j][k]`` is W{l}:{j}:{k} (from node L{l}:N{k} to L{l+1}:N{j}), ``biases[l][j]`` is b{l}:{j};
-null weights mean "drawn from init and seed". ``points`` holds a playground's uploaded CSV points
+null weights mean "drawn from init and seed". A ``"sandbox"`` scenario (the chain-rule sandbox) needs
+no network or training section: it holds ``data.expression`` (``engine.expression`` grammar and
+limits) and ``data.values`` (one finite number in ±1e6 per variable), the step in ``view.step`` and
+``view.options`` ``{"mode": "reverse" | "forward", "wrt": variable}``. ``points`` holds a playground's uploaded CSV points
 (``dataset`` "csv"), split exactly as the run used them, so ``Points.to_dataset()`` rebuilds the
 ``Dataset`` bit for bit (float64 through ``repr``); within the CSV reader's limits (``MIN_SAMPLES`` to
 ``CSV_MAX_ROWS`` points, |x1|, |x2| ≤ ``CSV_MAX_ABS``, class labels 0 … n_classes − 1 or finite targets);
@@ -67,7 +71,7 @@ from engine.optimizers import OPTIMIZERS
 
 FORMAT = "backprop-lens/scenario"
 VERSION = 1
-PAGES = ("step", "lab", "playground")
+PAGES = ("step", "lab", "playground", "sandbox")
 MAX_LAYERS = 64            # weight layers (hidden layers + output)
 MAX_UNITS = 256            # units in any layer, input and output included
 MAX_PARAMS = 300_000       # weights + biases of the whole network
@@ -159,6 +163,32 @@ def _text(value, name):
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         raise _fail(name, f"text of at most {MAX_TEXT} characters", value)
     return value
+
+
+def _expression(value, name):
+    """The sandbox's expression text (checked against the grammar in ``validate``)."""
+    from engine.expression import MAX_LENGTH
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_LENGTH:
+        raise _fail(name, f"an expression of at most {MAX_LENGTH} characters", value)
+    return value
+
+
+def _values(value, name):
+    """The sandbox's variables: {name: finite number in ±MAX_ABS}, at most ``MAX_VARIABLES`` of them."""
+    from engine.expression import MAX_VARIABLES
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or len(value) > MAX_VARIABLES:
+        raise _fail(name, f"an object of at most {MAX_VARIABLES} variables and their values", value)
+    check = _number(-MAX_ABS, MAX_ABS)
+    out = {}
+    for key, v in value.items():
+        if not isinstance(key, str) or not re.fullmatch(r"[^\W\d_]+\d*", key):
+            raise _fail(name, "variable names of letters then digits (x, w2)", key)
+        out[key] = check(v, f"{name}.{key}")
+    return out
 
 
 def _lesson_id(value, name):
@@ -450,6 +480,8 @@ FIELDS = (
     Field("data_seed", "data", _integer(0, 2**32 - 1), "dseed"),
     Field("features", "data", _features, "f"),
     Field("points", "data", _points, "pts"),
+    Field("expression", "data", _expression, "e"),
+    Field("values", "data", _values, "vals"),
     Field("step", "view", _integer(0, 10**7), "step"),
     Field("presenter", "view", _boolean, "present"),
     Field("hide", "view", _subset(HIDE_FLAGS), "hide"),
@@ -507,6 +539,8 @@ class Scenario:
     data_seed: int = 0
     features: Tuple[str, ...] = DEFAULT_FEATURES
     points: Optional[Points] = None
+    expression: Optional[str] = None
+    values: Optional[Dict[str, float]] = None
     step: int = 0
     presenter: bool = False
     hide: Tuple[str, ...] = ()
@@ -543,7 +577,7 @@ class Scenario:
             part = doc.get(f.section, {}) if f.section else doc
             label = f"{f.section}.{f.name}" if f.section else f.name
             if f.name not in part:
-                if f.required:
+                if f.required and not (values.get("page") == "sandbox" and f.section in ("network", "training")):
                     raise ValueError(f"{label}: missing; every scenario needs it")
                 continue
             values[f.name] = f.check(part[f.name], label)
@@ -659,6 +693,8 @@ class Scenario:
             raise ValueError("network.gammas: with norm and saved weights, expected gammas and betas too")
         if self.page == "lab":
             to_lab_settings(self)
+        if self.page == "sandbox":
+            sandbox_graph(self)
         return self
 
     # ------------------------------------------------------------------ engine
@@ -812,6 +848,46 @@ def default_scenario(page: str = "step") -> Scenario:
 
 
 # ---------------------------------------------------------------------------- page adapters
+SANDBOX_OPTIONS = ("mode", "wrt")
+
+
+def sandbox_graph(s: Scenario):
+    """(graph, values) of a sandbox scenario, checked: the expression parses, every variable has a value,
+    the values give a finite evaluation, and the options name a mode and a variable. ValueError otherwise."""
+    from engine.expression import ExpressionError, evaluate, parse
+    if s.expression is None:
+        raise ValueError("data.expression: missing; a sandbox scenario needs its expression")
+    try:
+        graph = parse(s.expression)
+    except ExpressionError as e:
+        raise ValueError(f"data.expression: {e}") from None
+    values = dict(s.values or {})
+    missing = [v for v in graph.variables if v not in values]
+    extra = [v for v in values if v not in graph.variables]
+    if missing or extra:
+        raise ValueError(f"data.values: expected one value for each of {', '.join(graph.variables) or 'no variables'}"
+                         + (f"; missing {', '.join(missing)}" if missing else "")
+                         + (f"; not in the expression: {', '.join(extra)}" if extra else ""))
+    try:
+        evaluate(graph, values)
+    except ExpressionError as e:
+        raise ValueError(f"data.values: {e}") from None
+    for key in s.options:
+        if key not in SANDBOX_OPTIONS:
+            raise ValueError(f"view.options.{key}: unknown sandbox option; expected one of {', '.join(SANDBOX_OPTIONS)}")
+    if s.options.get("mode", "reverse") not in ("reverse", "forward"):
+        raise _fail("view.options.mode", "reverse or forward", s.options["mode"])
+    if s.options.get("wrt") is not None and s.options["wrt"] not in graph.variables:
+        raise _fail("view.options.wrt", f"one of the variables {', '.join(graph.variables)}", s.options["wrt"])
+    return graph, values
+
+
+def sandbox_scenario(expression: str, values: Mapping, **fields) -> Scenario:
+    """The sandbox scenario of an expression and its variables' values, plus the given scenario fields."""
+    return Scenario.from_dict(_as_document(dict(page="sandbox", expression=expression, values=dict(values),
+                                                **fields)))
+
+
 LAB_OPTIONS = ("target", "steps", "matched_init", "clip_threshold")
 
 
@@ -940,12 +1016,16 @@ _QUERY_PARSE = {
     "test_ratio": _parse_float, "n_classes": _parse_int, "data_seed": _parse_int,
     "features": lambda t: [] if t == "-" else t.split("."), "step": _parse_int,
     "presenter": _parse_bool, "hide": lambda t: [] if t == "-" else t.split("."), "quiz": _parse_bool,
+    "expression": lambda t: None if t == "-" else t,
+    "values": lambda t: None if t == "-" else {k: _parse_float(v) for k, _, v in
+                                               (part.partition(":") for part in t.split(",") if part)},
 }
 _QUERY_FORMAT = {
     "sizes": _format_sizes,
     "activation": lambda v: v if isinstance(v, str) else ".".join(v),
     "x": lambda v: "-" if v is None else ";".join(",".join(map(_fmt, r)) for r in v),
     "features": lambda v: ".".join(v) or "-", "hide": lambda v: ".".join(v) or "-",
+    "values": lambda v: "-" if v is None else ",".join(f"{k}:{_fmt(x)}" for k, x in v.items()),
 }
 _QUERY_FORMAT["y"] = _QUERY_FORMAT["x"]
 
