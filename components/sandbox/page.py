@@ -206,8 +206,7 @@ def page() -> None:
     run.timer = run.speed if run.playing else None
     st.fragment(stage, run_every=run.timer)()
     extras(run)
-    with st.sidebar:
-        sharing.presenter_controls()
+    sharing.panel("sandbox")
 
 
 page()

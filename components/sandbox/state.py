@@ -73,6 +73,20 @@ def get() -> SandboxRun:
     return run
 
 
+def restore(text: str, values: Dict[str, float], step: int, mode: str, wrt: Optional[str]) -> None:
+    """Put the sandbox in a saved state (a lesson, a file, a link), checked by the caller."""
+    old = st.session_state.get(KEY)
+    run = _new(text, values)
+    run.mode = mode
+    run.wrt = wrt if wrt in run.graph.variables else run.wrt
+    run.generation = (old.generation + 1) if old is not None else 0
+    if old is not None:
+        run.speed = old.speed
+    run.step = max(0, min(int(step), len(run.steps()) - 1))
+    st.session_state[KEY] = run
+    st.session_state[TEXT_KEY] = text
+
+
 def value_key(run: SandboxRun, name: str) -> str:
     return f"sandbox_val_{name}_{run.generation}"
 

@@ -168,3 +168,40 @@ def test_fuzz_of_the_expression_box_never_shows_an_exception(at):
         assert not at.exception, (text, [e.message for e in at.exception])
         run = at.session_state[KEY]
         assert run.graph is not None and len(at.get("plotly_chart")) >= 1, text
+
+
+def test_link_restores_expression_values_step_and_mode_in_a_fresh_session(at):
+    type_expression(at, "f = x**2 * y + sin(x*y)")
+    set_value(at, "x", 0.5)
+    at.radio(key="sandbox_mode").set_value("forward").run()
+    at.selectbox(key="sandbox_wrt").set_value("y").run()
+    at.button(key="sandbox_step").click().run()
+    at.button(key="share_link").click().run()
+    params = {k: v[-1] if isinstance(v, list) else v for k, v in dict(at.query_params).items()}
+    assert params["p"] == "sandbox" and params["e"] == "f = x**2 * y + sin(x*y)"
+    fresh = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        fresh.query_params[k] = v
+    fresh.run()
+    fresh.switch_page(PAGE).run()        # AppTest starts on the default page; the link forwards here
+    assert not fresh.exception, [e.message for e in fresh.exception]
+    run, old = fresh.session_state[KEY], at.session_state[KEY]
+    assert (run.text, run.values, run.step, run.mode, run.wrt) == (old.text, old.values, 1, "forward", "y")
+    assert not fresh.warning and not fresh.error
+
+
+def test_saved_file_reloads_the_sandbox_exactly(at):
+    from components.shell import sharing
+    type_expression(at, "L = (w*x - t)**2")
+    at.button(key="sandbox_end").click().run()
+    s = sharing.sandbox_scenario(at.session_state[KEY])
+    fresh = AppTest.from_file(APP, default_timeout=60).run()
+    fresh.switch_page(PAGE).run()
+    fresh.file_uploader(key="share_upload").set_value(("mine.json", s.to_json().encode(), "application/json")).run()
+    assert not fresh.exception, [e.message for e in fresh.exception]
+    run = fresh.session_state[KEY]
+    assert (run.text, run.values, run.step) == ("L = (w*x - t)**2", at.session_state[KEY].values, s.step)
+    bad = s.to_json().replace("L = (w*x - t)**2", "L = (w*x - t)**")
+    fresh.file_uploader(key="share_upload").set_value(("bad.json", bad.encode(), "application/json")).run()
+    assert any("data.expression: column" in e.value and "Nothing was changed" in e.value for e in fresh.error)
+    assert fresh.session_state[KEY].text == "L = (w*x - t)**2"
