@@ -17,7 +17,7 @@ from engine.expression import OPS, Evaluation, Graph, display_name, grid, number
 KNOWN_FILL = "#fdd0a2"
 GRAD_RING = "#d94801"
 CURRENT_RING = "#111111"
-ROW_PX = 92            # vertical room per node of the fullest column
+ROW_PX = 125           # vertical room per node of the fullest column
 COL_MIN_PX = 120
 
 
@@ -73,7 +73,7 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
     tang = tangents(ev, wrt) if mode == "forward" and wrt else None
     fig = go.Figure()
     active = {tuple(e) for e in edges}
-    plain, bold = [], []
+    plain, bold, edge_labels = [], [], []
     for n in g.nodes:
         for a in dict.fromkeys(n.inputs):
             (x0, y0), (x1, y1) = pos[a], pos[n.id]
@@ -81,10 +81,11 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
             (bold if (a, n.id) in active else plain).append(seg)
             if (a, n.id) in active:
                 d = ev.local_wrt(n.id, a)
-                fig.add_annotation(x=x0 + 0.62 * (x1 - x0), y=y0 + 0.62 * (y1 - y0), yshift=18, showarrow=False, name="local",
-                                   text=f"∂{display_name(n.name)}/∂{_name(g, a)} = {number(d)}",
-                                   font=dict(size=VALUE_SIZE, color="#111111"), bgcolor="rgba(255,255,255,0.9)",
-                                   bordercolor=HIGHLIGHT_LINE, borderwidth=1)
+                edge_labels.append(dict(
+                    x=x0 + 0.5 * (x1 - x0), y=y0 + 0.5 * (y1 - y0), showarrow=False, name="local",
+                    text=f"∂{display_name(n.name)}/∂{_name(g, a)} = {number(d)}",
+                    font=dict(size=VALUE_SIZE, color="#111111"), bgcolor="rgba(255,255,255,0.95)",
+                    bordercolor=HIGHLIGHT_LINE, borderwidth=2))
             fig.add_annotation(x=x1 - 0.13, y=y1, ax=x1 - 0.2, ay=y1 + (y0 - y1) * 0.07 / max(abs(x1 - x0), 1e-9),
                                xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True, arrowhead=2,
                                arrowwidth=3 if (a, n.id) in active else 1.5,
@@ -127,16 +128,20 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
         marker=dict(symbol=symbols, size=44, color=fills, line=dict(color=rings, width=widths)),
         name="nodes", showlegend=False))
     for x, y, text in zip(xs, ys, below):   # on a white card: readable where an edge passes behind
-        fig.add_annotation(x=x, y=y, yshift=-26, text=text, showarrow=False, yanchor="top",
+        above = int(x) % 2 == 1             # neighbouring columns alternate above/below: narrow screens
+        fig.add_annotation(x=x, y=y, yshift=26 if above else -26, text=text, showarrow=False,
+                           yanchor="bottom" if above else "top",
                            font=dict(size=VALUE_SIZE, color="#111111"), bgcolor="rgba(255,255,255,0.88)",
                            name="numbers")
+    for label in edge_labels:               # last, so the node cards never cover this step's factor
+        fig.add_annotation(**label)
     n_cols = int(max(xs)) + 1 if xs else 1
     tallest = max(1, int(round(max(ys) - min(ys))) + 1) if ys else 1
     fig.update_layout(
         shapes=shapes, font=FONT, showlegend=False, plot_bgcolor="#ffffff", dragmode=False,
         margin=dict(l=10, r=10, t=10, b=10), height=height or max(360, ROW_PX * (tallest + 1) + 60),
         xaxis=dict(visible=False, range=[-0.6, n_cols - 0.4]),
-        yaxis=dict(visible=False, range=[min(ys) - 1.1 if ys else -1, max(ys) + 0.6 if ys else 1]),
+        yaxis=dict(visible=False, range=[min(ys) - 1.1 if ys else -1, max(ys) + 1.1 if ys else 1]),
         meta=dict(min_width=COL_MIN_PX * n_cols))
     return fig
 

@@ -170,8 +170,8 @@ def stage() -> None:
     fig = expression_figure(run.ev, values_known, grads_known, current=step.node, edges=step.edges, mode=run.mode,
                             wrt=run.wrt)
     st.plotly_chart(fig, key="sandbox_graph", width="stretch", config=chart_config("sandbox-graph"))
-    st.caption("□ variable, ◇ constant, ○ operation. Under each node: its value once the forward sweep reaches "
-               "it, then its gradient once the backward sweep does. Filled = value known; orange ring = gradient "
+    st.caption("□ variable, ◇ constant, ○ operation. Beside each node (below it, or above in every other column): "
+               "its value once the forward sweep reaches it, then its gradient once the backward sweep does. Filled = value known; orange ring = gradient "
                "known; black ring and “◀ this step” = the node this step computes; the thick edges carry this "
                "step's product, labelled with their local derivative.")
     gradients(run, steps, grads_known)
