@@ -39,7 +39,7 @@ def gradient_caption(gradient: Sequence[float], x_label: str, y_label: str, z_la
 
 def _sq(v: float) -> str:
     s = fmt(v)
-    return f"({s})²" if s.startswith("−") or "e" in s else f"{s}²"
+    return f"({s})²" if s.startswith("−") or "·10" in s else f"{s}²"
 
 
 def contour_figure(x_values, y_values, Z, *, point, gradient, x_label: str, y_label: str, z_label: str,

@@ -12,14 +12,13 @@ input x, the tangent v̇ = ∂v/∂x of every node along with its value.
 The numbers are those of ``evaluate`` and ``tangents``: the steps only read them, so the timeline
 cannot disagree with the vectorised passes.
 """
-import math
 import unicodedata
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
 from engine.expression.graph import Evaluation, display_name, tangents, tex_name
 from engine.expression.ops import OPS
-from engine.timeline import tex_number
+from engine.formatting import format_number, tex_number
 
 MODES = ("reverse", "forward")
 
@@ -39,21 +38,13 @@ class Step:
 
 
 def number(x: float, digits: int = 4) -> str:
-    """A number for the page and the sentences: 4 significant digits, a true minus sign, ∞/NaN spelled."""
-    x = float(x)
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x == 0:
-        return "0"
-    text = f"{x:.{digits}g}" if 1e-4 <= abs(x) < 1e5 else f"{x:.{max(digits - 2, 1)}e}"
-    return text.replace("-", "−")
+    """A number for the page and the sentences: the app's one rule (``engine.formatting.format_number``)."""
+    return format_number(x, digits)
 
 
 def _factor(x: float) -> str:
     s = number(x)
-    return f"({s})" if s.startswith("−") or "e" in s else s
+    return f"({s})" if s.startswith("−") or "·10" in s else s
 
 
 def _tfactor(x: float) -> str:
