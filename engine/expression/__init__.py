@@ -22,7 +22,7 @@ Example
 >>> from engine.expression import parse, evaluate
 >>> ev = evaluate(parse("y = sigmoid(w*x + b)"), {"w": 0.5, "x": 2.0, "b": 0.1})
 >>> round(ev.output, 4), round(ev.gradient["w"], 4)
-(0.7503, 0.3748)
+(0.7503, 0.3747)
 """
 from engine.expression.graph import (Evaluation, ExpressionError, Graph, Node, display_name, evaluate, grid,
                                      tangents, tex_name)
