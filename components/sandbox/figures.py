@@ -56,7 +56,8 @@ def node_symbol(graph: Graph, node_id: str) -> str:
 
 def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=frozenset(), *,
                       current: Optional[str] = None, edges=(), mode: str = "reverse",
-                      wrt: Optional[str] = None, height: Optional[int] = None) -> go.Figure:
+                      wrt: Optional[str] = None, height: Optional[int] = None,
+                      label_edges: bool = True) -> go.Figure:
     """The graph of operations at one step.
 
     Parameters
@@ -64,7 +65,8 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
     ev : the evaluation whose numbers are shown.
     values_known, grads_known : node ids whose value / gradient (forward mode: tangent) is shown.
     current : id of the node this step computes (black ring, "◀ this step").
-    edges : (from, to) ids of the arrows this step uses (drawn thick, with their local derivative).
+    edges : (from, to) ids of the arrows this step uses (drawn thick; with ``label_edges`` each is labelled
+        with its local derivative, the factor of this step's product).
     mode : "reverse" (∂y/∂node) or "forward" (the tangent ∂node/∂wrt).
     """
     g = ev.graph
@@ -79,7 +81,7 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
             (x0, y0), (x1, y1) = pos[a], pos[n.id]
             seg = f"M {x0 + 0.13:.4f},{y0:.4f} L {x1 - 0.13:.4f},{y1:.4f}"
             (bold if (a, n.id) in active else plain).append(seg)
-            if (a, n.id) in active:
+            if (a, n.id) in active and label_edges:
                 d = ev.local_wrt(n.id, a)
                 edge_labels.append(dict(
                     x=x0 + 0.5 * (x1 - x0), y=y0 + 0.5 * (y1 - y0), showarrow=False, name="local",

@@ -168,12 +168,13 @@ def stage() -> None:
     st.caption(step.text)         # the same sentence as text: read by a screen reader, copied into homework
     values_known, grads_known = reached(steps, run.step, run.ev, run.mode)
     fig = expression_figure(run.ev, values_known, grads_known, current=step.node, edges=step.edges, mode=run.mode,
-                            wrt=run.wrt)
+                            wrt=run.wrt, label_edges=step.phase in ("backward", "tangent"))
     st.plotly_chart(fig, key="sandbox_graph", width="stretch", config=chart_config("sandbox-graph"))
     st.caption("□ variable, ◇ constant, ○ operation. Beside each node (below it, or above in every other column): "
                "its value once the forward sweep reaches it, then its gradient once the backward sweep does. Filled = value known; orange ring = gradient "
-               "known; black ring and “◀ this step” = the node this step computes; the thick edges carry this "
-               "step's product, labelled with their local derivative.")
+               "known; black ring and “◀ this step” = the node this step computes; the thick edges are the ones "
+               "this step uses; in the backward sweep each is labelled with its local derivative, a factor of "
+               "the product.")
     gradients(run, steps, grads_known)
 
 

@@ -83,17 +83,26 @@ def test_type_step_with_keys_read_gradients_and_survive_a_bad_expression(browser
     assert not errors, errors
 
 
-def test_phone_shows_the_sandbox_without_an_exception(browser, app_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+@pytest.mark.parametrize("width, height, name", [(1920, 1080, "1920x1080"), (820, 1180, "tablet_820x1180"),
+                                                 (390, 844, "phone_390x844")])
+def test_play_advances_on_its_timer_and_pauses_at_every_screen_size(browser, app_url, width, height, name):
+    context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
     page = context.new_page()
     try:
         page.goto(f"{app_url}/sandbox", timeout=60_000)
         wait_ready(page, timeout=60_000)
         page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
-        page.locator(".st-key-sandbox_end button").first.click()
-        wait_heading(page, r"^Step 9 of 9")
+        wait_heading(page, r"^Step 0 of 9")
+        page.locator(".st-key-sandbox_play button").first.click()
+        wait_heading(page, r"^Step [2-9] of 9", timeout=45_000)      # the timer fragment stepped on its own
+        page.locator(".st-key-sandbox_play button").first.click()  # Pause
+        wait_ready(page)
+        page.wait_for_timeout(2_500)
+        paused_at = heading(page)
+        page.wait_for_timeout(2_500)
+        assert heading(page) == paused_at, "Pause stops the timer"
         page.locator(CHART).first.scroll_into_view_if_needed()
-        screenshot(page, "sandbox_390x844_graph")
+        screenshot(page, f"sandbox_{name}_graph")
         assert_no_exception(page)
     finally:
         context.close()
