@@ -75,7 +75,7 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
     tang = tangents(ev, wrt) if mode == "forward" and wrt else None
     fig = go.Figure()
     active = {tuple(e) for e in edges}
-    plain, bold, edge_labels = [], [], []
+    plain, bold, edge_labels, anns = [], [], [], []   # annotations set at once: add_annotation is slow
     for n in g.nodes:
         for a in dict.fromkeys(n.inputs):
             (x0, y0), (x1, y1) = pos[a], pos[n.id]
@@ -88,10 +88,10 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
                     text=f"∂{display_name(n.name)}/∂{_name(g, a)} = {number(d)}",
                     font=dict(size=VALUE_SIZE, color="#111111"), bgcolor="rgba(255,255,255,0.95)",
                     bordercolor=HIGHLIGHT_LINE, borderwidth=2))
-            fig.add_annotation(x=x1 - 0.13, y=y1, ax=x1 - 0.2, ay=y1 + (y0 - y1) * 0.07 / max(abs(x1 - x0), 1e-9),
+            anns.append(dict(x=x1 - 0.13, y=y1, ax=x1 - 0.2, ay=y1 + (y0 - y1) * 0.07 / max(abs(x1 - x0), 1e-9),
                                xref="x", yref="y", axref="x", ayref="y", text="", showarrow=True, arrowhead=2,
                                arrowwidth=3 if (a, n.id) in active else 1.5,
-                               arrowcolor=HIGHLIGHT_LINE if (a, n.id) in active else "#888888")
+                               arrowcolor=HIGHLIGHT_LINE if (a, n.id) in active else "#888888"))
     shapes = []
     if plain:
         shapes.append(dict(type="path", path=" ".join(plain), line=dict(color="#9a9a9a", width=1.6), layer="below"))
@@ -131,16 +131,15 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
         name="nodes", showlegend=False))
     for x, y, text in zip(xs, ys, below):   # on a white card: readable where an edge passes behind
         above = int(x) % 2 == 1             # neighbouring columns alternate above/below: narrow screens
-        fig.add_annotation(x=x, y=y, yshift=26 if above else -26, text=text, showarrow=False,
+        anns.append(dict(x=x, y=y, yshift=26 if above else -26, text=text, showarrow=False,
                            yanchor="bottom" if above else "top",
                            font=dict(size=VALUE_SIZE, color="#111111"), bgcolor="rgba(255,255,255,0.88)",
-                           name="numbers")
-    for label in edge_labels:               # last, so the node cards never cover this step's factor
-        fig.add_annotation(**label)
+                           name="numbers"))
+    anns += edge_labels                     # last, so the node cards never cover this step's factor
     n_cols = int(max(xs)) + 1 if xs else 1
     tallest = max(1, int(round(max(ys) - min(ys))) + 1) if ys else 1
     fig.update_layout(
-        shapes=shapes, font=FONT, showlegend=False, plot_bgcolor="#ffffff", dragmode=False,
+        shapes=shapes, annotations=anns, font=FONT, showlegend=False, plot_bgcolor="#ffffff", dragmode=False,
         margin=dict(l=10, r=10, t=10, b=10), height=height or max(360, ROW_PX * (tallest + 1) + 60),
         xaxis=dict(visible=False, range=[-0.6, n_cols - 0.4]),
         yaxis=dict(visible=False, range=[min(ys) - 1.1 if ys else -1, max(ys) + 1.1 if ys else 1]),
