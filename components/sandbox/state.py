@@ -11,6 +11,7 @@ from typing import Dict, Optional
 import streamlit as st
 
 from engine.expression import ExpressionError, Evaluation, Graph, evaluate, parse, timeline
+from engine.scenario import SANDBOX_DEFAULT
 
 KEY = "sandbox"
 TEXT_KEY = "sandbox_text"
@@ -18,7 +19,7 @@ DEFAULT_VALUE = 1.0           # a new variable starts here (not 0: relu, abs and
 VALUE_LIMIT = 1e6             # the value boxes accept −1e6 … 1e6
 
 PRESETS = {
-    "One neuron: y = sigmoid(w·x + b)": ("y = sigmoid(w*x + b)", {"w": 0.5, "x": 2.0, "b": 0.1}),
+    "One neuron: y = sigmoid(w·x + b)": SANDBOX_DEFAULT,
     "Two layers and a loss": ("L = (sigmoid(w2*relu(w1*x + b1) + b2) - t)**2",
                               {"w2": 0.8, "w1": 0.5, "x": 2.0, "b1": 0.1, "b2": 0.2, "t": 1.0}),
     "Two variables, fan-out: f = x²y + sin(xy)": ("f = x**2 * y + sin(x*y)", {"x": 1.0, "y": 2.0}),

@@ -68,7 +68,7 @@ from engine.scenario.lessons import LESSON_DIR, lesson_files, lesson_id, lesson_
 from engine.scenario.link import LINK_MAX_PARAMS, NO_LINK_FOR_POINTS, from_query, link_carries_weights, to_query
 from engine.scenario.points import TASKS, Points
 from engine.scenario.record import MAX_FILE_BYTES, MAX_PARAMS, Scenario, default_scenario
-from engine.scenario.sandbox_adapter import SANDBOX_OPTIONS, sandbox_graph, sandbox_scenario
+from engine.scenario.sandbox_adapter import SANDBOX_DEFAULT, SANDBOX_OPTIONS, sandbox_graph, sandbox_scenario
 
 __all__ = [
     "parse_hidden", "MAX_ABS", "MAX_BATCH", "MAX_LAYERS", "MAX_TEXT", "MAX_UNITS", "MAX_FILE_BYTES", "MAX_PARAMS",
@@ -76,5 +76,5 @@ __all__ = [
     "VERSION", "Field", "LAB_OPTIONS", "from_lab_settings", "to_lab_settings", "LESSON_DIR", "lesson_files",
     "lesson_id", "lesson_ids", "load_lesson", "load_lessons", "LINK_MAX_PARAMS", "NO_LINK_FOR_POINTS",
     "from_query", "link_carries_weights", "to_query", "TASKS", "Points", "Scenario", "default_scenario",
-    "SANDBOX_OPTIONS", "sandbox_graph", "sandbox_scenario",
+    "SANDBOX_DEFAULT", "SANDBOX_OPTIONS", "sandbox_graph", "sandbox_scenario",
 ]

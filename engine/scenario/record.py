@@ -380,5 +380,8 @@ def default_scenario(page: str = "step") -> Scenario:
         from engine.lab import LabSettings
         from engine.scenario.lab_adapter import from_lab_settings
         return from_lab_settings(LabSettings())
+    if page == "sandbox":
+        from engine.scenario.sandbox_adapter import SANDBOX_DEFAULT, sandbox_scenario
+        return sandbox_scenario(*SANDBOX_DEFAULT)
     return Scenario(page=page)
 

@@ -4,12 +4,14 @@ A sandbox scenario needs no network or training section: ``data.expression`` (th
 ``engine.expression`` grammar and limits), ``data.values`` (one finite number per variable), the step
 in ``view.step`` and ``view.options`` ``{"mode": "reverse" | "forward", "wrt": variable}``.
 """
-from typing import Mapping
+from types import SimpleNamespace
+from typing import Mapping, Optional
 
 from engine.scenario.checks import _fail
 from engine.scenario.record import Scenario, _as_document
 
 SANDBOX_OPTIONS = ("mode", "wrt")
+SANDBOX_DEFAULT = ("y = sigmoid(w*x + b)", {"w": 0.5, "x": 2.0, "b": 0.1})   # what the page opens with
 
 
 def sandbox_graph(s: Scenario):
@@ -41,6 +43,15 @@ def sandbox_graph(s: Scenario):
     if s.options.get("wrt") is not None and s.options["wrt"] not in graph.variables:
         raise _fail("view.options.wrt", f"one of the variables {', '.join(graph.variables)}", s.options["wrt"])
     return graph, values
+
+
+def sandbox_problem(expression, values) -> Optional[str]:
+    """Why this expression and these values cannot open the sandbox ("data.expression: column 4: …"), or None."""
+    try:
+        sandbox_graph(SimpleNamespace(expression=expression, values=values, options={}))
+    except ValueError as e:
+        return str(e)
+    return None
 
 
 def sandbox_scenario(expression: str, values: Mapping, **fields) -> Scenario:
