@@ -451,3 +451,26 @@ def descent_path(net, X, Y, params: Sequence[str], lr: float, steps: int, optimi
 def param_path(snapshots, params: Sequence[str]) -> np.ndarray:
     """(k, m): the values of ``params`` in each (weights, biases) snapshot, e.g. after each applied update."""
     return np.array([[get_value(W, b, p) for p in params] for W, b in snapshots]).reshape(-1, len(params))
+
+
+MAX_CHECKED = 400  # the "check every gradient" table compares at most this many entries (sampled from seed 0)
+
+
+def gradient_table(net, X, Y, max_entries: Optional[int] = MAX_CHECKED) -> Tuple[List[dict], object]:
+    """Every parameter's ∂L/∂w (backprop), its central difference and their relative error, in
+    ``Network.parameters()`` order, from ``engine.gradcheck.gradient_check``; rows keyed by parameter id.
+
+    Returns (rows, GradCheck). With more entries than ``max_entries`` a seeded sample is checked.
+    """
+    from engine.gradcheck import gradient_check
+    check = gradient_check(net, X, Y, max_entries=max_entries if net.n_params > (max_entries or 0) else None)
+    rows = []
+    for name, num, ana, err in zip(check.names, check.numeric, check.analytic, check.rel_error):
+        l = int(name.lstrip("Wb"))
+        for idx in zip(*np.nonzero(~np.isnan(err))):
+            pid = f"W{l}:{idx[0]}:{idx[1]}" if name[0] == "W" else f"b{l}:{idx[0]}"
+            rows.append({"id": pid, "backprop": float(ana[idx]), "central_difference": float(num[idx]),
+                         "rel_error": float(err[idx])})
+    order = {p: i for i, p in enumerate(param_ids(net.sizes))}
+    rows.sort(key=lambda row: order[row["id"]])
+    return rows, check
