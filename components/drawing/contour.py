@@ -121,8 +121,8 @@ def contour_figure(x_values, y_values, Z, *, point, gradient, x_label: str, y_la
     if length == 0:
         caption += " (a flat point: no arrow)"
     if descent:
-        caption += (f"<br>The arrow is −∇{z_label} = ({fmt(-gx)}, {fmt(-gy)}): downhill (steepest descent), where "
-                    "gradient descent moves the point; its drawn length is scaled to fit, the true length is |∇|.")
+        caption += (f"<br>The arrow is −∇{z_label} = ({fmt(-gx)}, {fmt(-gy)}): downhill (steepest descent),<br>where "
+                    "gradient descent moves the point. Drawn length scaled to fit; the true length is |∇|.")
     else:
         caption += ("<br>The arrow points uphill (steepest ascent); its drawn length is "
                     "scaled to fit, the true length is |∇|.")

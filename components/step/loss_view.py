@@ -102,12 +102,12 @@ def _slope(run, net, X, Y) -> None:
     st.plotly_chart(slope_figure(s, label, sec), width="stretch", key="step_loss_slope",
                     config=chart_config("slope"))
     cols = st.columns(4)
-    cols[0].metric(f"∂L/∂{label} (backprop) = slope of the tangent", fmt(s.grad),
-                   help="The same number the graph shows on this edge from the backward step on")
+    cols[0].metric(f"∂L/∂{label}: tangent slope", fmt(s.grad),
+                   help="From backpropagation: the same number the graph shows on this edge from the backward step on")
     cols[1].metric(f"Secant slope, h = {h:.0e}", fmt(sec.slope))
     cols[2].metric("Secant − ∂L/∂w", f"{sec.difference:.2e}".replace("-", "−"))
-    cols[3].metric(f"After one update ({label} = {fmt(s.landing)})", f"L = {fmt(s.landing_loss)}",
-                   delta=f"{s.landing_loss - s.loss:+.4g}".replace("-", "−"), delta_color="inverse")
+    cols[3].metric(f"L after one update", fmt(s.landing_loss), delta=f"{s.landing_loss - s.loss:+.4g}",
+                   delta_color="inverse", help=f"At {label} − α·∂L/∂{label} = {fmt(s.landing)}")
     st.latex(rf"{label} - \alpha \frac{{\partial L}}{{\partial {label}}} = {s.value:.6g} - {run.config.lr:g} \cdot "
              rf"({s.grad:.6g}) = {s.landing:.6g}, \qquad L = {s.landing_loss:.6g}")
     st.latex(rf"\frac{{L(w + h) - L(w - h)}}{{2h}} = \frac{{{sec.L_plus:.15g} - {sec.L_minus:.15g}}}{{2 \cdot {h:.0e}}}"
@@ -226,7 +226,7 @@ def _check(run, net, X, Y) -> None:
     table = [{"parameter": node_label(run.sizes, r["id"]), "id": r["id"], "∂L/∂w (backprop)": r["backprop"],
               "central difference": r["central_difference"], "relative error": r["rel_error"],
               "agrees": "✓ yes" if r["rel_error"] <= check.tol else "✗ no"} for r in rows]
-    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 420),
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600),
                  column_config={"∂L/∂w (backprop)": st.column_config.NumberColumn(format="%.6g"),
                                 "central difference": st.column_config.NumberColumn(format="%.6g"),
                                 "relative error": st.column_config.NumberColumn(format="%.1e")})
