@@ -7,7 +7,7 @@ steps against it. This module computes the numbers behind those pictures for any
 - ``loss_at(net, X, Y, params, values)``: L for many values of one or two parameters at once. The
   values are an extra leading axis of the forward pass (layers before the first varied one are
   computed once; a varied weight W[j, k] ← v only adds (v − W[j, k])·a_k to z_j), so a 60 × 60 grid
-  is one pass over 3,600 rows, not 3,600 passes.
+  is one pass over 3,600 rows (one matrix product per layer), not 3,600 passes.
 - ``slope(...)``: L(w) over a window, the tangent (slope = ∂L/∂w of ``Network.backward``) and where one
   update w − α ∂L/∂w lands, with its loss.
 - ``secant(...)`` / ``secant_sweep(...)``: (L(w + h) − L(w − h)) / 2h and its difference to ∂L/∂w.
@@ -33,7 +33,7 @@ MIN_HALF_WIDTH = 1e-6
 DEFAULT_HALF_WIDTH = 1.0    # at least this far; wider when one update would land outside
 MIN_CURVE_POINTS, MAX_CURVE_POINTS = 11, 2001
 DEFAULT_CURVE_POINTS = 201
-MIN_GRID, MAX_GRID = 5, 150  # points per side of a surface grid
+MIN_GRID, MAX_GRID = 5, 151  # points per side of a surface grid
 DEFAULT_GRID = 60
 MIN_H, MAX_H = 1e-15, 10.0   # secant step h
 MAX_AHEAD = 200              # steps of a predicted path
@@ -242,26 +242,26 @@ def loss_at(net, X, Y, params: Sequence[str], values) -> np.ndarray:
         a = X
         for l in range(first):
             a = net.activations[l].f(a @ net.weights[l].T + net.biases[l])
-        batched = False                                   # a is (B, n) until the first varied layer
+        batched = False               # a is (B, n) until the first varied layer, then (P·B, n): row p·B + s
         for l in range(first, net.n_layers):
             W, b = net.weights[l], net.biases[l]
-            z = a @ W.T + b                               # (B, n) or (P, B, n)
+            z = a @ W.T                                   # one 2-D product, not P small ones
+            z += b
             if not batched:
-                z = np.broadcast_to(z, (P, B, z.shape[-1])).copy()
+                z = np.tile(z, (P, 1))
+            z3 = z.reshape(P, B, -1)
             for i, ref in enumerate(refs):
                 if ref[1] != l:
                     continue
                 change = V[:, i] - (W[ref[2], ref[3]] if ref[0] == "weight" else b[ref[2]])
                 if ref[0] == "bias":
-                    z[:, :, ref[2]] += change[:, None]
+                    z3[:, :, ref[2]] += change[:, None]
                 else:
-                    a_k = a[..., ref[3]]                  # (B,) or (P, B)
-                    z[:, :, ref[2]] += change[:, None] * a_k
+                    a_k = a[:, ref[3]] if not batched else a[:, ref[3]].reshape(P, B)
+                    z3[:, :, ref[2]] += change[:, None] * a_k
             batched = True
-            a = net.activations[l].f(z.reshape(P * B, -1)).reshape(P, B, -1)
-        n_out = a.shape[-1]
-        per_sample = net.loss.per_sample(a.reshape(P * B, n_out), z.reshape(P * B, n_out),
-                                         np.broadcast_to(Y, (P, B, n_out)).reshape(P * B, n_out))
+            a = net.activations[l].f(z)
+        per_sample = net.loss.per_sample(a, z, np.tile(Y, (P, 1)))
         loss = per_sample.reshape(P, B).mean(axis=1)
         if net.l1 or net.l2:
             base = sum(net.l1 * float(np.abs(W).sum()) + 0.5 * net.l2 * float((W * W).sum()) for W in net.weights)
