@@ -70,7 +70,8 @@ class Slope:
 
     def tangent(self, w) -> np.ndarray:
         """The tangent line L(w₀) + ∂L/∂w · (w − w₀)."""
-        return self.loss + self.grad * (np.asarray(w, dtype=np.float64) - self.value)
+        with np.errstate(all="ignore"):
+            return self.loss + self.grad * (np.asarray(w, dtype=np.float64) - self.value)
 
 
 @dataclass(frozen=True)

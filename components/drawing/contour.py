@@ -126,7 +126,7 @@ def contour_figure(x_values, y_values, Z, *, point, gradient, x_label: str, y_la
     else:
         caption += ("<br>The arrow points uphill (steepest ascent); its drawn length is "
                     "scaled to fit, the true length is |∇|.")
-    fig.add_annotation(x=0, y=-0.16, xref="paper", yref="paper", xanchor="left", yanchor="top", showarrow=False,
+    fig.add_annotation(x=0, y=-0.2, xref="paper", yref="paper", xanchor="left", yanchor="top", showarrow=False,
                        text=caption, align="left", font=dict(size=TICK_SIZE))
     fig.update_layout(
         font=FONT, title=dict(text=title) if title else None, showlegend=bool(paths),
@@ -134,6 +134,6 @@ def contour_figure(x_values, y_values, Z, *, point, gradient, x_label: str, y_la
         xaxis=dict(title=dict(text=x_label), range=[float(xs.min()), float(xs.max())], tickfont=dict(size=TICK_SIZE)),
         yaxis=dict(title=dict(text=y_label), range=[float(ys.min()), float(ys.max())], tickfont=dict(size=TICK_SIZE),
                    scaleanchor=None),
-        margin=dict(l=70, r=30, t=50 if title else 20, b=150), height=560, plot_bgcolor="#ffffff",
+        margin=dict(l=70, r=30, t=50 if title else 20, b=170), height=580, plot_bgcolor="#ffffff",
         meta=dict(gradient=[gx, gy], gradient_length=length, log_scale=log, descent=bool(descent)))
     return fig

@@ -21,7 +21,7 @@ def slope_figure(s: Slope, label: str, sec: Optional[Secant] = None) -> go.Figur
     (optionally) the secant through w ± h. Each is named in the legend, with its number."""
     fig = go.Figure()
     finite = s.L[np.isfinite(s.L)]
-    fig.add_trace(go.Scatter(x=s.w, y=s.L, mode="lines", name=f"L({label}), all other parameters held",
+    fig.add_trace(go.Scatter(x=s.w, y=np.where(np.isfinite(s.L), s.L, np.nan), mode="lines", name=f"L({label}), all other parameters held",
                              line=dict(color=CURVE, width=4),
                              hovertemplate=f"{label} = %{{x:.4g}}<br>L = %{{y:.4g}}<extra></extra>"))
     fig.add_trace(go.Scatter(x=s.w, y=s.tangent(s.w), mode="lines", name=f"tangent: slope = ∂L/∂{label} = {fmt(s.grad)}",

@@ -38,9 +38,9 @@ def _key(run, name: str) -> str:
     return f"step_loss_{name}_{run.generation}"
 
 
-def _cached(run, kind: str, inputs: tuple, compute):
-    """The last result of ``kind`` if its inputs (the run's version included) are the same."""
-    key = (run.version, run.config.lr) + inputs
+def _cached(run, kind: str, inputs: tuple, compute, uses_lr: bool = True):
+    """The last result of ``kind`` if its inputs (the run's version, and α when it ``uses_lr``) are the same."""
+    key = (run.version, run.config.lr if uses_lr else None) + inputs
     hit = run._loss_cache.get(kind)
     if hit is None or hit[0] != key:
         run._loss_cache[kind] = hit = (key, compute())
@@ -99,6 +99,9 @@ def _slope(run, net, X, Y) -> None:
         S.secant(net, X, Y, pid, h),
         S.secant_sweep(net, X, Y, pid, H_CHOICES)))
     st.markdown(f"**L as a function of {label} (`{pid}`) alone**: every other parameter held at its current value.")
+    if not (np.isfinite(s.L).all() and np.isfinite(s.landing_loss)):
+        st.warning("The loss overflows (∞ or NaN) in part of this window: the curve has a gap there. "
+                   "Narrow the window or lower α.", icon="⚠️")
     st.plotly_chart(slope_figure(s, label, sec), width="stretch", key="step_loss_slope",
                     config=chart_config("slope"))
     cols = st.columns(4)
@@ -139,7 +142,7 @@ def _use_top_pair():
 
 
 def _surface(run, net, X, Y) -> None:
-    top = _cached(run, "top", (), lambda: S.top_pair(net, X, Y))
+    top = _cached(run, "top", (), lambda: S.top_pair(net, X, Y), uses_lr=False)
     pair = run.surface if run.surface is not None else top
     choices = _axis_choices(run, net, X, Y, pair)
     label = lambda p: f"{node_label(run.sizes, p)}  ({p})"
@@ -175,7 +178,7 @@ def _surface(run, net, X, Y) -> None:
     centre = np.array([S.get_value(run.weights, run.biases, p) for p in (px, py)])
     halves = half
     if half is None:
-        r = _cached(run, "grad", (px, py), lambda: net.backward(X, Y))
+        r = _cached(run, "grad", (), lambda: net.backward(X, Y), uses_lr=False)
         halves = [S.auto_half_width(lr * S.gradient_of(r, p)) for p in (px, py)]
         for pts in [applied] + [p.points for p in predicted.values()]:
             if pts is not None and len(pts):
@@ -194,7 +197,12 @@ def _surface(run, net, X, Y) -> None:
     for name, p in predicted.items():
         paths[f"next {len(p.points) - 1} steps, {OPTIMIZER_NAMES[name].split(' (')[0]}"
               f"{' (diverged)' if p.diverged else ''}"] = p.points
-    fig = contour_figure(sf.xs, sf.ys, sf.Z, point=sf.centre, gradient=sf.grad, x_label=lx, y_label=ly,
+    Z = sf.Z
+    if not np.isfinite(Z).all():
+        Z = np.where(np.isfinite(Z), Z, np.nan)
+        st.warning("The loss overflows (∞ or NaN) in part of this window: those points are left blank. "
+                   "Narrow the window or lower α.", icon="⚠️")
+    fig = contour_figure(sf.xs, sf.ys, Z, point=sf.centre, gradient=sf.grad, x_label=lx, y_label=ly,
                          z_label="L", paths=paths or None, descent=True)
     st.plotly_chart(fig, width="stretch", key="step_loss_surface", config=chart_config("loss-surface"))
     gx, gy = sf.grad
@@ -214,7 +222,7 @@ def _surface(run, net, X, Y) -> None:
 
 # ---------------------------------------------------------------------- gradient check
 def _check(run, net, X, Y) -> None:
-    rows, check = _cached(run, "check", (), lambda: S.gradient_table(net, X, Y))
+    rows, check = _cached(run, "check", (), lambda: S.gradient_table(net, X, Y), uses_lr=False)
     n = len(S.param_ids(run.sizes))
     verdict = (f"All {check.checked} agree: largest relative error {check.max_rel_error:.1e} ≤ {check.tol:g}."
                if check.ok else f"Largest relative error {check.max_rel_error:.1e} at {check.worst}: above {check.tol:g}.")

@@ -249,3 +249,35 @@ def test_the_textbook_preset_slope_on_w2_and_surface_default_pair():
     fig = chart_with(at, trace_type="contour")
     assert fig["layout"]["xaxis"]["title"]["text"] == "w¹₁,₁" and fig["layout"]["yaxis"]["title"]["text"] == "w²₁,₁"
     assert_close("∇L", fig["layout"]["meta"]["gradient"], [-0.15351571247583062, -0.10554205232713355])
+
+
+def test_overflow_is_said_in_words_and_left_blank(at):
+    from components.step import session
+    from components.step.config import DEFAULT, with_architecture
+    run = session.new_run(with_architecture(DEFAULT, output_activation="linear"))
+    run.weights[1][0, 0] = 1e200
+    run.weights[0][0, 0] = 1e150
+    at.session_state["step_page"] = run
+    at.run()
+    for sub in ("slope", "surface"):
+        open_loss(at, sub)
+        assert any("overflows" in w.value for w in at.warning), sub
+
+
+def test_the_loss_view_is_saved_and_restored_with_the_page(at):
+    open_loss(at, "surface")
+    gen = run_of(at).generation
+    at.selectbox(key=f"step_loss_px_{gen}").set_value("W0:1:1").run()
+    at.selectbox(key=f"step_loss_py_{gen}").set_value("b1:0").run()
+    at.multiselect(key=f"step_loss_compare_{gen}").set_value(["momentum"]).run()
+    ok(at)
+    s = sharing.step_scenario(run_of(at))
+    assert s.options["panel"] == "loss" and s.options["loss_view"] == "surface"
+    assert list(s.options["surface"]) == ["W0:1:1", "b1:0"] and list(s.options["compare"]) == ["momentum"]
+    fresh = ok(AppTest.from_file(APP, default_timeout=60).run())
+    fresh.file_uploader(key="share_upload").set_value(("s.json", s.to_json().encode(), "application/json")).run()
+    ok(fresh)
+    run = run_of(fresh)
+    assert (run.panel, run.loss_view, run.surface, run.compare) == ("loss", "surface", ("W0:1:1", "b1:0"), ("momentum",))
+    fig = chart_with(fresh, trace_type="contour")
+    assert any(t["name"].startswith("next 20 steps, momentum") for t in fig["data"])
