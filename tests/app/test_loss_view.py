@@ -281,3 +281,16 @@ def test_the_loss_view_is_saved_and_restored_with_the_page(at):
     assert (run.panel, run.loss_view, run.surface, run.compare) == ("loss", "surface", ("W0:1:1", "b1:0"), ("momentum",))
     fig = chart_with(fresh, trace_type="contour")
     assert any(t["name"].startswith("next 20 steps, momentum") for t in fig["data"])
+
+
+def test_a_link_naming_a_layer_that_does_not_exist_keeps_the_view_and_says_which_option():
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in {"v": "1", "lesson": "textbook", "v.panel": "loss", "v.surface": '["W5:0:0","b0:0"]'}.items():
+        at.query_params[k] = v
+    ok(at.run())
+    notices = " ".join(w.value for w in at.warning)
+    assert "view.options.surface[0]: 'W5:0:0' names weight layer 5, but this [1, 1, 1] network has layers 0 … 1" \
+        in notices, notices
+    run = run_of(at)
+    assert run.weights[0][0, 0] == 0.5 and run.surface is None and run.panel == "equations"
+    assert not at.error
