@@ -47,7 +47,8 @@ def _sq(v: float) -> str:
 
 def contour_figure(x_values, y_values, Z, *, point, gradient, x_label: str, y_label: str, z_label: str,
                    path=None, log_scale: Optional[bool] = None, title: Optional[str] = None,
-                   paths: Optional[Mapping[str, Sequence]] = None, descent: bool = False) -> go.Figure:
+                   paths: Optional[Mapping[str, Sequence]] = None, descent: bool = False,
+                   path_name: str = "path", equal_axes: bool = False) -> go.Figure:
     """Contour map of Z over the grid, the point, the gradient arrow and (optionally) a path.
 
     Parameters
@@ -62,8 +63,11 @@ def contour_figure(x_values, y_values, Z, *, point, gradient, x_label: str, y_la
     log_scale : True/False forces the colour scale; None picks log when Z's positive range spans ≥ 3 decades.
     title : optional title above the plot.
     paths : optional mapping name → (k, 2) points: several named paths (legend shown), each with its own
-        dash and marker shape; drawn after ``path``.
+        dash and marker shape (``PATH_STYLES[1:]``; the first style is kept for ``path``), drawn after it.
     descent : draw −∇ (steepest descent, where gradient descent moves the point) instead of ∇.
+    path_name : the legend name of ``path``.
+    equal_axes : one unit is as long on both axes, so angles and valley shapes are true (the gradient
+        then crosses the contour lines at right angles).
     """
     xs = np.asarray(x_values, dtype=np.float64)
     ys = np.asarray(y_values, dtype=np.float64)
@@ -96,10 +100,11 @@ def contour_figure(x_values, y_values, Z, *, point, gradient, x_label: str, y_la
                                  contours=dict(showlabels=bool(finite.size),
                                                labelfont=dict(size=TICK_SIZE - 2, color="white")),
                                  name=z_label))
-    named = ([("path", path)] if path is not None and len(path) else []) + list((paths or {}).items())
-    for i, (name, points) in enumerate(named):
+    named = ([(path_name, path, 0)] if path is not None and len(path) else [])
+    named += [(name, points, 1 + i) for i, (name, points) in enumerate((paths or {}).items())]
+    for name, points, style in named:
         P = np.asarray(points, dtype=np.float64).reshape(-1, 2)
-        colour, dash, symbol = PATH_STYLES[i % len(PATH_STYLES)]
+        colour, dash, symbol = PATH_STYLES[style % len(PATH_STYLES)]
         fig.add_trace(go.Scatter(x=P[:, 0], y=P[:, 1], mode="lines+markers", name=name,
                                  line=dict(color=colour, width=3, dash=dash),
                                  marker=dict(size=8, color=colour, symbol=symbol, line=dict(color="#111111", width=1.5)),
@@ -129,11 +134,13 @@ def contour_figure(x_values, y_values, Z, *, point, gradient, x_label: str, y_la
     fig.add_annotation(x=0, y=-0.2, xref="paper", yref="paper", xanchor="left", yanchor="top", showarrow=False,
                        text=caption, align="left", font=dict(size=TICK_SIZE))
     fig.update_layout(
-        font=FONT, title=dict(text=title) if title else None, showlegend=bool(paths),
+        font=FONT, title=dict(text=title) if title else None, showlegend=bool(paths) or path_name != "path",
         legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, font=dict(size=TICK_SIZE)),
-        xaxis=dict(title=dict(text=x_label), range=[float(xs.min()), float(xs.max())], tickfont=dict(size=TICK_SIZE)),
+        xaxis=dict(title=dict(text=x_label), range=[float(xs.min()), float(xs.max())], tickfont=dict(size=TICK_SIZE),
+                   constrain="domain" if equal_axes else None),
         yaxis=dict(title=dict(text=y_label), range=[float(ys.min()), float(ys.max())], tickfont=dict(size=TICK_SIZE),
-                   scaleanchor=None),
+                   scaleanchor="x" if equal_axes else None, scaleratio=1 if equal_axes else None,
+                   constrain="domain" if equal_axes else None),
         margin=dict(l=70, r=30, t=50 if title else 20, b=170), height=580, plot_bgcolor="#ffffff",
         meta=dict(gradient=[gx, gy], gradient_length=length, log_scale=log, descent=bool(descent)))
     return fig

@@ -21,6 +21,7 @@ def slope_figure(s: Slope, label: str, sec: Optional[Secant] = None) -> go.Figur
     (optionally) the secant through w ± h. Each is named in the legend, with its number."""
     fig = go.Figure()
     finite = s.L[np.isfinite(s.L)]
+    # drawn in this order so the landing diamond lies on top of the point when the update is tiny
     fig.add_trace(go.Scatter(x=s.w, y=np.where(np.isfinite(s.L), s.L, np.nan), mode="lines", name=f"L({label}), all other parameters held",
                              line=dict(color=CURVE, width=4),
                              hovertemplate=f"{label} = %{{x:.4g}}<br>L = %{{y:.4g}}<extra></extra>"))
@@ -35,15 +36,15 @@ def slope_figure(s: Slope, label: str, sec: Optional[Secant] = None) -> go.Figur
         fig.add_trace(go.Scatter(x=xs, y=[sec.L_minus, sec.L_plus], mode="markers", name="L(w − h), L(w + h)",
                                  marker=dict(size=11, color=SECANT, symbol="square"),
                                  hovertemplate=f"{label} = %{{x:.6g}}<br>L = %{{y:.6g}}<extra>secant</extra>"))
+    fig.add_trace(go.Scatter(x=[s.value], y=[s.loss], mode="markers+text", name=f"now: {label} = {fmt(s.value)}, L = {fmt(s.loss)}",
+                             marker=dict(size=16, color="#ffffff", line=dict(color="#111111", width=3)),
+                             text=["now"], textposition="top center",
+                             hovertemplate=f"{label} = %{{x:.4g}}<br>L = %{{y:.4g}}<extra>now</extra>"))
     fig.add_trace(go.Scatter(x=[s.landing], y=[s.landing_loss], mode="markers+text",
                              name=f"after one update: {label} − α·∂L/∂{label} = {fmt(s.landing)}, L = {fmt(s.landing_loss)}",
                              marker=dict(size=16, color=LANDING, symbol="diamond", line=dict(color="#111111", width=2)),
                              text=["after the update"], textposition="bottom center",
                              hovertemplate=f"{label} = %{{x:.4g}}<br>L = %{{y:.4g}}<extra>after one update</extra>"))
-    fig.add_trace(go.Scatter(x=[s.value], y=[s.loss], mode="markers+text", name=f"now: {label} = {fmt(s.value)}, L = {fmt(s.loss)}",
-                             marker=dict(size=16, color="#ffffff", line=dict(color="#111111", width=3)),
-                             text=["now"], textposition="top center",
-                             hovertemplate=f"{label} = %{{x:.4g}}<br>L = %{{y:.4g}}<extra>now</extra>"))
     if s.landing != s.value:
         fig.add_annotation(x=s.landing, y=s.landing_loss, ax=s.value, ay=s.loss, xref="x", yref="y", axref="x",
                            ayref="y", showarrow=True, arrowhead=2, arrowwidth=2.5, arrowcolor=LANDING, text="")

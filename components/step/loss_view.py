@@ -163,6 +163,9 @@ def _surface(run, net, X, Y) -> None:
     if px == py:
         st.warning("Choose two different parameters for the two axes.")
         return
+    equal = st.checkbox("Same scale on both axes (true angles: −∇L crosses the contour lines at right angles, "
+                        "a narrow valley looks narrow)", value=run.equal_axes, key=_key(run, "equal"))
+    session.set_view(equal_axes=bool(equal))
     c1, c2, c3 = st.columns([2.2, 1, 1.2], vertical_alignment="bottom")
     compare = c1.multiselect("Draw the next N steps from here with", list(OPTIMIZERS), default=list(run.compare),
                              format_func=OPTIMIZER_NAMES.get, key=_key(run, "compare"),
@@ -184,6 +187,8 @@ def _surface(run, net, X, Y) -> None:
             if pts is not None and len(pts):
                 reach = 1.1 * np.max(np.abs(pts - centre), axis=0)
                 halves = [min(max(h, v), S.MAX_HALF_WIDTH) for h, v in zip(halves, reach)]
+        if equal:
+            halves = [max(halves)] * 2
     sf = _cached(run, "surface", (px, py, tuple(np.round(np.atleast_1d(halves), 12)), grid),
                  lambda: S.surface(net, X, Y, (px, py), half_widths=halves, grid=grid, lr=lr))
     lx, ly = node_label(run.sizes, px), node_label(run.sizes, py)
@@ -192,8 +197,6 @@ def _surface(run, net, X, Y) -> None:
                 "their current values. The arrow is −∇L in this plane: the direction one gradient-descent step "
                 "moves the point.")
     paths = {}
-    if applied is not None:
-        paths[f"updates applied ({len(applied) - 1}; all parameters moved, shown in this plane)"] = applied
     for name, p in predicted.items():
         paths[f"next {len(p.points) - 1} steps, {OPTIMIZER_NAMES[name].split(' (')[0]}"
               f"{' (diverged)' if p.diverged else ''}"] = p.points
@@ -203,7 +206,9 @@ def _surface(run, net, X, Y) -> None:
         st.warning("The loss overflows (∞ or NaN) in part of this window: those points are left blank. "
                    "Narrow the window or lower α.", icon="⚠️")
     fig = contour_figure(sf.xs, sf.ys, Z, point=sf.centre, gradient=sf.grad, x_label=lx, y_label=ly,
-                         z_label="L", paths=paths or None, descent=True)
+                         z_label="L", paths=paths or None, descent=True, path=applied, equal_axes=equal,
+                         path_name=f"updates applied ({0 if applied is None else len(applied) - 1}; all parameters "
+                                   "moved, shown in this plane)")
     st.plotly_chart(fig, width="stretch", key="step_loss_surface", config=chart_config("loss-surface"))
     gx, gy = sf.grad
     st.markdown(f"−∇L = (−∂L/∂{lx}, −∂L/∂{ly}) = ({fmt(-gx)}, {fmt(-gy)}); its length |∇L| = "

@@ -41,6 +41,7 @@ class StepRun:
     slope_h: float = 1e-3         # the secant's h
     half_width: Optional[float] = None  # window of the slope and surface (None: automatic)
     grid: int = 61                # surface points per side
+    equal_axes: bool = True       # the surface's axes share one scale (true angles and valley shapes)
     path: list = field(default_factory=list)  # flat parameter vectors: before the first applied update, after each
     _steps: list = field(default_factory=list, repr=False)
     _loss_cache: dict = field(default_factory=dict, repr=False)  # the loss view's last results, by inputs
@@ -72,7 +73,7 @@ def new_run(cfg: StepConfig, keep: Optional[StepRun] = None) -> StepRun:
     if keep is not None:
         run.edge_mode, run.node_mode, run.speed = keep.edge_mode, keep.node_mode, keep.speed
         run.panel, run.loss_view, run.compare, run.ahead = keep.panel, keep.loss_view, keep.compare, keep.ahead
-        run.slope_h, run.grid = keep.slope_h, keep.grid
+        run.slope_h, run.grid, run.equal_axes = keep.slope_h, keep.grid, keep.equal_axes
         run.generation, run.version = keep.generation + 1, keep.version + 1
     return run
 
