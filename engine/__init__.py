@@ -31,7 +31,7 @@ from engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, Activation
 from engine.gradcheck import GradCheck, gradient_check
 from engine.initializers import INITIALIZERS, Initializer
 from engine.losses import LOSSES, Loss
-from engine.network import NORMS, Network, Pass, keep_freed_memory
+from engine.network import NORMS, Network, Pass
 from engine.optimizers import OPTIMIZERS, Optimizer
 
 __all__ = [
@@ -39,6 +39,6 @@ __all__ = [
     "INITIALIZERS", "Initializer",
     "LOSSES", "Loss",
     "OPTIMIZERS", "Optimizer",
-    "Network", "Pass", "keep_freed_memory", "NORMS",
+    "Network", "Pass", "NORMS",
     "GradCheck", "gradient_check",
 ]

@@ -11,7 +11,6 @@ The network is ``inputs → width × depth → 1``: ``depth`` hidden layers of `
 ``np.random.default_rng(seed)``, with a target y ∈ [0, 1] per sample:
 ``sign`` y = [Σx > 0]; ``sine`` y = (1 + sin Σx) / 2; ``random`` y ~ U(0, 1) (nothing to learn).
 """
-import inspect
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Dict, List, Optional
 
@@ -221,23 +220,12 @@ def make_batch(settings: LabSettings):
     return X, Y
 
 
-def engine_supports(option: str) -> bool:
-    """Whether ``Network`` takes this keyword (``residual``, ``norm``)."""
-    return option in inspect.signature(Network.__init__).parameters
-
-
 def build_network(settings: LabSettings) -> Network:
     """The lab's network for these settings (weights drawn from ``settings.seed``)."""
-    kwargs = dict(activation=settings.activation, output_activation=LAB_LOSSES[settings.loss],
-                  loss=settings.loss, init=settings.effective_init, init_gain=settings.effective_scale,
-                  seed=settings.seed, clip_norm=settings.clip_threshold if settings.clip else None)
-    for option, value, off in (("residual", settings.residual, False),
-                               ("norm", None if settings.norm == "none" else settings.norm, None)):
-        if value != off:
-            if not engine_supports(option):
-                raise ValueError(f"{option}: this engine has no {option} option yet")
-            kwargs[option] = value
-    return Network(settings.sizes, **kwargs)
+    return Network(settings.sizes, activation=settings.activation, output_activation=LAB_LOSSES[settings.loss],
+                   loss=settings.loss, init=settings.effective_init, init_gain=settings.effective_scale,
+                   seed=settings.seed, clip_norm=settings.clip_threshold if settings.clip else None,
+                   residual=settings.residual, norm=None if settings.norm == "none" else settings.norm)
 
 
 def analyse(settings: LabSettings, net: Optional[Network] = None):

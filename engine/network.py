@@ -14,7 +14,6 @@ Two optional remedies for deep networks change the hidden layers (never the outp
   variance is the biased one (divide by the count). γ (start 1) and β (start 0) are learnable, one
   per unit, in ``Network.gammas`` / ``Network.betas`` (one array per hidden layer).
 """
-import ctypes
 import math
 from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Union
@@ -559,34 +558,6 @@ class Network:
 def _check_finite_targets(Y) -> None:
     if not math.isfinite(np.add.reduce(Y, None)) and not np.isfinite(Y).all():
         raise ValueError("Y: expected finite numbers, got NaN or inf")
-
-
-def keep_freed_memory() -> None:
-    """Ask glibc to keep freed memory for reuse instead of handing it back to the OS at once.
-
-    Every step allocates its records (a, z, δ for each layer) and frees the previous ones; by default
-    glibc returns blocks over 128 KB (and a heap top over 128 KB) to the OS, so each step page-faults
-    its memory back in: measured 2.1× slower for the 20 × 32 network at batch 256 and 1.4× for
-    [784, 128, 64, 10]. PyTorch's caching allocator avoids the same cost.
-
-    Opt-in, because it is process-wide and makes a process hold on to memory it has freed: the
-    training benchmark and a notebook running long trainings of big networks may call it; the app
-    does not (a classroom server must give memory back when students leave). Once per process; a
-    no-op where the C library is not glibc.
-    """
-    global _MEMORY_TUNED
-    if _MEMORY_TUNED:
-        return
-    _MEMORY_TUNED = True
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 32 * 2 ** 20)  # M_MMAP_THRESHOLD: blocks below 32 MB come from the heap
-        libc.mallopt(-1, 128 * 2 ** 20)  # M_TRIM_THRESHOLD: keep up to 128 MB of free heap top
-    except (OSError, AttributeError):
-        pass
-
-
-_MEMORY_TUNED = False
 
 
 def _check_sizes(sizes) -> tuple:

@@ -14,34 +14,25 @@ Batches: X may hold up to ``MAX_BATCH`` samples. The arrays keep the whole batch
 and the batch gradients ∂L/∂W, ∂L/∂b (the mean over the batch, what the update uses).
 
 Layer numbering on screen: weights[l] is "layer l + 1" (W^{(l+1)}), it computes the nodes "L{l+1}:N{j}".
-Node ids "L{l}:N{j}", weight ids "W{l}:{j}:{k}" (= weights[l][j, k]), bias ids "b{l}:{j}"; labels are 1-based.
+Node ids "L{l}:N{j}", weight ids "W{l}:{j}:{k}" (= weights[l][j, k]), bias ids "b{l}:{j}" (``engine.ids``);
+labels are 1-based. Numbers are written by ``engine.formatting.tex_number``.
 """
 import functools
 import itertools
-import math
-import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
 import numpy as np
 
+from engine.activations import OUTPUT_ACTIVATIONS
+from engine.formatting import sub, sup, tex_number, tex_update
+from engine.ids import node_label, parse_id
+
 MAX_BATCH = 8
 MAX_TERMS = 6            # a sum with more terms is shown as its first 3, ⋯, and its last
 MAX_EQUATION_LINES = 16  # per step; the rest is summarised in one line ("… and 12 more units")
-SIGNIFICANT = 4
 
 KINDS = ("start", "forward", "loss", "backward", "update")
-
-_FUNCTION_TEX = {
-    "linear": "", "sigmoid": r"\sigma", "tanh": r"\tanh", "relu": r"\mathrm{relu}",
-    "leaky_relu": r"\mathrm{leaky}", "elu": r"\mathrm{elu}",
-    "softplus": r"\mathrm{softplus}", "silu": r"\mathrm{silu}", "softmax": r"\mathrm{softmax}",
-}
-_SUP = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-_NODE = re.compile(r"^L(\d+):N(\d+)$")
-_WEIGHT = re.compile(r"^W(\d+):(\d+):(\d+)$")
-_BIAS = re.compile(r"^b(\d+):(\d+)$")
 
 
 @dataclass
@@ -123,104 +114,6 @@ class Context:
     finite: bool
 
 
-# ---------------------------------------------------------------------- labels and numbers
-def parse_id(item_id: str):
-    """("node", l, j) | ("weight", l, j, k) | ("bias", l, j) from an id; ValueError otherwise."""
-    for kind, pattern in (("node", _NODE), ("weight", _WEIGHT), ("bias", _BIAS)):
-        m = pattern.match(item_id)
-        if m:
-            return (kind,) + tuple(int(g) for g in m.groups())
-    raise ValueError(f"node_id: expected 'L{{l}}:N{{j}}', 'W{{l}}:{{j}}:{{k}}' or 'b{{l}}:{{j}}', got {item_id!r}")
-
-
-def node_label(sizes, node_id: str, latex: bool = False) -> str:
-    """Display label of a node, weight or bias id, 1-based.
-
-    >>> node_label([2, 3, 1], "L1:N1"), node_label([2, 3, 1], "L2:N0", latex=True)
-    ('h¹₂', '\\\\hat y')
-    """
-    kind, *idx = parse_id(node_id)
-    n_layers = len(sizes) - 1
-    if kind == "node":
-        l, j = idx
-        _check_index(sizes, l, j, node_id)
-        if l == 0:
-            return f"x_{{{j + 1}}}" if latex else f"x{_sub(j + 1)}"
-        if l == n_layers:
-            if sizes[-1] == 1:
-                return r"\hat y" if latex else "ŷ"
-            return rf"\hat y_{{{j + 1}}}" if latex else f"ŷ{_sub(j + 1)}"
-        return f"h^{{({l})}}_{{{j + 1}}}" if latex else f"h{_sup(l)}{_sub(j + 1)}"
-    if kind == "weight":
-        l, j, k = idx
-        if not (0 <= l < n_layers and j < sizes[l + 1] and k < sizes[l]):
-            raise ValueError(f"node_id: {node_id!r} is not a weight of a {list(sizes)} network")
-        sep = "," if max(sizes[l], sizes[l + 1]) > 9 else ""  # w_{32,5}, not the ambiguous w_{325}
-        return f"w^{{({l + 1})}}_{{{j + 1}{sep}{k + 1}}}" if latex else f"w{_sup(l + 1)}{_sub(j + 1)},{_sub(k + 1)}"
-    l, j = idx
-    if not (0 <= l < n_layers and j < sizes[l + 1]):
-        raise ValueError(f"node_id: {node_id!r} is not a bias of a {list(sizes)} network")
-    return f"b^{{({l + 1})}}_{{{j + 1}}}" if latex else f"b{_sup(l + 1)}{_sub(j + 1)}"
-
-
-def _sup(n: int) -> str:
-    return str(n).translate(_SUP)
-
-
-def _sub(n: int) -> str:
-    return str(n).translate(_SUB)
-
-
-def _check_index(sizes, l, j, node_id):
-    if not (0 <= l < len(sizes) and j < sizes[l]):
-        raise ValueError(f"node_id: {node_id!r} is not a node of a {list(sizes)} network")
-
-
-def tex_number(x, digits: int = SIGNIFICANT) -> str:
-    """A number for LaTeX: 4 significant digits; scientific below 1e-3 or from 1e4; ∞ / NaN spelled out."""
-    x = float(x)
-    if math.isnan(x):
-        return r"\text{NaN}"
-    if math.isinf(x):
-        return r"\infty" if x > 0 else r"-\infty"
-    if x == 0:
-        return "0"
-    if 1e-3 <= abs(x) < 1e4:
-        s = f"{x:.{digits}g}"
-        if "e" not in s:
-            return s
-    mantissa, exponent = f"{x:.{digits - 1}e}".split("e")
-    if "." in mantissa:
-        mantissa = mantissa.rstrip("0").rstrip(".")
-    return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-
-
-def tex_update(old, new) -> tuple:
-    """(old, new) formatted with enough decimals that the change new − old shows 4 significant digits.
-
-    An update is often tiny next to the weight (0.5 → 0.51535): 4 significant digits of the weight
-    alone would hide it.
-    """
-    old, new = float(old), float(new)
-    change = new - old
-    if not (math.isfinite(old) and math.isfinite(new)) or change == 0 or max(abs(old), abs(new)) >= 1e4:
-        return tex_number(old), tex_number(new)
-    decimals = SIGNIFICANT - 1 - math.floor(math.log10(abs(change)))
-    for v in (old, new):
-        if v != 0:
-            decimals = max(decimals, SIGNIFICANT - 1 - math.floor(math.log10(abs(v))))
-    if decimals > 12:
-        return tex_number(old), tex_number(new)
-    return _fixed(old, max(decimals, 0)), _fixed(new, max(decimals, 0))
-
-
-def _fixed(x: float, decimals: int) -> str:
-    s = f"{x:.{decimals}f}"
-    if "." in s:
-        s = s.rstrip("0").rstrip(".")
-    return "0" if s in ("-0", "") else s
-
-
 def _factor(x) -> str:
     """A number as a factor of a product: negatives and scientific notation in parentheses."""
     s = tex_number(x)
@@ -264,7 +157,7 @@ def _product_terms(weights_row, inputs):
 
 
 def _fname(name: str) -> str:
-    return _FUNCTION_TEX.get(name, rf"\mathrm{{{name}}}")
+    return OUTPUT_ACTIVATIONS[name].tex
 
 
 # ---------------------------------------------------------------------- the timeline
@@ -297,7 +190,7 @@ def build_timeline(net, X, Y, lr: float, sample: int = 0) -> List[Step]:
     list of Step
         start, forward 1 … L, loss, backward L … 1, update.
     """
-    for option in ("residual", "norm", "normalization"):
+    for option in ("residual", "norm"):
         if getattr(net, option, None):
             raise ValueError(f"net: the step-by-step timeline shows plain fully connected networks; "
                              f"'{option}' is set to {getattr(net, option)!r}")
@@ -758,13 +651,13 @@ def step_table(steps: List[Step], step_index: int) -> List[dict]:
                 row.update(z=val(step.z[l - 1], s, j), delta=val(step.delta[l - 1], s, j),
                            b=float(step.biases[l - 1][j]), dL_db=val(step.db[l - 1], j))
             rows.append(row)
-    subs = [_sub(i + 1) for i in range(max(sizes))]
+    subs = [sub(i + 1) for i in range(max(sizes))]
     for l in range(len(sizes) - 1):
         W = step.weights[l].tolist()              # plain floats in one call: 20 × 32 × 32 rows stay fast
         n_out, n_in = sizes[l + 1], sizes[l]
         dW = step.dW[l].tolist() if step.dW[l] is not None else [[None] * n_in] * n_out
-        ids, sup = _weight_ids(tuple(sizes), l), _sup(l + 1)
-        rows += [{"layer": l + 1, "id": ids[j * n_in + k], "label": f"w{sup}{subs[j]},{subs[k]}",
+        ids, layer_sup = _weight_ids(tuple(sizes), l), sup(l + 1)
+        rows += [{"layer": l + 1, "id": ids[j * n_in + k], "label": f"w{layer_sup}{subs[j]},{subs[k]}",
                   "kind": "weight", "z": None, "a": None, "delta": None, "b": None, "dL_db": None,
                   "w": W[j][k], "dL_dW": dW[j][k]}
                  for j in range(n_out) for k in range(n_in)]

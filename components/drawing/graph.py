@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from components.drawing import style
 from components.drawing.layout import layered_layout
+from engine.ids import parse_id
 
 EDGE_MODES = {"gradient": "|∂L/∂w| (log)", "weight": "w", "update": "update −α∂L/∂w"}
 NODE_MODES = {"a": "a (activation)", "z": "z (pre-activation)", "delta": "|δ| = |∂L/∂z| (log)"}
@@ -292,14 +293,12 @@ def _target_rows(lay, selected):
         return None
     nodes = set()
     try:
-        if selected and selected.startswith("L"):
-            l, j = (int(v) for v in selected[1:].split(":N"))
+        kind, l, j, *k = parse_id(selected) if selected else ("", 0, 0)
+        if kind == "node":
             nodes = {lay.node_index(l, j)}
-        elif selected and selected.startswith("W"):
-            l, j, k = (int(v) for v in selected[1:].split(":"))
-            nodes = {lay.node_index(l, k), lay.node_index(l + 1, j)}
-        elif selected and selected.startswith("b"):
-            l, j = (int(v) for v in selected[1:].split(":"))
+        elif kind == "weight":
+            nodes = {lay.node_index(l, k[0]), lay.node_index(l + 1, j)}
+        elif kind == "bias":
             nodes = {lay.node_index(l + 1, j)}
     except (ValueError, IndexError):
         nodes = set()
@@ -389,7 +388,7 @@ def _add_selection_ring(traces, lay, selected, node_size, px_per_unit, small):
         x, y, size = lay.x[i], lay.y[i], node_size + 16
     elif selected.startswith("b") and small:
         try:
-            l, j = (int(v) for v in selected[1:].split(":"))
+            _, l, j = parse_id(selected)
             i = lay.node_index(l + 1, j)
         except (ValueError, IndexError):
             return

@@ -18,6 +18,8 @@ from components.drawing.style import fmt, node_label
 from engine.activations import ACTIVATIONS
 from engine.datasets import CSV_MAX_BYTES, CSV_MAX_ROWS, DATASETS, MAX_CLASSES, MAX_SAMPLES
 from engine.features import FEATURES
+from engine.ids import parse_id
+from engine.scenario import parse_hidden as _parse_hidden
 from engine.initializers import INITIALIZERS
 from engine.optimizers import OPTIMIZERS
 from engine.training import Snapshot
@@ -34,17 +36,7 @@ DATASET_NAMES = {**{name: f"{name} — {spec.doc}" for name, spec in DATASETS.it
 # ---------------------------------------------------------------- settings from the widgets
 def parse_hidden(text: str):
     """'4, 2' → (4, 2); ValueError naming the field and the limits."""
-    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
-    try:
-        hidden = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError("Neurons per hidden layer: expected whole numbers separated by commas, "
-                         f"got {text!r}") from None
-    if len(hidden) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"Neurons per hidden layer: expected at most {MAX_HIDDEN_LAYERS} layers, got {len(hidden)}")
-    if any(not 1 <= h <= MAX_NEURONS for h in hidden):
-        raise ValueError(f"Neurons per hidden layer: expected 1 to {MAX_NEURONS} neurons per layer, got {text!r}")
-    return hidden
+    return _parse_hidden(text, MAX_HIDDEN_LAYERS, MAX_NEURONS, "Neurons per hidden layer", "neurons")
 
 
 def _edit_layers(delta_layers: int):
@@ -363,7 +355,7 @@ def _network_view():
     thumbs = thumbnails_figure(maps, labels, sizes, selected=r.selected, height=fig.layout.height if big else None)
     cols[1].plotly_chart(thumbs, key="pg_thumbs", on_select=lambda: _select_from("pg_thumbs"),
                          selection_mode="points", width="stretch")
-    l, j = (int(p[1:]) for p in r.selected.split(":"))
+    _, l, j = parse_id(r.selected)
     cols[2].plotly_chart(neuron_figure(maps, r.selected, labels[sum(sizes[:l]) + j], xs, ys, r.dataset),
                          key="pg_neuron", width="stretch")
 

@@ -15,6 +15,7 @@ from engine import Network
 from engine.activations import ACTIVATIONS
 from engine.datasets import DATASETS, MAX_CLASSES, MAX_SAMPLES, MIN_SAMPLES, Dataset, make_dataset
 from engine.features import FEATURES, check_features, transform
+from engine.ids import parse_id
 from engine.initializers import INITIALIZERS
 from engine.optimizers import OPTIMIZERS
 from engine.training import Trainer
@@ -213,8 +214,10 @@ def update_run(run: Optional[Run], settings: PlaygroundSettings) -> Run:
 
 def _node_exists(node_id: str, sizes) -> bool:
     try:
-        l, j = (int(p[1:]) for p in node_id.split(":"))
-    except (ValueError, AttributeError):
+        kind, l, j, *_ = parse_id(node_id)
+    except (ValueError, TypeError):
+        return False
+    if kind != "node":
         return False
     return 0 <= l < len(sizes) and 0 <= j < sizes[l]
 

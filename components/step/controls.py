@@ -10,7 +10,8 @@ import streamlit as st
 from components.step import config as sc
 from components.step import session
 from engine import ACTIVATIONS, INITIALIZERS
-from engine.timeline import node_label
+from engine.formatting import sub
+from engine.ids import node_label
 
 
 def _key(run, name: str) -> str:
@@ -133,7 +134,7 @@ def sidebar(run) -> None:
 
         st.header("Sample and learning rate")
         for k in range(cfg.n_inputs):
-            st.slider(f"Input x{_sub(k + 1)}", -sc.INPUT_RANGE, sc.INPUT_RANGE, float(cfg.x[k]), 0.1,
+            st.slider(f"Input x{sub(k + 1)}", -sc.INPUT_RANGE, sc.INPUT_RANGE, float(cfg.x[k]), 0.1,
                       key=_key(run, f"x{k}"), on_change=_on_live, args=("x", k, _key(run, f"x{k}")))
         if cfg.output_activation == "softmax":
             st.selectbox("Target class y", list(range(1, cfg.n_outputs + 1)), index=int(max(range(len(cfg.y)),
@@ -143,7 +144,7 @@ def sidebar(run) -> None:
             lo = 0.0 if cfg.output_activation == "sigmoid" else -sc.INPUT_RANGE
             hi = 1.0 if cfg.output_activation == "sigmoid" else sc.INPUT_RANGE
             for j in range(cfg.n_outputs):
-                st.slider(f"Target y{_sub(j + 1) if cfg.n_outputs > 1 else ''}", lo, hi,
+                st.slider(f"Target y{sub(j + 1) if cfg.n_outputs > 1 else ''}", lo, hi,
                           float(min(max(cfg.y[j], lo), hi)), 0.05, key=_key(run, f"y{j}"), on_change=_on_live,
                           args=("y", j, _key(run, f"y{j}")))
         st.select_slider("Learning rate α (log scale)", sc.LR_CHOICES, value=cfg.lr, key=_key(run, "lr"),
@@ -167,8 +168,4 @@ def param_sliders(run, pids, prefix: str) -> None:
             default = {"value": value}
         st.slider(f"{node_label(run.sizes, pid)}  ({pid})", -bound, bound, step=0.01, key=key,
                   on_change=_on_param, args=(pid, key), format="%.4f", **default)
-
-
-def _sub(n: int) -> str:
-    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 

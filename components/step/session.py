@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from components.step.config import DEFAULT, StepConfig, is_structural, make_network, validate
+from engine.ids import parse_id
 from engine.timeline import build_timeline
 
 KEY = "step_page"
@@ -117,8 +118,8 @@ def set_param(pid: str, value: float) -> None:
     if not np.isfinite(value):
         run.error = f"{pid}: expected a finite number, got {value}"
         return
-    l, *rest = (int(v) for v in pid[1:].split(":"))
-    target = run.weights[l] if pid[0] == "W" else run.biases[l]
+    kind, l, *rest = parse_id(pid)
+    target = run.weights[l] if kind == "weight" else run.biases[l]
     target[tuple(rest)] = float(value)
     run.version += 1
     run.error = ""

@@ -9,6 +9,7 @@ from components.drawing import style
 from components.drawing.graph import HOVER_LABEL_EDGES, SMALL_EDGES, network_figure, selected_id
 from components.drawing.layout import layered_layout
 from engine import Network
+from engine.ids import parse_id
 
 
 def textbook():
@@ -143,7 +144,7 @@ def test_a_big_network_makes_the_selected_neurons_edges_hoverable_and_clickable(
             assert selected_id({"customdata": row}) == row[0]
             assert (x, y) == (lay.label_x[at[row[0]]], lay.label_y[at[row[0]]])
         w = float(edges.customdata[0][2].replace("−", "-"))
-        l, j, k = (int(v) for v in ids[0][1:].split(":"))
+        _, l, j, k = parse_id(ids[0])
         assert abs(w - net.weights[l][j, k]) <= 1e-3 * max(1.0, abs(w))
     assert selected_id({"customdata": ["L1:N0", "—"]}) == "L1:N0" and selected_id({"x": 1}) is None
 
