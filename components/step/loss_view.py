@@ -129,7 +129,7 @@ def _axis_choices(run, net, X, Y, pair) -> list:
     ids = S.param_ids(run.sizes)
     if len(ids) <= LIST_ALL:
         return ids
-    r = net.backward(X, Y)
+    r = _cached(run, "grad", (), lambda: net.backward(X, Y), uses_lr=False)
     g = np.abs(np.nan_to_num(np.concatenate([np.concatenate([dW.ravel(), db]) for dW, db in zip(r.dW, r.db)])))
     top = [ids[i] for i in np.argsort(-g, kind="stable")[:TOP_K]]
     extra = [p for p in (*pair, slope_param(run)[0]) if p not in top]

@@ -294,3 +294,23 @@ def test_a_link_naming_a_layer_that_does_not_exist_keeps_the_view_and_says_which
     run = run_of(at)
     assert run.weights[0][0, 0] == 0.5 and run.surface is None and run.panel == "equations"
     assert not at.error
+
+
+def test_a_20_by_32_network_offers_the_largest_gradients_and_draws_every_view(at):
+    from components.step import session
+    from components.step.config import DEFAULT, with_architecture
+    at.session_state["step_page"] = session.new_run(with_architecture(DEFAULT, hidden=(32,) * 20,
+                                                                      activations=("tanh",) * 20))
+    ok(at.run())
+    open_loss(at, "surface")
+    run = run_of(at)
+    gen = run.generation
+    options = at.selectbox(key=f"step_loss_px_{gen}").options
+    assert len(options) <= 42 and any("40 with the largest |∂L/∂w|" in c.value for c in at.caption)
+    X, Y = sample(run)
+    fig = chart_with(at, trace_type="contour")
+    assert_close("arrow", fig["layout"]["meta"]["gradient"],
+                 [S.gradient_of(run.network().backward(X, Y), p) for p in S.top_pair(run.network(), X, Y)])
+    open_loss(at, "slope")
+    open_loss(at, "check")
+    assert len(at.dataframe[0].value) == S.MAX_CHECKED
