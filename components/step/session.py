@@ -16,6 +16,7 @@ from engine.timeline import build_timeline
 
 KEY = "step_page"
 PATH_NUMBERS = 200_000  # the path of applied updates keeps at most this many numbers (oldest dropped first)
+PATH_POINTS = 500       # … and at most this many points
 
 
 @dataclass
@@ -140,7 +141,7 @@ def next_training_step() -> None:
     run.weights = [W.copy() for W in last.weights]
     run.biases = [b.copy() for b in last.biases]
     run.path.append(_flat(run.weights, run.biases))
-    keep = max(2, PATH_NUMBERS // run.path[0].size)
+    keep = min(PATH_POINTS, max(2, PATH_NUMBERS // run.path[0].size))
     del run.path[:-keep]
     run.trained += 1
     run.step = 0
