@@ -26,7 +26,8 @@ from components.shell.navigation import PAGE_FILES, PAGE_TITLES
 from components.step import quiz
 from engine.scenario import (CSV_DATASET, HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, NO_LINK_FOR_POINTS,
                              Points, Scenario, from_lab_settings, from_query, link_carries_weights, load_lesson,
-                             to_lab_settings, to_query)
+                             sandbox_graph, to_lab_settings, to_query)
+from engine.scenario import sandbox_scenario as _sandbox_document
 
 PENDING = "share_pending"        # a Scenario waiting for its page
 NOTICES = "share_notices"        # messages to show once on the next page draw
@@ -53,6 +54,11 @@ def step_scenario(run, **view) -> Scenario:
     options = {k: v for k, v in (("edge_mode", run.edge_mode), ("node_mode", run.node_mode),
                                  ("selected", run.selected), ("trained", run.trained))
                if v != STEP_OPTION_DEFAULTS.get(k, _output_node(cfg.sizes))}  # defaults stay out of links
+    for name, default in LOSS_OPTION_DEFAULTS.items():
+        value = getattr(run, name, default)
+        value = list(value) if isinstance(value, tuple) else value
+        if value != default and not (name == "surface" and value is None):
+            options[name] = value
     return Scenario().replace(
         page="step", sizes=cfg.sizes, activation=list(cfg.activations) if cfg.hidden else "relu",
         output_activation=cfg.output_activation, loss=cfg.loss, init=cfg.init, init_gain=cfg.init_gain,
@@ -61,6 +67,9 @@ def step_scenario(run, **view) -> Scenario:
 
 
 STEP_OPTION_DEFAULTS = {"edge_mode": "auto", "node_mode": "auto", "trained": 0}  # and selected: the output node
+# The loss view (issue 16): which panel is open under the graph, which loss view, the surface's two
+# parameters, the optimizers compared and how many steps ahead. Lessons name them.
+LOSS_OPTION_DEFAULTS = {"panel": "equations", "loss_view": "slope", "surface": None, "compare": [], "ahead": 20}
 
 
 def _output_node(sizes) -> str:
@@ -113,11 +122,43 @@ def step_state(s: Scenario):
     options = dict(s.options)
     for key, allowed in (("edge_mode", None), ("node_mode", None), ("selected", None), ("trained", None)):
         options.setdefault(key, None)
-    unknown = set(options) - {"edge_mode", "node_mode", "selected", "trained"}
+    known = {"edge_mode", "node_mode", "selected", "trained", *LOSS_OPTION_DEFAULTS}
+    unknown = set(options) - known
     if unknown:
         raise ValueError(f"view.options.{sorted(unknown)[0]}: unknown option of the step-through page; "
-                         "expected edge_mode, node_mode, selected, trained")
+                         f"expected {', '.join(sorted(known))}")
+    _check_loss_options(cfg.sizes, options)
     return cfg, weights, biases, s.step, options
+
+
+def _check_loss_options(sizes, options) -> None:
+    """The loss view's options (``LOSS_OPTION_DEFAULTS``), or ValueError naming the option."""
+    from components.step.loss_view import VIEWS as LOSS_VIEWS
+    from components.step.panels import PANELS
+    from engine.optimizers import OPTIMIZERS
+    from engine.surface import MAX_AHEAD, check_param
+    panel = options.get("panel")
+    if panel is not None and panel not in PANELS:
+        raise ValueError(f"view.options.panel: expected one of {', '.join(PANELS)}; got {panel!r}")
+    view = options.get("loss_view")
+    if view is not None and view not in LOSS_VIEWS:
+        raise ValueError(f"view.options.loss_view: expected one of {', '.join(LOSS_VIEWS)}; got {view!r}")
+    pair = options.get("surface")
+    if pair is not None:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ValueError(f"view.options.surface: expected two parameter ids, e.g. ['W0:0:0', 'b0:0']; got {pair!r}")
+        for i, pid in enumerate(pair):
+            check_param(sizes, pid, f"view.options.surface[{i}]")
+        if pair[0] == pair[1]:
+            raise ValueError(f"view.options.surface: expected two different parameters; got {pair[0]!r} twice")
+    compare = options.get("compare")
+    if compare is not None:
+        if not isinstance(compare, (list, tuple)) or any(c not in OPTIMIZERS for c in compare):
+            raise ValueError(f"view.options.compare: expected a list of names from {', '.join(OPTIMIZERS)}; "
+                             f"got {compare!r}")
+    ahead = options.get("ahead")
+    if ahead is not None and not (isinstance(ahead, int) and not isinstance(ahead, bool) and 1 <= ahead <= MAX_AHEAD):
+        raise ValueError(f"view.options.ahead: expected a whole number of steps from 1 to {MAX_AHEAD}; got {ahead!r}")
 
 
 def playground_scenario(settings, run=None, **view) -> Scenario:
@@ -218,6 +259,19 @@ def lab_state(s: Scenario):
     return settings, s.step
 
 
+def sandbox_scenario(run, **view) -> Scenario:
+    """The chain-rule sandbox's expression, values, step and mode as a scenario."""
+    options = {"mode": run.mode} | ({"wrt": run.wrt} if run.wrt is not None else {})
+    return _sandbox_document(run.text, run.values, step=run.step, options=options, **view)
+
+
+def sandbox_state(s: Scenario):
+    """(expression, values, step, mode, wrt) for the sandbox, or ValueError naming the field."""
+    _expect_page(s, "sandbox")
+    graph, values = sandbox_graph(s)
+    return s.expression, values, s.step, s.options.get("mode", "reverse"), s.options.get("wrt")
+
+
 def _expect_page(s: Scenario, page: str) -> None:
     if s.page != page:
         raise ValueError(f"page: this scenario is for the {PAGE_TITLES[s.page]} page, not the {PAGE_TITLES[page]}")
@@ -259,6 +313,10 @@ def capture(page: str):
         from components.step import session as step_session
         run = step_session.get_run()
         return lambda: _with_lesson(step_scenario(run, **view), lesson)
+    if page == "sandbox":
+        from components.sandbox import state as sandbox_session
+        run = sandbox_session.get()
+        return lambda: _with_lesson(sandbox_scenario(run, **view), lesson)
     if page == "playground":
         from components.playground import session as playground_session
         settings, run = playground_session.settings(), playground_session.run()
@@ -281,7 +339,7 @@ def _with_lesson(s: Scenario, name: Optional[str]) -> Scenario:
         lesson = load_lesson(name)
     except ValueError:
         return s
-    if lesson.sizes != s.sizes:
+    if lesson.sizes != s.sizes or lesson.expression != s.expression:
         return s
     return dataclasses.replace(s, lesson=name, title=lesson.title, explanation=lesson.explanation)
 
@@ -300,6 +358,9 @@ def apply(s: Scenario) -> None:
         _apply_step(step_state(s))
     elif s.page == "playground":
         _apply_playground(playground_state(s))
+    elif s.page == "sandbox":
+        from components.sandbox import state as sandbox_session
+        sandbox_session.restore(*sandbox_state(s))
     else:
         _apply_lab(lab_state(s))
     set_presenter(s.presenter, s.hide)
@@ -342,8 +403,13 @@ def _apply_step(state) -> None:
     for name, default in (*STEP_OPTION_DEFAULTS.items(), ("selected", _output_node(cfg.sizes))):
         setattr(run, name, default if options.get(name) is None else options[name])
     run.trained = int(run.trained)
+    for name, default in LOSS_OPTION_DEFAULTS.items():
+        value = options.get(name)
+        value = default if value is None else value
+        setattr(run, name, tuple(value) if isinstance(value, list) else value)
     run.step = int(min(step, len(run.steps()) - 1))
     st.session_state[step_session.KEY] = run
+    st.session_state.pop("step_view", None)  # the panel radio is rebuilt from run.panel
     for name in ("edge_mode", "node_mode"):
         if f"step_{name}" in st.session_state:
             st.session_state[f"step_{name}"] = getattr(run, name)

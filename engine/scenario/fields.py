@@ -13,14 +13,14 @@ from engine.datasets import DATASETS, MAX_CLASSES, MAX_SAMPLES, MIN_SAMPLES
 from engine.initializers import INITIALIZERS
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
-from engine.scenario.checks import (MAX_ABS, MAX_LAYERS, _activation, _biases, _boolean, _choice, _features,
-                                    _integer, _lesson_id, _matrix, _number, _optional, _options, _sizes, _subset,
-                                    _text, _weights)
+from engine.scenario.checks import (MAX_ABS, MAX_LAYERS, _activation, _biases, _boolean, _choice, _expression,
+                                    _features, _integer, _lesson_id, _matrix, _number, _optional, _options, _sizes,
+                                    _subset, _text, _values, _weights)
 from engine.scenario.points import _points
 
 FORMAT = "backprop-lens/scenario"
 VERSION = 1
-PAGES = ("step", "lab", "playground")
+PAGES = ("step", "lab", "playground", "sandbox")
 NORMS = ("none", "batch", "layer")
 HIDE_FLAGS = ("architecture", "initialization", "inputs", "learning_rate", "optimizer", "weights",
               "dataset", "step_controls", "display", "sharing", "sidebar")
@@ -95,6 +95,15 @@ def _join_names(v) -> str:
     return ".".join(v) or "-"
 
 
+def _parse_values(t: str) -> dict:
+    """"w:0.5,x:2" → {"w": 0.5, "x": 2.0} (the sandbox's variables)."""
+    return {k: _parse_float(v) for k, _, v in (part.partition(":") for part in t.split(",") if part)}
+
+
+def _values_text(v) -> str:
+    return ",".join(f"{k}:{_fmt(x)}" for k, x in v.items())
+
+
 def _rows_text(v) -> str:
     return "-" if v is None else ";".join(",".join(map(_fmt, r)) for r in v)
 
@@ -159,6 +168,8 @@ FIELDS = (
     Field("data_seed", "data", _integer(0, 2**32 - 1), "dseed", parse=_parse_int),
     Field("features", "data", _features, "f", parse=_names, show=_join_names),
     Field("points", "data", _points, "pts", parse=None),
+    Field("expression", "data", _expression, "e", parse=_or_none(str)),
+    Field("values", "data", _values, "vals", parse=_or_none(_parse_values), show=_values_text),
     Field("step", "view", _integer(0, 10**7), "step", parse=_parse_int),
     Field("presenter", "view", _boolean, "present", parse=_parse_bool),
     Field("hide", "view", _subset(HIDE_FLAGS), "hide", parse=_names, show=_join_names),

@@ -70,6 +70,8 @@ class Scenario:
     data_seed: int = 0
     features: Tuple[str, ...] = DEFAULT_FEATURES
     points: Optional[Points] = None
+    expression: Optional[str] = None
+    values: Optional[Dict[str, float]] = None
     step: int = 0
     presenter: bool = False
     hide: Tuple[str, ...] = ()
@@ -106,7 +108,7 @@ class Scenario:
             part = doc.get(f.section, {}) if f.section else doc
             label = f.path
             if f.name not in part:
-                if f.required:
+                if f.required and not (values.get("page") == "sandbox" and f.section in ("network", "training")):
                     raise ValueError(f"{label}: missing; every scenario needs it")
                 continue
             values[f.name] = f.check(part[f.name], label)
@@ -223,6 +225,9 @@ class Scenario:
         if self.page == "lab":
             from engine.scenario.lab_adapter import to_lab_settings
             to_lab_settings(self)
+        if self.page == "sandbox":
+            from engine.scenario.sandbox_adapter import sandbox_graph
+            sandbox_graph(self)
         return self
 
     # ------------------------------------------------------------------ engine
@@ -375,5 +380,8 @@ def default_scenario(page: str = "step") -> Scenario:
         from engine.lab import LabSettings
         from engine.scenario.lab_adapter import from_lab_settings
         return from_lab_settings(LabSettings())
+    if page == "sandbox":
+        from engine.scenario.sandbox_adapter import SANDBOX_DEFAULT, sandbox_scenario
+        return sandbox_scenario(*SANDBOX_DEFAULT)
     return Scenario(page=page)
 
