@@ -57,13 +57,15 @@ def test_play_trains_live_and_a_diverging_run_says_where(page, app_url):
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3   # profile, heatmap, loss
     assert_no_exception(page)
     screenshot(page, "lab_clipping_trained")
-    # the same network without clipping diverges: stopped, step and layer named, advice given
+    # the same network without clipping diverges: paused at its healthy weights, the step named, α tried
     page.get_by_text("Gradient clipping (global norm)").click()
     wait_ready(page)
     page.get_by_role("button", name=re.compile("Run all")).click()
-    page.wait_for_selector("text=/Diverged at step \\d+, layer \\d+/", timeout=30_000)
+    page.wait_for_selector("text=/Diverging at step \\d+ \\(α = 0.01\\)/", timeout=30_000)
     wait_ready(page)
-    assert page.locator("text=/Try a smaller learning rate/").count() >= 1
+    assert page.locator("text=/Paused with the weights of step \\d+ \\(loss .*\\), the last healthy ones/").count() >= 1
+    # no smaller α helps from those weights (tried): the page says so and names clipping, this preset's point
+    assert page.locator("text=/Reset: these weights are already too large .* turn on gradient clipping/").count() >= 1
     assert_no_exception(page)
     screenshot(page, "lab_diverged")
 
