@@ -186,7 +186,8 @@ def forward_stats_figure(d: Diagnostics, height: int = 700, title: Optional[str]
         dict(type="scatter", x=x, y=mean, mode="markers+lines", name="mean a ± std", xaxis="x", yaxis="y",
              error_y=dict(type="data", array=std, thickness=2, width=4, color=OKABE_ITO[0]),
              line=dict(color=OKABE_ITO[0], width=2), marker=dict(size=8),
-             hovertemplate="layer %{x}<br>mean a = %{y:.4g}<extra></extra>"),
+             customdata=[format_sci(v, 4) for v in d.a_mean],
+             hovertemplate="layer %{x}<br>mean a = %{customdata}<extra></extra>"),
         dict(type="scatter", x=x, y=fp, mode="markers+lines", name="mean f′(z)", xaxis="x2", yaxis="y2",
              line=dict(color=OKABE_ITO[2], width=2, dash="dash"), marker=dict(symbol="diamond", size=9),
              hovertemplate="layer %{x}<br>mean f′ = %{y:.4g}<extra></extra>"),
@@ -395,7 +396,8 @@ def overlay_figure(runs: Sequence, height: int = 460) -> go.Figure:
         data.append(dict(type="scatter", x=list(range(1, len(y) + 1)), y=y, name=r.label, mode="lines+markers",
                          line=dict(color=OKABE_ITO[i % len(OKABE_ITO)], width=3, dash=DASHES[i % 4]),
                          marker=dict(symbol=SYMBOLS[i % 4], size=9),
-                         hovertemplate=r.label + "<br>layer %{x}: %{y:.3g}<extra></extra>"))
+                         customdata=[format_sci(v, 3) for v in y],
+                         hovertemplate=r.label + "<br>layer %{x}: %{customdata}<extra></extra>"))
     layout = dict(shapes=shapes, annotations=notes,
                   yaxis=dict(type="log", range=[lo, hi], title="mean |δ_l| ÷ mean |δ| of the last hidden layer",
                              exponentformat="power", gridcolor="#e5e5e5"),

@@ -316,7 +316,8 @@ def neuron_figure(maps: Sequence[np.ndarray], node_id: str, label: str, xs, ys, 
     finite = a[np.isfinite(a)]
     m = float(np.max(np.abs(finite))) if finite.size else 1.0
     fig = go.Figure(go.Heatmap(x=xs, y=ys, z=a, colorscale=style.DIVERGING, zmin=-m or -1, zmax=m or 1,
-                               hovertemplate="x₁ %{x:.3g}<br>x₂ %{y:.3g}<br>a %{z:.4g}<extra></extra>",
+                               customdata=format_numbers(a), hovertemplate="x₁ %{x:.3g}<br>x₂ %{y:.3g}<br>a "
+                               "%{customdata}<extra></extra>",   # the one formatter: 1.74·10⁷, not 1.74e+7
                                colorbar=dict(title=dict(text=f"a of {label}", side="right"), thickness=18)))
     if dataset is not None:
         X = dataset.X_train

@@ -160,3 +160,13 @@ def test_neuron_figure_is_that_neurons_map():
     assert_close("a of h²₂", np.asarray(fig.data[0].z), maps[2][:, 1].reshape(GRID, GRID))
     assert "h²₂" in fig.layout.title.text
     json.loads(fig.to_json())
+
+
+def test_neuron_hover_writes_huge_values_whole():
+    run = trained()
+    xs, ys, P = plane_grid(run.dataset.extent)
+    maps = [m * 1e216 for m in neuron_maps(run.net, run.settings.features, P)]
+    fig = neuron_figure(maps, "L2:N1", "h²₂", xs, ys, run.dataset)
+    texts = np.asarray(fig.data[0].customdata).ravel()
+    assert "%{customdata}" in fig.data[0].hovertemplate
+    assert all("e+" not in t for t in texts) and any("·10²¹⁶" in t or "·10²¹⁵" in t for t in texts)
