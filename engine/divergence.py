@@ -44,6 +44,7 @@ SATURATED_SHARE = 0.9
 TRIAL_STEPS = 25
 PROGRESS = 0.1
 MAX_TRIALS = 10
+KEEP_PASS_BELOW = 1 << 14   # z values: a pass this small is kept whole as the healthy reference (≤ ~0.4 MB)
 GREW_NAMED = 10.0   # the first quantity (computation order) that grew this much is named as where it began
 
 RULES = ("nonfinite", "multiple", "growth")
@@ -194,16 +195,25 @@ def locate_nonfinite(p, params: Optional[Sequence[np.ndarray]] = None) -> Option
     return None
 
 
+def profile(p) -> Tuple[float, ...]:
+    """max |·| of what a pass computes, in computation order: z of layer 1 … L, the loss, δ of layer L … 1
+    (2L + 1 numbers: what ``where_it_grew`` compares, kept instead of the pass's arrays)."""
+    L = len(p.z)
+    return (tuple(_max_abs(p.z[l]) for l in range(L)) + (abs(float(p.loss)),)
+            + tuple(_max_abs(p.delta[l]) for l in range(L - 1, -1, -1)))
+
+
 def where_it_grew(healthy, now) -> Where:
     """The first quantity, in computation order, whose max |·| grew GREW_NAMED× or more from the healthy
-    pass to this one (else the one that grew most): forward z of layer 1 … L, the loss, backward δ L … 1."""
+    pass (or its ``profile``) to this pass (else the one that grew most): forward z of layer 1 … L, the loss, backward δ
+    L … 1."""
     L = len(now.z)
-    rows = ([("forward", l + 1, healthy.z[l], now.z[l]) for l in range(L)]
-            + [("loss", L, healthy.loss, now.loss)]
-            + [("backward", l + 1, healthy.delta[l], now.delta[l]) for l in range(L - 1, -1, -1)])
+    names = ([("forward", l + 1) for l in range(L)] + [("loss", L)]
+             + [("backward", l + 1) for l in range(L - 1, -1, -1)])
+    if not isinstance(healthy, tuple):
+        healthy = profile(healthy)
     best, best_ratio = None, -1.0
-    for phase, layer, h, n in rows:
-        before, after = _max_abs(h), _max_abs(n)
+    for (phase, layer), before, after in zip(names, healthy, profile(now)):
         with np.errstate(all="ignore"):
             ratio = after / before if before > 0 else (np.inf if after > 0 else 1.0)
         w = Where(phase, layer, before, after)
@@ -219,7 +229,8 @@ class Watch:
 
     ``observe(step, p)`` after every step, with the pass of that step (and the parameters after its
     update); returns a ``Divergence`` at the first diverging step, else None. O(1) memory: the last
-    GROWTH_WINDOW + 1 losses and the pass of the last low point. ``restart(step)`` after the run went back
+    GROWTH_WINDOW + 1 losses and the last low point's pass when small, else its ``profile`` (2L + 1
+    numbers; a 50 × 64 lab network's pass at batch 512 is ~40 MB). ``restart(step)`` after the run went back
     to the weights of ``step`` (the first loss is kept: it is the run's yardstick).
     """
 
@@ -227,7 +238,7 @@ class Watch:
         self.first_loss: Optional[float] = None
         self._threshold = math.inf
         self._recent: deque = deque(maxlen=GROWTH_WINDOW + 1)   # (step, loss)
-        self._low: Optional[Tuple[int, float, object]] = None   # (step, loss, pass) of the last non-rising step
+        self._low: Optional[Tuple[int, float, tuple]] = None   # (step, loss, profile) of the last non-rising step
         self._rise: List[Tuple[int, float]] = []
 
     @property
@@ -265,7 +276,10 @@ class Watch:
             self.first_loss = loss
             self._threshold = START_MULTIPLE * max(loss, LOSS_FLOOR)
         if not rising and where is None and not loss > self._threshold:
-            self._low = (step, loss, p)
+            # a small pass is kept as it is (its profile is computed only if a divergence needs it: the
+            # trainer's hot path); a large one (the deep lab networks) is reduced to its profile at once
+            small = sum(z.size for z in p.z) <= KEEP_PASS_BELOW
+            self._low = (step, loss, p if small else profile(p))
             self._rise = [(step, loss)]
             return None
         self._rise.append((step, loss))
