@@ -27,7 +27,7 @@ Layers are numbered as on screen: layer l = 1 … L is ``weights[l-1]`` (L: the 
 """
 import math
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
