@@ -96,6 +96,7 @@ class Suggestion:
     after: Optional[float]
     steps: int
     tried: Tuple[float, ...]
+    offer_clipping: bool = False   # the page has gradient clipping and it is off: name it as a way out
 
     def text(self, healthy_step: int) -> str:
         if self.lr is not None:
@@ -105,7 +106,7 @@ class Suggestion:
             return "Reset: these weights are already too large, and this page offers no smaller α."
         return (f"Reset: these weights are already too large — no smaller α ({', '.join(f'{v:g}' for v in self.tried)}) "
                 f"made the loss fall from step {healthy_step:,}'s weights in {self.steps} steps. Lower the initial "
-                "weight scale or turn on gradient clipping, then reset.")
+                f"weight scale{' or turn on gradient clipping' if self.offer_clipping else ''}, then reset.")
 
 
 @dataclass(frozen=True)
@@ -310,7 +311,7 @@ def smaller_rates(lr: float, choices: Sequence[float]) -> Tuple[float, ...]:
 
 
 def suggest_lr(trial: Callable[[float], Tuple[bool, float]], before: float, lr: float,
-               choices: Sequence[float], steps: int = TRIAL_STEPS) -> Suggestion:
+               choices: Sequence[float], steps: int = TRIAL_STEPS, offer_clipping: bool = False) -> Suggestion:
     """Try the page's smaller rates, largest first: ``trial(rate)`` runs ``steps`` steps from the healthy
     weights and returns (diverged, loss after). The first rate whose loss fell to ≤ (1 − PROGRESS) ×
     ``before`` without diverging is the suggestion; None when no rate did."""
@@ -318,8 +319,8 @@ def suggest_lr(trial: Callable[[float], Tuple[bool, float]], before: float, lr: 
     for rate in tried:
         diverged, after = trial(rate)
         if not diverged and math.isfinite(after) and after <= (1.0 - PROGRESS) * before:
-            return Suggestion(rate, before, after, steps, tried)
-    return Suggestion(None, before, None, steps, tried)
+            return Suggestion(rate, before, after, steps, tried, offer_clipping)
+    return Suggestion(None, before, None, steps, tried, offer_clipping)
 
 
 def trial_on(net, batches: Callable[[int], tuple], evaluate: Callable[[object], float], steps: int = TRIAL_STEPS):

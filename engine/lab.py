@@ -393,7 +393,8 @@ class LabRun:
         del self.losses[step:], self.grad_norms[step:], self.clipped[step:]
         X, Y = self.X, self.Y
         trial = trial_on(self.net, lambda i: (X, Y), lambda net: net.backward(X, Y).loss, TRIAL_STEPS)
-        suggestion = suggest_lr(trial, d.healthy_loss, d.lr, self.lr_choices, TRIAL_STEPS)
+        suggestion = suggest_lr(trial, d.healthy_loss, d.lr, self.lr_choices, TRIAL_STEPS,
+                                offer_clipping=not self.settings.clip)
         self.divergence = with_suggestion(d, suggestion)
 
     def history(self) -> np.ndarray:

@@ -372,7 +372,8 @@ class Trainer:
         upcoming = self._upcoming(TRIAL_STEPS)
         trial = trial_on(self.net, lambda i: (self.X_train[upcoming[i]], self.Y_train[upcoming[i]]),
                          lambda net: self._measure(net, self.X_train, self.Y_train, self.y_train)[0], TRIAL_STEPS)
-        suggestion = suggest_lr(trial, before, self.lr, self.lr_choices, TRIAL_STEPS)
+        suggestion = suggest_lr(trial, before, self.lr, self.lr_choices, TRIAL_STEPS,
+                                offer_clipping=self.net.clip_norm is None)
         self.divergence = with_suggestion(replace(d, healthy_step=healthy, healthy_loss=before), suggestion)
 
     def _upcoming(self, n: int) -> List[np.ndarray]:

@@ -121,6 +121,9 @@ def test_a_smaller_rate_is_suggested_only_after_it_made_progress():
 def test_when_no_rate_helps_the_advice_is_reset():
     s = suggest_lr(lambda rate: (True, math.inf), 1.0, 1.0, (0.1, 0.01, 1.0))
     assert s == Suggestion(None, 1.0, None, 25, (0.1, 0.01)) and s.text(4).startswith("Reset: these weights are")
+    assert "clipping" not in s.text(4), "a page without clipping (or with it on) is not told to turn it on"
+    offered = suggest_lr(lambda rate: (True, math.inf), 1.0, 1.0, (0.1,), offer_clipping=True)
+    assert offered.text(4).endswith("Lower the initial weight scale or turn on gradient clipping, then reset.")
     assert smaller_rates(0.3, (1e-5, 1e-4, 0.1, 0.3, 1.0)) == (0.1, 1e-4, 1e-5)
 
 
