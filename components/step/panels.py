@@ -53,7 +53,7 @@ def step_figure(run, steps, i):
     step = steps[i]
     edge, node = resolved_modes(run, step)
     return network_figure(run.sizes, step.weights, step.biases, z=step.z, a=step.a, delta=step.delta, dW=step.dW, db=step.db,
-                          update_W=step.update_W, lr=run.config.lr, color_edges_by=edge, color_nodes_by=node,
+                          update_W=step.update_W, lr=run.config.lr, edge_mode=edge, node_mode=node,
                           highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected)
 
 

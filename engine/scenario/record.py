@@ -15,7 +15,8 @@ from engine.features import DEFAULT_FEATURES
 from engine.initializers import INITIALIZERS
 from engine.losses import LOSSES
 from engine.network import Network
-from engine.scenario.checks import MAX_BATCH, _fail
+from engine.checks import _fail
+from engine.scenario.checks import MAX_BATCH
 from engine.scenario.fields import CSV_DATASET, FIELDS, FORMAT, SECTIONS, TOP_LEVEL, VERSION
 from engine.scenario.points import Points
 
@@ -44,7 +45,7 @@ class Scenario:
     init_param: Optional[float] = None
     seed: int = 0
     residual: bool = False
-    norm: str = "none"
+    norm: Optional[str] = None
     weights: Optional[Tuple] = None
     biases: Optional[Tuple] = None
     gammas: Optional[Tuple] = None
@@ -88,8 +89,10 @@ class Scenario:
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise _fail("version", f"the integer {VERSION}", version)
         if version > VERSION:
-            raise ValueError(f"version: this app reads scenario version {VERSION}; the file is version "
+            raise ValueError(f"version: this app reads scenario versions 1 to {VERSION}; the file is version "
                              f"{version} (made by a newer Backprop Lens)")
+        if version == 1:
+            doc = from_version_1(doc)
         for key in doc:
             if key not in TOP_LEVEL:
                 raise ValueError(f"{key}: unknown field; expected one of {', '.join(TOP_LEVEL)}")
@@ -207,7 +210,7 @@ class Scenario:
             if sizes[-1] != n_out:
                 raise ValueError(f"network.sizes: expected {n_out} output(s) for dataset {self.dataset!r} "
                                  f"({task}), got sizes[-1] = {sizes[-1]}")
-        n_norm = len(sizes) - 2 if self.norm != "none" else 0
+        n_norm = len(sizes) - 2 if self.norm is not None else 0
         for name in ("gammas", "betas"):
             value = getattr(self, name)
             if value is None:
@@ -239,7 +242,7 @@ class Scenario:
                   eps=self.eps, clip_norm=self.clip_norm, clip_value=self.clip_value, l1=self.l1, l2=self.l2)
         if self.residual:
             kw["residual"] = True
-        if self.norm != "none":
+        if self.norm is not None:
             kw["norm"] = self.norm
         return kw
 
@@ -330,6 +333,24 @@ class Scenario:
 
 
 _DEFAULT = Scenario()
+
+
+def from_version_1(doc: Mapping) -> dict:
+    """A version-1 document in version 2's words (a copy; ``doc`` is not changed).
+
+    Version 1 wrote no normalisation as ``"norm": "none"`` (version 2: null, as every "off" is) and
+    kept the lab's clipping threshold while clipping was off as ``view.options.clip_threshold``
+    (version 2 has one setting, ``training.clip_norm``, null when off: the remembered threshold was
+    a slider's position, not a number of the network, and is dropped).
+    """
+    doc = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in doc.items()}
+    doc["version"] = VERSION
+    network, view = doc.get("network"), doc.get("view")
+    if isinstance(network, dict) and network.get("norm") == "none":
+        network["norm"] = None
+    if doc.get("page") == "lab" and isinstance(view, dict) and isinstance(view.get("options"), Mapping):
+        view["options"] = {k: v for k, v in view["options"].items() if k != "clip_threshold"}
+    return doc
 
 
 def _reject_constant(name):
