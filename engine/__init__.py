@@ -49,7 +49,8 @@ from engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, Activation
 from engine.gradcheck import GradCheck, gradient_check
 from engine.initializers import INITIALIZERS, Initializer
 from engine.losses import LOSSES, Loss
-from engine.network import NORMS, Network, Pass
+from engine.network import NORMS, Network
+from engine.passes import Pass
 from engine.optimizers import OPTIMIZERS, Optimizer
 
 __all__ = [

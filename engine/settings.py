@@ -26,10 +26,10 @@ from engine.checks import _boolean, _choice, _integer, _number, _optional
 from engine.datasets import MAX_CLASSES, MAX_SAMPLES, MIN_SAMPLES
 from engine.initializers import INITIALIZERS
 from engine.losses import LOSSES
+from engine.network import NORMS  # None: no normalisation layer
 from engine.optimizers import OPTIMIZERS
 
 MAX_SEED = 2**32 - 1       # NumPy's generators take any non-negative integer; the file format took this
-NORMS = (None, "batch", "layer")   # None: no normalisation layer
 TARGETS = ("sign", "sine", "random")   # the gradient lab's targets
 MAX_STEPS = 2000                       # training steps of a gradient-lab run
 EDGE_MODES = ("weight", "gradient")    # what the playground colours its edges by

@@ -21,7 +21,8 @@ from components.step.pytorch_code import pytorch_code
 from components.step.controls import param_sliders
 from components.drawing.style import fmt
 from engine.ids import node_label
-from engine.timeline import node_equations, step_table
+from engine.equations import node_equations
+from engine.timeline import step_table
 
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
 EDGE_CHOICES = {"auto": "auto: w forward, ∂L/∂w backward, −α∂L/∂w at the update", **EDGE_MODES}
