@@ -68,17 +68,23 @@ def _matrix(value, name):
     return tuple(rows)
 
 
-def _weights(value, name):
+def _per_layer(value, name, what, each):
+    """null, or a list of 1 to ``MAX_LAYERS`` items, each checked by ``each(item, "name[l]")``."""
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_LAYERS:
-        raise _fail(name, f"null or a list of 1 to {MAX_LAYERS} weight matrices", value)
-    out = []
-    for l, W in enumerate(value):
-        if not isinstance(W, (list, tuple)) or not 1 <= len(W) <= MAX_UNITS:
-            raise _fail(f"{name}[{l}]", f"a matrix of 1 to {MAX_UNITS} rows", W)
-        out.append(_matrix_rows(W, f"{name}[{l}]"))
-    return tuple(out)
+        raise _fail(name, f"null or a list of 1 to {MAX_LAYERS} {what}", value)
+    return tuple(each(item, f"{name}[{l}]") for l, item in enumerate(value))
+
+
+def _weights(value, name):
+    return _per_layer(value, name, "weight matrices", _weight_matrix)
+
+
+def _weight_matrix(W, name):
+    if not isinstance(W, (list, tuple)) or not 1 <= len(W) <= MAX_UNITS:
+        raise _fail(name, f"a matrix of 1 to {MAX_UNITS} rows", W)
+    return _matrix_rows(W, name)
 
 
 def _matrix_rows(W, name):
@@ -92,17 +98,14 @@ def _matrix_rows(W, name):
 
 
 def _biases(value, name):
-    if value is None:
-        return None
-    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_LAYERS:
-        raise _fail(name, f"null or a list of 1 to {MAX_LAYERS} bias vectors", value)
+    return _per_layer(value, name, "bias vectors", _vector)
+
+
+def _vector(b, name):
+    if not isinstance(b, (list, tuple)) or not 1 <= len(b) <= MAX_UNITS:
+        raise _fail(name, f"a list of 1 to {MAX_UNITS} numbers", b)
     check = _number(-MAX_ABS, MAX_ABS)
-    out = []
-    for l, b in enumerate(value):
-        if not isinstance(b, (list, tuple)) or not 1 <= len(b) <= MAX_UNITS:
-            raise _fail(f"{name}[{l}]", f"a list of 1 to {MAX_UNITS} numbers", b)
-        out.append(tuple(check(v, f"{name}[{l}][{j}]") for j, v in enumerate(b)))
-    return tuple(out)
+    return tuple(check(v, f"{name}[{j}]") for j, v in enumerate(b))
 
 
 def _subset(options):
