@@ -19,8 +19,10 @@ from engine.checks import _fail
 from engine.scenario.checks import MAX_BATCH
 from engine.scenario.fields import CSV_DATASET, FIELDS, FORMAT, SECTIONS, TOP_LEVEL, VERSION
 from engine.scenario.points import Points
+from engine.settings import SETTINGS
 
 MAX_PARAMS = 300_000       # weights + biases of the whole network
+_D = {name: setting.default for name, setting in SETTINGS.items()}   # defaults: the field table's
 MAX_FILE_BYTES = 1_048_576  # 1 MB, the same as server.maxUploadSize in .streamlit/config.toml
 
 
@@ -37,44 +39,44 @@ class Scenario:
     title: Optional[str] = None
     explanation: Optional[str] = None
     sizes: Tuple[int, ...] = (2, 3, 1)
-    activation: Any = "relu"
-    output_activation: str = "sigmoid"
-    loss: str = "mse"
-    init: str = "xavier_uniform"
-    init_gain: float = 1.0
-    init_param: Optional[float] = None
-    seed: int = 0
-    residual: bool = False
-    norm: Optional[str] = None
+    activation: Any = _D["activation"]
+    output_activation: str = _D["output_activation"]
+    loss: str = _D["loss"]
+    init: str = _D["init"]
+    init_gain: float = _D["init_gain"]
+    init_param: Optional[float] = _D["init_param"]
+    seed: int = _D["seed"]
+    residual: bool = _D["residual"]
+    norm: Optional[str] = _D["norm"]
     weights: Optional[Tuple] = None
     biases: Optional[Tuple] = None
     gammas: Optional[Tuple] = None
     betas: Optional[Tuple] = None
-    lr: float = 0.1
-    optimizer: str = "sgd"
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    clip_norm: Optional[float] = None
-    clip_value: Optional[float] = None
-    l1: float = 0.0
-    l2: float = 0.0
-    batch_size: int = 32
+    lr: float = _D["lr"]
+    optimizer: str = _D["optimizer"]
+    momentum: float = _D["momentum"]
+    beta1: float = _D["beta1"]
+    beta2: float = _D["beta2"]
+    eps: float = _D["eps"]
+    clip_norm: Optional[float] = _D["clip_norm"]
+    clip_value: Optional[float] = _D["clip_value"]
+    l1: float = _D["l1"]
+    l2: float = _D["l2"]
+    batch_size: int = _D["batch_size"]
     x: Optional[Tuple] = None
     y: Optional[Tuple] = None
     dataset: Optional[str] = None
-    n_samples: int = 200
-    noise: float = 0.0
-    test_ratio: float = 0.5
-    n_classes: int = 3
-    data_seed: int = 0
+    n_samples: int = _D["n_samples"]
+    noise: float = _D["noise"]
+    test_ratio: float = _D["test_ratio"]
+    n_classes: int = _D["n_classes"]
+    data_seed: int = _D["data_seed"]
     features: Tuple[str, ...] = DEFAULT_FEATURES
     points: Optional[Points] = None
-    step: int = 0
-    presenter: bool = False
+    step: int = _D["step"]
+    presenter: bool = _D["presenter"]
     hide: Tuple[str, ...] = ()
-    quiz: bool = False
+    quiz: bool = _D["quiz"]
     options: Dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ dict / JSON
