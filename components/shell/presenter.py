@@ -22,10 +22,11 @@ ZOOM = 1.25  # the main area is drawn 25 % larger: text, equations and figures a
 HIDE_KEYS: Dict[str, Tuple[str, ...]] = {
     "architecture": ("step_preset_", "step_n_in_", "step_n_out_", "step_hidden_", "step_act", "step_out_",
                      "step_loss_", "lab_depth", "lab_width", "lab_activation", "lab_loss", "lab_preset_",
-                     "pg_hidden", "pg_add_layer", "pg_remove_layer", "pg_activation", "pg_features"),
+                     "pg_hidden", "pg_add_layer", "pg_remove_layer", "pg_activation", "pg_features",
+                     "sandbox_text", "sandbox_preset_"),
     "initialization": ("step_init_", "step_gain_", "step_seed_", "step_reinit", "step_new_seed", "lab_init",
                        "lab_init_gain", "lab_seed", "lab_matched_init", "pg_init", "pg_seed"),
-    "inputs": ("step_x", "step_y", "lab_batch_size", "lab_target"),
+    "inputs": ("step_x", "step_y", "lab_batch_size", "lab_target", "sandbox_val_"),
     "learning_rate": ("step_lr_", "lab_lr", "pg_lr"),
     "optimizer": ("lab_clip", "lab_norm", "lab_residual", "pg_optimizer", "pg_batch_size", "pg_regularization",
                   "pg_reg_rate", "pg_clip_norm"),
@@ -34,9 +35,10 @@ HIDE_KEYS: Dict[str, Tuple[str, ...]] = {
                 "pg_csv"),
     "step_controls": ("step_reset", "step_back", "step_forward", "step_end", "step_play", "step_speed",
                       "step_train", "lab_play", "lab_pause", "lab_run_all", "lab_reset", "lab_steps", "pg_play",
-                      "pg_step", "pg_epoch", "pg_reset", "pg_speed", "pg_epoch_limit"),
+                      "pg_step", "pg_epoch", "pg_reset", "pg_speed", "pg_epoch_limit", "sandbox_reset", "sandbox_back",
+                      "sandbox_step", "sandbox_end", "sandbox_play", "sandbox_speed"),
     "display": ("step_edge_mode", "step_node_mode", "lab_view", "lab_hist_", "pg_show_test", "pg_discretize",
-                "pg_edge_mode"),
+                "pg_edge_mode", "sandbox_mode", "sandbox_wrt"),
     "sharing": ("share_",),
     "sidebar": (),
 }
@@ -92,6 +94,8 @@ body:has(.st-key-presenter_flag_architecture) [class*="st-key-pg_add_layer"],
 body:has(.st-key-presenter_flag_architecture) [class*="st-key-pg_remove_layer"],
 body:has(.st-key-presenter_flag_architecture) [class*="st-key-pg_activation"],
 body:has(.st-key-presenter_flag_architecture) [class*="st-key-pg_features"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-sandbox_text"],
+body:has(.st-key-presenter_flag_architecture) [class*="st-key-sandbox_preset_"],
 body:has(.st-key-presenter_flag_architecture) [data-testid="stExpander"]:has([class*="st-key-step_act"]) { display: none !important; }
 body:has(.st-key-presenter_flag_initialization) [class*="st-key-step_init_"],
 body:has(.st-key-presenter_flag_initialization) [class*="st-key-step_gain_"],
@@ -107,7 +111,8 @@ body:has(.st-key-presenter_flag_initialization) [class*="st-key-pg_seed"] { disp
 body:has(.st-key-presenter_flag_inputs) [class*="st-key-step_x"],
 body:has(.st-key-presenter_flag_inputs) [class*="st-key-step_y"],
 body:has(.st-key-presenter_flag_inputs) [class*="st-key-lab_batch_size"],
-body:has(.st-key-presenter_flag_inputs) [class*="st-key-lab_target"] { display: none !important; }
+body:has(.st-key-presenter_flag_inputs) [class*="st-key-lab_target"],
+body:has(.st-key-presenter_flag_inputs) [class*="st-key-sandbox_val_"] { display: none !important; }
 body:has(.st-key-presenter_flag_learning_rate) [class*="st-key-step_lr_"],
 body:has(.st-key-presenter_flag_learning_rate) [class*="st-key-lab_lr"],
 body:has(.st-key-presenter_flag_learning_rate) [class*="st-key-pg_lr"] { display: none !important; }
@@ -147,14 +152,22 @@ body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_step"],
 body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_epoch"],
 body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_reset"],
 body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_speed"],
-body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_epoch_limit"] { display: none !important; }
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-pg_epoch_limit"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-sandbox_reset"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-sandbox_back"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-sandbox_step"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-sandbox_end"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-sandbox_play"],
+body:has(.st-key-presenter_flag_step_controls) [class*="st-key-sandbox_speed"] { display: none !important; }
 body:has(.st-key-presenter_flag_display) [class*="st-key-step_edge_mode"],
 body:has(.st-key-presenter_flag_display) [class*="st-key-step_node_mode"],
 body:has(.st-key-presenter_flag_display) [class*="st-key-lab_view"],
 body:has(.st-key-presenter_flag_display) [class*="st-key-lab_hist_"],
 body:has(.st-key-presenter_flag_display) [class*="st-key-pg_show_test"],
 body:has(.st-key-presenter_flag_display) [class*="st-key-pg_discretize"],
-body:has(.st-key-presenter_flag_display) [class*="st-key-pg_edge_mode"] { display: none !important; }
+body:has(.st-key-presenter_flag_display) [class*="st-key-pg_edge_mode"],
+body:has(.st-key-presenter_flag_display) [class*="st-key-sandbox_mode"],
+body:has(.st-key-presenter_flag_display) [class*="st-key-sandbox_wrt"] { display: none !important; }
 body:has(.st-key-presenter_flag_sharing) [class*="st-key-share_"] { display: none !important; }
 body:has(.st-key-presenter_flag_sidebar) [data-testid="stSidebar"],
 body:has(.st-key-presenter_flag_sidebar) [data-testid="stSidebarCollapsedControl"] { display: none !important; }

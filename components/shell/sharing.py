@@ -26,7 +26,8 @@ from components.shell.navigation import PAGE_FILES, PAGE_TITLES
 from components.step import quiz
 from engine.scenario import (CSV_DATASET, HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, NO_LINK_FOR_POINTS,
                              Points, Scenario, from_lab_settings, from_query, link_carries_weights, load_lesson,
-                             to_lab_settings, to_query)
+                             sandbox_graph, to_lab_settings, to_query)
+from engine.scenario import sandbox_scenario as _sandbox_document
 from engine.settings import SETTINGS
 
 PENDING = "share_pending"        # a Scenario waiting for its page
@@ -211,6 +212,19 @@ def lab_state(s: Scenario):
     return settings, s.step
 
 
+def sandbox_scenario(run, **view) -> Scenario:
+    """The chain-rule sandbox's expression, values, step and mode as a scenario."""
+    options = {"mode": run.mode} | ({"wrt": run.wrt} if run.wrt is not None else {})
+    return _sandbox_document(run.text, run.values, step=run.step, options=options, **view)
+
+
+def sandbox_state(s: Scenario):
+    """(expression, values, step, mode, wrt) for the sandbox, or ValueError naming the field."""
+    _expect_page(s, "sandbox")
+    graph, values = sandbox_graph(s)
+    return s.expression, values, s.step, s.options.get("mode", "reverse"), s.options.get("wrt")
+
+
 def _expect_page(s: Scenario, page: str) -> None:
     if s.page != page:
         raise ValueError(f"page: this scenario is for the {PAGE_TITLES[s.page]} page, not the {PAGE_TITLES[page]}")
@@ -252,6 +266,10 @@ def capture(page: str):
         from components.step import session as step_session
         run = step_session.get_run()
         return lambda: _with_lesson(step_scenario(run, **view), lesson)
+    if page == "sandbox":
+        from components.sandbox import state as sandbox_session
+        run = sandbox_session.get()
+        return lambda: _with_lesson(sandbox_scenario(run, **view), lesson)
     if page == "playground":
         from components.playground import session as playground_session
         settings, run = playground_session.settings(), playground_session.run()
@@ -274,7 +292,7 @@ def _with_lesson(s: Scenario, name: Optional[str]) -> Scenario:
         lesson = load_lesson(name)
     except ValueError:
         return s
-    if lesson.sizes != s.sizes:
+    if lesson.sizes != s.sizes or lesson.expression != s.expression:
         return s
     return dataclasses.replace(s, lesson=name, title=lesson.title, explanation=lesson.explanation)
 
@@ -293,6 +311,9 @@ def apply(s: Scenario) -> None:
         _apply_step(step_state(s))
     elif s.page == "playground":
         _apply_playground(playground_state(s))
+    elif s.page == "sandbox":
+        from components.sandbox import state as sandbox_session
+        sandbox_session.restore(*sandbox_state(s))
     else:
         _apply_lab(lab_state(s))
     set_presenter(s.presenter, s.hide)

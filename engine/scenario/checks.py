@@ -29,6 +29,32 @@ def _text(value, name):
     return value
 
 
+def _expression(value, name):
+    """The sandbox's expression text (checked against the grammar by ``sandbox_adapter.sandbox_graph``)."""
+    from engine.expression import MAX_LENGTH
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_LENGTH:
+        raise _fail(name, f"an expression of at most {MAX_LENGTH} characters", value)
+    return value
+
+
+def _values(value, name):
+    """The sandbox's variables: {name: finite number in ±MAX_ABS}, at most ``MAX_VARIABLES`` of them."""
+    from engine.expression import MAX_VARIABLES
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or len(value) > MAX_VARIABLES:
+        raise _fail(name, f"an object of at most {MAX_VARIABLES} variables and their values", value)
+    check = _number(-MAX_ABS, MAX_ABS)
+    out = {}
+    for key, v in value.items():
+        if not isinstance(key, str) or not re.fullmatch(r"[^\W\d_]+\d*", key):
+            raise _fail(name, "variable names of letters then digits (x, w2)", key)
+        out[key] = check(v, f"{name}.{key}")
+    return out
+
+
 def _lesson_id(value, name):
     if value is None:
         return None

@@ -14,14 +14,14 @@ from typing import Callable, Optional
 
 from engine.checks import _choice, _optional
 from engine.datasets import DATASETS
-from engine.scenario.checks import (MAX_LAYERS, _activation, _biases, _features, _lesson_id, _matrix, _options,
-                                    _sizes, _subset, _text, _weights)
+from engine.scenario.checks import (MAX_LAYERS, _activation, _biases, _expression, _features, _lesson_id, _matrix,
+                                    _options, _sizes, _subset, _text, _values, _weights)
 from engine.scenario.points import _points
 from engine.settings import NORMS, SETTINGS  # noqa: F401  (NORMS re-exported)
 
 FORMAT = "backprop-lens/scenario"
 VERSION = 2                # 1: norm "none" for no normalisation, the lab's clip_threshold option
-PAGES = ("step", "lab", "playground")
+PAGES = ("step", "lab", "playground", "sandbox")
 HIDE_FLAGS = ("architecture", "initialization", "inputs", "learning_rate", "optimizer", "weights",
               "dataset", "step_controls", "display", "sharing", "sidebar")
 CSV_DATASET = "csv"        # data.dataset of uploaded points (held in data.points)
@@ -91,6 +91,15 @@ def _names(t: str):
 
 def _join_names(v) -> str:
     return ".".join(v) or "-"
+
+
+def _parse_values(t: str) -> dict:
+    """"w:0.5,x:2" → {"w": 0.5, "x": 2.0} (the sandbox's variables)."""
+    return {k: _parse_float(v) for k, _, v in (part.partition(":") for part in t.split(",") if part)}
+
+
+def _values_text(v) -> str:
+    return ",".join(f"{k}:{_fmt(x)}" for k, x in v.items())
 
 
 def _rows_text(v) -> str:
@@ -165,6 +174,8 @@ FIELDS = (
     _setting("data_seed"),
     Field("features", "data", _features, "f", parse=_names, show=_join_names),
     Field("points", "data", _points, "pts", parse=None),
+    Field("expression", "data", _expression, "e", parse=_or_none(str)),
+    Field("values", "data", _values, "vals", parse=_or_none(_parse_values), show=_values_text),
     _setting("step"),
     _setting("presenter"),
     Field("hide", "view", _subset(HIDE_FLAGS), "hide", parse=_names, show=_join_names),

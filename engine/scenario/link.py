@@ -159,6 +159,13 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
         except (ValueError, TypeError, OverflowError) as e:
             detail = str(e) if str(e).startswith(label) else f"{label}: could not read {text[:40]!r}"
             notices.append(f"link parameter {key}: {detail}; using {_fmt_default(values[f.name])}")
+    if values["page"] == "sandbox":
+        from engine.scenario.sandbox_adapter import SANDBOX_DEFAULT, sandbox_problem
+        problem = None if values.get("expression") is None else sandbox_problem(values["expression"], values["values"])
+        if problem:
+            notices.append(f"link: {problem}; the sandbox opens its first example instead")
+        if problem or values.get("expression") is None:   # a bad one, or a link naming only the page
+            values["expression"], values["values"] = SANDBOX_DEFAULT[0], dict(SANDBOX_DEFAULT[1])
     if weights_text is not None:
         _weights_from_link(weights_text, values, notices)
     elif values["sizes"] != base.sizes or values["norm"] != base.norm:

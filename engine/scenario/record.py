@@ -73,6 +73,8 @@ class Scenario:
     data_seed: int = _D["data_seed"]
     features: Tuple[str, ...] = DEFAULT_FEATURES
     points: Optional[Points] = None
+    expression: Optional[str] = None
+    values: Optional[Dict[str, float]] = None
     step: int = _D["step"]
     presenter: bool = _D["presenter"]
     hide: Tuple[str, ...] = ()
@@ -111,7 +113,7 @@ class Scenario:
             part = doc.get(f.section, {}) if f.section else doc
             label = f.path
             if f.name not in part:
-                if f.required:
+                if f.required and not (values.get("page") == "sandbox" and f.section in ("network", "training")):
                     raise ValueError(f"{label}: missing; every scenario needs it")
                 continue
             values[f.name] = f.check(part[f.name], label)
@@ -228,6 +230,9 @@ class Scenario:
         if self.page == "lab":
             from engine.scenario.lab_adapter import to_lab_settings
             to_lab_settings(self)
+        if self.page == "sandbox":
+            from engine.scenario.sandbox_adapter import sandbox_graph
+            sandbox_graph(self)
         return self
 
     # ------------------------------------------------------------------ engine
@@ -398,5 +403,8 @@ def default_scenario(page: str = "step") -> Scenario:
         from engine.lab import LabSettings
         from engine.scenario.lab_adapter import from_lab_settings
         return from_lab_settings(LabSettings())
+    if page == "sandbox":
+        from engine.scenario.sandbox_adapter import SANDBOX_DEFAULT, sandbox_scenario
+        return sandbox_scenario(*SANDBOX_DEFAULT)
     return Scenario(page=page)
 
