@@ -17,7 +17,7 @@ steps against it. This module computes the numbers behind those pictures for any
 - ``param_path(snapshots, params)``: the two parameters' values after each applied update.
 
 Parameter ids are the engine's: "W{l}:{j}:{k}" = weights[l][j, k], "b{l}:{j}" = biases[l][j]
-(``engine.timeline.parse_id``). Bad input raises ValueError naming the field; nothing is changed.
+(``engine.ids.parse_id``). Bad input raises ValueError naming the field; nothing is changed.
 """
 import math
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from engine.optimizers import OPTIMIZERS
-from engine.timeline import parse_id
+from engine.ids import parse_id
 
 MAX_HALF_WIDTH = 100.0      # a window reaches at most this far from the current value, each side
 MIN_HALF_WIDTH = 1e-6

@@ -28,7 +28,8 @@ from typing import List, Optional, Sequence, Tuple
 import numpy as np
 
 from engine.divergence import TRIAL_STEPS, Divergence, Watch, suggest_lr, trial_on, with_suggestion
-from engine.network import Network, Pass
+from engine.network import Network
+from engine.passes import Pass
 from engine.optimizers import OPTIMIZERS
 
 HISTORY_MAX_STEPS = 1000

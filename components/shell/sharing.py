@@ -28,6 +28,7 @@ from engine.scenario import (CSV_DATASET, HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_
                              Points, Scenario, from_lab_settings, from_query, link_carries_weights, load_lesson,
                              sandbox_graph, to_lab_settings, to_query)
 from engine.scenario import sandbox_scenario as _sandbox_document
+from engine.settings import SETTINGS
 
 PENDING = "share_pending"        # a Scenario waiting for its page
 NOTICES = "share_notices"        # messages to show once on the next page draw
@@ -100,8 +101,6 @@ def step_state(s: Scenario):
     if s.init_gain not in sc.GAIN_CHOICES:
         raise ValueError(f"network.init_gain: the step-through page offers {', '.join(map(str, sc.GAIN_CHOICES))}; "
                          f"got {s.init_gain:g}")
-    if s.seed > 2**31 - 1:
-        raise ValueError(f"network.seed: the step-through page takes seeds up to {2**31 - 1}; got {s.seed}")
     if any(abs(v) > sc.INPUT_RANGE for v in x):
         raise ValueError(f"data.x: the input sliders go from −{sc.INPUT_RANGE:g} to {sc.INPUT_RANGE:g}; got {list(x)}")
     lo, hi = (0.0, 1.0) if s.output_activation == "sigmoid" else (-sc.INPUT_RANGE, sc.INPUT_RANGE)
@@ -177,14 +176,12 @@ def playground_scenario(settings, run=None, **view) -> Scenario:
         n_out = settings.n_classes if task == "multiclass" else 1
     out, loss = OUTPUT_FOR_TASK[task]
     sizes = (len(settings.features), *settings.hidden, n_out)
-    reg = settings.regularization
     options = {"epoch_limit": settings.epoch_limit, "show_test": settings.show_test,
                "discretize": settings.discretize, "edge_mode": settings.edge_mode}
     values = dict(page="playground", sizes=sizes, activation=settings.activation if settings.hidden else "relu",
                   output_activation=out, loss=loss, init=settings.init, init_gain=settings.init_gain,
                   seed=settings.seed, optimizer=settings.optimizer, lr=settings.lr, batch_size=settings.batch_size,
-                  l1=settings.reg_rate if reg == "l1" else 0.0, l2=settings.reg_rate if reg == "l2" else 0.0,
-                  clip_norm=settings.clip_norm or None, dataset=settings.dataset, n_samples=settings.n_samples,
+                  l1=settings.l1, l2=settings.l2, clip_norm=settings.clip_norm, dataset=settings.dataset, n_samples=settings.n_samples,
                   noise=settings.noise, test_ratio=settings.test_ratio, n_classes=settings.n_classes,
                   data_seed=settings.data_seed, features=settings.features, points=points)
     if run is not None:
@@ -215,12 +212,11 @@ def playground_state(s: Scenario):
     if not isinstance(s.activation, str):
         raise ValueError("network.activation: the playground uses one activation for every hidden layer")
     for field, ok in (("init_param", s.init_param is None), ("residual", not s.residual),
-                      ("norm", s.norm == "none"), ("clip_value", s.clip_value is None),
+                      ("norm", s.norm is None), ("clip_value", s.clip_value is None),
                       ("l1", not (s.l1 and s.l2))):
         if not ok:
             raise ValueError(f"{'training' if field in ('clip_value', 'l1') else 'network'}.{field}: "
                              "not offered on the playground")
-    reg = "l1" if s.l1 else ("l2" if s.l2 else "none")
     opts = dict(s.options)
     selected = opts.pop("selected", "L1:N0")
     unknown = set(opts) - {"epoch_limit", "show_test", "discretize", "edge_mode"}
@@ -231,8 +227,7 @@ def playground_state(s: Scenario):
             dataset=s.dataset, n_classes=s.n_classes, n_samples=s.n_samples, noise=s.noise,
             test_ratio=s.test_ratio, data_seed=s.data_seed, features=s.features, hidden=s.sizes[1:-1],
             activation=s.activation, init=s.init, init_gain=s.init_gain, seed=s.seed, optimizer=s.optimizer,
-            lr=s.lr, batch_size=s.batch_size, regularization=reg, reg_rate=s.l1 or s.l2,
-            clip_norm=s.clip_norm or 0.0, **opts)
+            lr=s.lr, batch_size=s.batch_size, l1=s.l1, l2=s.l2, clip_norm=s.clip_norm, **opts)
     except (ValueError, TypeError) as e:
         raise ValueError(f"playground settings: {e}") from None
     uploaded = s.points.to_dataset() if s.points is not None else None
@@ -249,12 +244,10 @@ def lab_state(s: Scenario):
     from components.lab.state import LADDERS
     _expect_page(s, "lab")
     settings = to_lab_settings(s)
-    names = {"scale": "network.init_gain", "lr": "training.lr", "steps": "view.options.steps",
-             "clip_threshold": "training.clip_norm"}
     for field, ladder in LADDERS.items():  # the lab's sliders hold these values only: others would be moved
         value = getattr(settings, field)
-        if value not in ladder and not (field == "clip_threshold" and not settings.clip):
-            raise ValueError(f"{names[field]}: the gradient lab offers {', '.join(f'{v:g}' for v in ladder)}; "
+        if value is not None and value not in ladder:
+            raise ValueError(f"{SETTINGS[field].path}: the gradient lab offers {', '.join(f'{v:g}' for v in ladder)}; "
                              f"got {value:g}")
     return settings, s.step
 
@@ -283,7 +276,7 @@ def _plain_training_only(s: Scenario, where: str) -> None:
               ("training.clip_value", s.clip_value is None, "no clipping"),
               ("training.l1", s.l1 == 0, "no L1 penalty"), ("training.l2", s.l2 == 0, "no L2 penalty"),
               ("network.residual", not s.residual, "no residual connections"),
-              ("network.norm", s.norm == "none", "no normalisation"))
+              ("network.norm", s.norm is None, "no normalisation"))
     for name, ok, expected in checks:
         if not ok:
             raise ValueError(f"{name}: {where} uses {expected}")
@@ -429,7 +422,10 @@ def _apply_playground(state) -> None:
     run.selected = selected
     st.session_state[session.RUN_KEY] = run
     st.session_state[session.SETTINGS_KEY] = settings
-    for name, value in settings.to_dict().items():
+    penalty = "l1" if settings.l1 else ("l2" if settings.l2 else "none")
+    widgets = dict(settings.to_dict(), regularization=penalty, reg_rate=settings.l1 or settings.l2,
+                   clip_norm=settings.clip_norm or 0.0)    # the widgets' words: a penalty and a rate, 0 = off
+    for name, value in widgets.items():
         key = f"pg_{name}"
         if name == "data_seed" or key in st.session_state:
             st.session_state[key] = ", ".join(map(str, value)) if name == "hidden" else value

@@ -12,6 +12,7 @@ import numpy as np
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES, OUTPUT_ACTIVATIONS, Network
 from engine.ids import parse_id
 from engine.scenario import parse_hidden as _parse_hidden
+from engine.settings import SETTINGS
 
 MAX_INPUTS = 8
 MAX_OUTPUTS = 8
@@ -100,10 +101,9 @@ def validate(cfg: StepConfig) -> StepConfig:
                          f"expected one of {', '.join(loss_choices(cfg.output_activation))}")
     if cfg.init not in INITIALIZERS:
         raise ValueError(f"Initializer: unknown {cfg.init!r}; expected one of {', '.join(INITIALIZERS)}")
-    if not (np.isfinite(cfg.init_gain) and 0 < cfg.init_gain <= max(GAIN_CHOICES)):
-        raise ValueError(f"Init scale: expected a number in (0, {max(GAIN_CHOICES)}], got {cfg.init_gain}")
-    if not (np.isfinite(cfg.lr) and LR_CHOICES[0] <= cfg.lr <= LR_CHOICES[-1]):
-        raise ValueError(f"Learning rate α: expected {LR_CHOICES[0]:g} … {LR_CHOICES[-1]:g}, got {cfg.lr}")
+    SETTINGS["init_gain"].check(cfg.init_gain, "Init scale (gain)")
+    SETTINGS["seed"].check(cfg.seed, "Seed")
+    SETTINGS["lr"].check(cfg.lr, "Learning rate α")
     if len(cfg.x) != cfg.n_inputs or not all(np.isfinite(cfg.x)):
         raise ValueError(f"Inputs x: expected {cfg.n_inputs} finite numbers, got {cfg.x}")
     if len(cfg.y) != cfg.n_outputs or not all(np.isfinite(cfg.y)):

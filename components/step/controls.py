@@ -12,6 +12,7 @@ from components.step import session
 from engine import ACTIVATIONS, INITIALIZERS
 from engine.formatting import sub
 from engine.ids import node_label
+from engine.settings import SETTINGS
 
 
 def _key(run, name: str) -> str:
@@ -124,12 +125,12 @@ def sidebar(run) -> None:
         c1, c2 = st.columns(2)
         c1.select_slider("Init scale (gain)", sc.GAIN_CHOICES, value=cfg.init_gain, key=_key(run, "gain"),
                          on_change=_on_field, args=("init_gain", _key(run, "gain"), float))
-        c2.number_input("Seed", 0, 2**31 - 1, cfg.seed, key=_key(run, "seed"), on_change=_on_field,
+        c2.number_input("Seed", 0, SETTINGS["seed"].hi, cfg.seed, key=_key(run, "seed"), on_change=_on_field,
                         args=("seed", _key(run, "seed"), int))
         c1, c2 = st.columns(2)
-        c1.button("Re-initialise", key="step_reinit", on_click=session.reinitialise, width="stretch",
+        c1.button("Re-initialise", key="step_reinit", on_click=session.reinitialize, width="stretch",
                   help="Draw the weights again from the seed (undoes moved sliders and applied updates)")
-        c2.button("New seed", key="step_new_seed", on_click=lambda: session.reinitialise(cfg.seed + 1),
+        c2.button("New seed", key="step_new_seed", on_click=lambda: session.reinitialize(cfg.seed + 1),
                   width="stretch")
 
         st.header("Sample and learning rate")

@@ -21,7 +21,7 @@ from components.step import session
 from components.step.loss_figures import secant_error_figure, slope_figure
 from engine import surface as S
 from engine.optimizers import OPTIMIZERS
-from engine.timeline import node_label
+from engine.ids import node_label, parse_id
 
 VIEWS = {"slope": "Slope of one parameter", "surface": "Surface of two parameters",
          "check": "Check every gradient"}
@@ -53,7 +53,7 @@ def slope_param(run):
     if item and item[0] in "Wb":
         return item, ""
     if item and item.startswith("L") and not item.startswith("L0:"):
-        l, j = (int(v) for v in item[1:].split(":N"))
+        _, l, j = parse_id(item)
         pid = f"b{l - 1}:{j}"
         return pid, f"A neuron is selected: showing its bias {node_label(sizes, pid)}. Click an edge to see a weight."
     return "W0:0:0", "Click an edge or a bias square on the graph to choose the parameter."

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 from components.drawing.style import fmt  # the numbers read the same as on the network graph
 from engine.activations import OUTPUT_ACTIVATIONS
 from engine.ids import node_label, parse_id
-from engine.timeline import _quiet
+from engine.equations import _quiet
 
 MAX_ZOOM_INPUTS = 4     # a neuron with more inputs shows the first 3 products and one box for the rest
 

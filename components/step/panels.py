@@ -22,7 +22,8 @@ from components.step.controls import param_sliders
 from components.drawing.style import fmt
 from engine.divergence import rules_text
 from engine.ids import node_label
-from engine.timeline import node_equations, step_table
+from engine.equations import node_equations
+from engine.timeline import step_table
 
 APPLY_LABEL = "Apply update → next training step"   # lesson 06 names the button this way (tested)
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
@@ -57,7 +58,7 @@ def step_figure(run, steps, i):
     step = steps[i]
     edge, node = resolved_modes(run, step)
     return network_figure(run.sizes, step.weights, step.biases, z=step.z, a=step.a, delta=step.delta, dW=step.dW, db=step.db,
-                          update_W=step.update_W, lr=run.config.lr, color_edges_by=edge, color_nodes_by=node,
+                          update_W=step.update_W, lr=run.config.lr, edge_mode=edge, node_mode=node,
                           highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected)
 
 

@@ -137,7 +137,7 @@ def set_param(pid: str, value: float) -> None:
     run.watch.restart()
 
 
-def reinitialise(seed: Optional[int] = None) -> None:
+def reinitialize(seed: Optional[int] = None) -> None:
     run = get_run()
     cfg = run.config if seed is None else replace(run.config, seed=int(seed))
     st.session_state[KEY] = new_run(validate(cfg), keep=run)

@@ -1,15 +1,16 @@
-"""Value checks of the scenario format: each returns the normalised value or raises one ValueError.
+"""Value checks of the scenario format's structured fields (sizes, weights, inputs, options …).
 
 A check is ``check(value, name) -> value``; ``name`` is the field's JSON path ("network.seed"), so
-every message names the field and what was expected: ``network.seed: expected an integer from 0 to
-4,294,967,295, got -1``. The builders (``_number``, ``_integer``, ``_choice`` …) make the checks the
-field table (``engine.scenario.fields``) uses.
+every message names the field and what was expected: ``network.sizes[1]: expected an integer from 1
+to 256, got 300``. The builders of scalar checks (``_number``, ``_integer``, ``_choice`` …) live in
+``engine.checks``; the scalar settings' checks come from ``engine.settings``.
 """
 import math
 import re
 from typing import Mapping
 
 from engine.activations import ACTIVATIONS
+from engine.checks import _choice, _fail, _integer, _number
 from engine.features import FEATURES
 
 MAX_LAYERS = 64            # weight layers (hidden layers + output)
@@ -18,72 +19,6 @@ MAX_BATCH = 512            # rows of x / y
 MAX_ABS = 1e6              # |value| of any weight, bias, input or target
 MAX_TEXT = 4000            # characters of a title or an explanation
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
-
-
-def _fail(name: str, expected: str, value) -> ValueError:
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "…"
-    return ValueError(f"{name}: expected {expected}, got {shown}")
-
-
-def _number(lo: float, hi: float, lo_open=False, hi_open=False):
-    lo_s, hi_s = ("(" if lo_open else "[", ")" if hi_open else "]")
-    expected = f"a finite number in {lo_s}{lo:g}, {hi:g}{hi_s}"
-
-    def check(value, name):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _fail(name, expected, value)
-        value = _float(value)
-        if not math.isfinite(value) or value < lo or value > hi or (lo_open and value == lo) or \
-                (hi_open and value == hi):
-            raise _fail(name, expected, value)
-        return value
-    return check
-
-
-def _float(value) -> float:
-    """float(value), or inf for an integer too large for a float (a JSON file may hold 400 digits)."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf
-
-
-def _integer(lo: int, hi: int):
-    expected = f"an integer from {lo} to {hi:,}"
-
-    def check(value, name):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _fail(name, expected, value)
-        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-            raise _fail(name, expected, value)
-        if not lo <= value <= hi:
-            raise _fail(name, expected, value)
-        return int(value)
-    return check
-
-
-def _optional(check):
-    def wrapped(value, name):
-        return None if value is None else check(value, name)
-    return wrapped
-
-
-def _choice(options):
-    options = tuple(options)
-
-    def check(value, name):
-        if not isinstance(value, str) or value not in options:
-            raise _fail(name, f"one of {', '.join(options)}", value)
-        return value
-    return check
-
-
-def _boolean(value, name):
-    if not isinstance(value, bool):
-        raise _fail(name, "true or false", value)
-    return value
 
 
 def _text(value, name):
@@ -159,17 +94,23 @@ def _matrix(value, name):
     return tuple(rows)
 
 
-def _weights(value, name):
+def _per_layer(value, name, what, each):
+    """null, or a list of 1 to ``MAX_LAYERS`` items, each checked by ``each(item, "name[l]")``."""
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_LAYERS:
-        raise _fail(name, f"null or a list of 1 to {MAX_LAYERS} weight matrices", value)
-    out = []
-    for l, W in enumerate(value):
-        if not isinstance(W, (list, tuple)) or not 1 <= len(W) <= MAX_UNITS:
-            raise _fail(f"{name}[{l}]", f"a matrix of 1 to {MAX_UNITS} rows", W)
-        out.append(_matrix_rows(W, f"{name}[{l}]"))
-    return tuple(out)
+        raise _fail(name, f"null or a list of 1 to {MAX_LAYERS} {what}", value)
+    return tuple(each(item, f"{name}[{l}]") for l, item in enumerate(value))
+
+
+def _weights(value, name):
+    return _per_layer(value, name, "weight matrices", _weight_matrix)
+
+
+def _weight_matrix(W, name):
+    if not isinstance(W, (list, tuple)) or not 1 <= len(W) <= MAX_UNITS:
+        raise _fail(name, f"a matrix of 1 to {MAX_UNITS} rows", W)
+    return _matrix_rows(W, name)
 
 
 def _matrix_rows(W, name):
@@ -183,17 +124,14 @@ def _matrix_rows(W, name):
 
 
 def _biases(value, name):
-    if value is None:
-        return None
-    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_LAYERS:
-        raise _fail(name, f"null or a list of 1 to {MAX_LAYERS} bias vectors", value)
+    return _per_layer(value, name, "bias vectors", _vector)
+
+
+def _vector(b, name):
+    if not isinstance(b, (list, tuple)) or not 1 <= len(b) <= MAX_UNITS:
+        raise _fail(name, f"a list of 1 to {MAX_UNITS} numbers", b)
     check = _number(-MAX_ABS, MAX_ABS)
-    out = []
-    for l, b in enumerate(value):
-        if not isinstance(b, (list, tuple)) or not 1 <= len(b) <= MAX_UNITS:
-            raise _fail(f"{name}[{l}]", f"a list of 1 to {MAX_UNITS} numbers", b)
-        out.append(tuple(check(v, f"{name}[{l}][{j}]") for j, v in enumerate(b)))
-    return tuple(out)
+    return tuple(check(v, f"{name}[{j}]") for j, v in enumerate(b))
 
 
 def _subset(options):

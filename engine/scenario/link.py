@@ -10,7 +10,8 @@ import dataclasses
 import json
 from typing import Dict, List, Mapping, Optional, Tuple
 
-from engine.scenario.checks import MAX_ABS, _number, _options
+from engine.checks import _number
+from engine.scenario.checks import MAX_ABS, _options
 from engine.scenario.fields import CSV_DATASET, FIELD, FIELDS, VERSION, _fmt
 from engine.scenario.lessons import load_lesson
 from engine.scenario.record import _DEFAULT, Scenario, _as_document, _plain, _reject_constant, default_scenario
@@ -107,6 +108,8 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
     notices: List[str] = []
     params = {str(k): (v[-1] if isinstance(v, (list, tuple)) and v else v) for k, v in dict(params).items()}
     params = {k: v for k, v in params.items() if isinstance(v, str) and k not in set(ignore)}
+    if params.get("v") == "1":
+        params = _from_version_1(params)
     lesson = params.get("lesson")
     base = Scenario()
     if lesson is not None:
@@ -120,9 +123,9 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
     weights_text = None
     for key, text in params.items():
         if key in ("v", "lesson"):
-            if key == "v" and text != str(VERSION):
-                notices.append(f"link parameter v={text!r}: this app reads link version {VERSION}; "
-                               "reading it as that")
+            if key == "v" and text not in ("1", str(VERSION)):
+                notices.append(f"link parameter v={text!r}: this app reads link versions 1 to {VERSION}; "
+                               f"reading it as version {VERSION}")
             continue
         if key == "w":
             weights_text = text
@@ -184,6 +187,16 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
         return default_scenario(values["page"]), notices
 
 
+def _from_version_1(params: dict) -> dict:
+    """Version-1 link parameters in version 2's words (see ``record.from_version_1``): norm=none is
+    norm=- (null), and the lab's remembered v.clip_threshold is dropped."""
+    params = {k: v for k, v in params.items() if k != "v.clip_threshold"}
+    if params.get("norm") == "none":
+        params["norm"] = "-"
+    params["v"] = str(VERSION)
+    return params
+
+
 def _fmt_default(value) -> str:
     """How a kept value is named in a notice."""
     if value is None:
@@ -204,7 +217,7 @@ def _weights_from_link(text: str, values: dict, notices):
                        f"weight up to {LINK_MAX_PARAMS} parameters): the weights are re-initialised.")
         return
     sizes = values["sizes"]
-    hidden = sizes[1:-1] if values["norm"] != "none" else ()
+    hidden = sizes[1:-1] if values["norm"] is not None else ()
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) + 2 * sum(hidden)
     try:
         parts = text.split(",")

@@ -7,7 +7,7 @@ in ``view.step`` and ``view.options`` ``{"mode": "reverse" | "forward", "wrt": v
 from types import SimpleNamespace
 from typing import Mapping, Optional
 
-from engine.scenario.checks import _fail
+from engine.checks import _fail
 from engine.scenario.record import Scenario, _as_document
 
 SANDBOX_OPTIONS = ("mode", "wrt")

@@ -202,7 +202,7 @@ def check_residual():
 def check_normalisation():
     s = load_lesson("normalisation")
     ratio, d = lab_ratio(s)
-    plain, _ = lab_ratio(s.replace(norm="none"))
+    plain, _ = lab_ratio(s.replace(norm=None))
     assert 1e-2 < ratio < 100 and plain < 1e-12 and d.state == "healthy"
     assert format_sci(ratio) in s.explanation and format_sci(plain) in s.explanation
 
