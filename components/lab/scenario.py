@@ -1,0 +1,41 @@
+"""The gradient lab's state as a scenario and back (pure: no Streamlit, no session state).
+
+Besides the settings and the steps trained, a lab scenario carries the lab's view in ``view.options``:
+which view is open and the histogram's choices (``VIEW_OPTIONS``, the defaults left out).
+"""
+import dataclasses
+
+from components.shell.adapt import expect_page
+from engine.scenario import Scenario, from_lab_settings, to_lab_settings
+
+VIEW_OPTIONS = {"view": "Training", "hist_kind": "a", "hist_mode": "grid", "hist_layer": 1}
+
+
+def lab_scenario(settings, run=None, view_options=None, **view) -> Scenario:
+    """The gradient lab's settings (how many steps its run has trained, the view open) as a scenario."""
+    s = from_lab_settings(settings, step=0 if run is None else run.step, **view)
+    extra = {k: v for k, v in (view_options or {}).items() if k in VIEW_OPTIONS and v != VIEW_OPTIONS[k]}
+    return dataclasses.replace(s, options={**s.options, **extra}) if extra else s
+
+
+def lab_state(s: Scenario):
+    """(LabSettings, steps trained, view options) for the gradient lab, or ValueError."""
+    from components.lab.state import LADDERS, VIEWS
+    expect_page(s, "lab")
+    view_options = {k: s.options[k] for k in VIEW_OPTIONS if k in s.options}
+    settings = to_lab_settings(dataclasses.replace(
+        s, options={k: v for k, v in s.options.items() if k not in VIEW_OPTIONS}))
+    names = {"scale": "network.init_gain", "lr": "training.lr", "steps": "view.options.steps",
+             "clip_threshold": "training.clip_norm"}
+    for field, ladder in LADDERS.items():  # the lab's sliders hold these values only: others would be moved
+        value = getattr(settings, field)
+        if value not in ladder and not (field == "clip_threshold" and not settings.clip):
+            raise ValueError(f"{names[field]}: the gradient lab offers {', '.join(f'{v:g}' for v in ladder)}; "
+                             f"got {value:g}")
+    checks = {"view": lambda v: v in VIEWS, "hist_kind": lambda v: v in ("a", "delta"),
+              "hist_mode": lambda v: v in ("grid", "one layer"),
+              "hist_layer": lambda v: isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= settings.depth}
+    for key, ok in checks.items():
+        if key in view_options and not ok(view_options[key]):
+            raise ValueError(f"view.options.{key}: not a view of the gradient lab; got {view_options[key]!r}")
+    return settings, s.step, view_options
