@@ -112,6 +112,7 @@ def training_panel(settings):
                           width="stretch", config=chart_config("gradient-flow"))
         right.plotly_chart(figs.loss_figure(r.losses, r.divergence), key="lab_chart_loss", width="stretch",
                            config=chart_config("lab-loss"))
+        sharing.sync_address("lab")   # the steps trained, in the address bar
 
     live()
 

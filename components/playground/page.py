@@ -333,6 +333,7 @@ def _data_view():
                       key="pg_boundary", width="stretch", config=chart_config("boundary"))
     right.plotly_chart(curves_figure(t.curve, r.dataset.task, current_epoch=None if shown is None else snap.epoch,
                                      height=520), key="pg_curves", width="stretch", config=chart_config("curves"))
+    sharing.sync_address("playground", show=True)   # the steps trained, in the address bar
 
 
 def _network_view():
@@ -366,6 +367,7 @@ def _network_view():
     l, j = (int(p[1:]) for p in r.selected.split(":"))
     cols[2].plotly_chart(neuron_figure(maps, r.selected, labels[sum(sizes[:l]) + j], xs, ys, r.dataset),
                          key="pg_neuron", width="stretch")
+    sharing.sync_address("playground")   # the selected neuron, in the address bar
 
 
 def page():

@@ -124,9 +124,13 @@ def scenario(state=None, link=False, **view) -> Scenario:
     return s
 
 
+LINK_DERIVED = ("output_activation", "loss")   # a link leaves them out: ``complete_link`` derives them
+
+
 def default_scenario() -> Scenario:
     """The page as a new visitor sees it: what a link leaves out means this."""
-    return playground_scenario(PlaygroundSettings())
+    s = playground_scenario(PlaygroundSettings())
+    return s.replace(options={**s.options, "selected": "L1:N0"})
 
 
 def playing(state=None) -> bool:

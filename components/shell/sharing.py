@@ -1,17 +1,23 @@
-"""Save, load and share a page as a scenario (``engine.scenario``); lessons; presenter and quiz flags.
+"""Save, load and share a page as a scenario (``engine.scenario``); the address bar; lessons; presenter.
 
-The shell never touches a page's session keys: each page package answers ``scenario()`` ("give me your
-scenario"), ``apply(s)`` ("take this scenario"), ``playing()`` and ``link_problem(s)`` (``PAGE_STATE``).
-A scenario for another page waits under the shell's ``PENDING`` key until that page draws.
+The shell never touches a page's session keys: each page package answers four calls (``PAGE_STATE``):
+``scenario()`` ("give me your scenario"), ``apply(s)`` ("take this scenario"), ``default_scenario()``
+(the page's own defaults: a link means "this page with its defaults, except these") and ``playing()``;
+plus ``complete_link`` (what a link leaves out that the page derives) and ``link_problem`` (why a link
+cannot hold the page now). A scenario for another page waits under the shell's ``PENDING`` key until
+that page draws.
 
-Every page calls ``page_start(page)`` first (applies a scenario waiting for it: a lesson, an uploaded
-file or a shared link, before any widget is drawn; injects presenter CSS) and ``panel(page)`` last (the
-sidebar's "Lesson, save, load, share" section). Bad input is reported by a message naming the field;
-the page's state is left exactly as it was.
+Every page calls ``page_start(page)`` first (applies a waiting scenario or an address it did not write
+itself: a lesson, a shared link, a tab reconnecting after a server restart; injects presenter CSS),
+``sync_address(page)`` after each part of the page that can change its state (the full page and each
+fragment: the address bar then always holds the page's state, written with ``history.replaceState`` so
+Back goes to the previous page), and ``panel(page)`` last (the sidebar's "Lesson, save, load, share").
+Bad input is reported by a message naming the field; the page's state is left exactly as it was.
 """
 import dataclasses
 import importlib
 import json
+import pathlib
 from typing import Optional
 from urllib.parse import urlencode
 
@@ -21,21 +27,27 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from components.shell import presenter
 from components.shell.navigation import PAGE_FILES
 from components.step import quiz
-from engine.scenario import (HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, NO_LINK_FOR_POINTS, Scenario,
-                             from_query, link_carries_weights, load_lesson, to_query)
+from engine.scenario.fields import FIELD
+from engine.scenario import (HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, Scenario, from_query,
+                             load_lesson, to_query)
 
 PENDING = "share_pending"        # a Scenario waiting for its page
 NOTICES = "share_notices"        # messages to show once on the next page draw
-APPLIED_LINK = "share_link_applied"
+WRITTEN = "share_address"        # page → the address (signature) it last wrote or applied
+STARTED = "share_started"        # set on a session's first run: a session without it is new (or the server restarted)
 LINK_SHOWN = "share_link_shown"
 PRESENTER_ON, PRESENTER_HIDE = "share_presenter_state", "share_hide_state"   # the truth, kept across pages
 PRESENTER_WIDGET, HIDE_WIDGET = "share_presenter", "share_hide"
 UPLOAD_KEY = "share_upload"
 SWITCH = "share_switch"
 LESSON_OF = "share_lesson_of"    # page → the lesson it was opened from (None: not from a lesson)
-FOREIGN_PARAMS = ()  # query parameters other parts of the app own (none yet): skipped without a notice
-EAGER_SAVE_NUMBERS = 2_000       # up to this many numbers (parameters, 3 per uploaded point) the Save
-                                 # button carries the file itself
+PLAY_MARKER = "play"             # in the address while a page plays: a reconnect after a restart says so
+FOREIGN_PARAMS = (PLAY_MARKER,)  # query parameters other parts of the app own: skipped without a notice
+URL_LIMIT = 2_000                # characters: an address longer than this is not written (the state is
+                                 # then kept in the scenario file only, and the page says so)
+RESTARTED = ("The server restarted while this page was playing: it is back as it was, paused at the same "
+             "step. Press Play to go on.")
+NOT_RESTORABLE = "This page cannot be restored after a restart: save the scenario file"
 PAGE_STATE = {"step": "components.step.session", "playground": "components.playground.session",
               "lab": "components.lab.state"}
 
@@ -46,8 +58,14 @@ def page_state(page: str):
 
 
 def link_query(s: Scenario) -> str:
-    """The query string of a share link (without the leading "?")."""
-    return urlencode(to_query(s))
+    """The query string of a share link (without the leading "?"), against the page's own defaults."""
+    return urlencode(to_query(s, base=page_state(s.page).default_scenario()))
+
+
+def link_scenario(params: dict, page: str):
+    """``(scenario, notices)`` of link parameters opened on ``page`` (its defaults fill the rest)."""
+    mod = page_state(page)
+    return from_query(params, ignore=FOREIGN_PARAMS, base=mod.default_scenario(), complete=mod.complete_link)
 
 
 # ============================================================================ the page layer
@@ -139,23 +157,39 @@ def _link_params() -> dict:
         return {}
 
 
+def _signature(params: dict) -> str:
+    return json.dumps(sorted((k, v) for k, v in params.items() if k not in FOREIGN_PARAMS))
+
+
+_STATE_PAGES = ("step", "playground", "lab")
+
+
 def page_start(page: str) -> None:
-    """First line of every page: apply a waiting scenario or a newly opened link; presenter CSS; notices."""
+    """First line of every page: apply a waiting scenario or an address this page did not write itself
+    (a shared link, a lesson link, a tab reconnecting after a restart); presenter CSS; notices."""
+    new_session = STARTED not in st.session_state
+    st.session_state[STARTED] = True
     waiting = st.session_state.get(PENDING)
     pending: Optional[Scenario] = st.session_state.pop(PENDING) if waiting is not None and waiting.page == page \
         else None
     params = _link_params()
-    signature = json.dumps(sorted(params.items()))
+    written = st.session_state.setdefault(WRITTEN, {})
+    signature = _signature(params)
     from_link = False
-    if pending is None and "v" in params and st.session_state.get(APPLIED_LINK) != signature:
+    if pending is None and "v" in params and written.get(page) != signature:
         from_link = True
-        st.session_state[APPLIED_LINK] = signature
-        s, notices = from_query(params, ignore=FOREIGN_PARAMS)
+        target = params.get("p") if params.get("p") in _STATE_PAGES else page
+        if target not in _STATE_PAGES:
+            target = "step"
+        s, notices = link_scenario(params, target)
         for n in notices:
             _notify(n)
-        if s.page != page:  # the link names its page: go there and restore it
+        if new_session and params.get(PLAY_MARKER):
+            _notify(RESTARTED, "info")
+        if s.page != page:  # an old link names its page (p=…) on another path: go there and restore it
             request(s)
             st.switch_page(PAGE_FILES[s.page])
+        written[page] = signature
         pending = s
     if pending is not None:
         try:
@@ -177,6 +211,70 @@ def page_start(page: str) -> None:
          "lesson": lambda m: st.info(m, icon=":material/school:")}[kind](message)
 
 
+# ---------------------------------------------------------------- the address bar
+def address(page: str):
+    """``(params, problem)``: the address of the page as it is now, and why it cannot restore the page
+    (None: it can). Where a link cannot carry everything (uploaded points, hand-moved weights of a network
+    over the link's limit, an address over ``URL_LIMIT``) it carries the rest."""
+    mod = page_state(page)
+    try:
+        s = current_scenario(page, link=True)
+    except ValueError as e:
+        return {"v": "1"}, str(e)
+    problem = mod.link_problem(s)
+    base = mod.default_scenario()
+    if s.points is not None:  # the rest of the page on the page's own dataset (output and sizes to match)
+        values = {name: getattr(s, name) for name in ("sizes", "features", "n_classes", "output_activation", "loss")}
+        values["dataset"] = base.dataset
+        mod.complete_link(values, set())
+        try:
+            s = s.replace(points=None, **values)
+        except ValueError:
+            return {"v": "1"}, problem
+    try:
+        q = to_query(s, base=base)
+    except ValueError as e:
+        return {"v": "1"}, str(e)
+    if q.get("w") == "reinit":
+        problem = (f"this network has {len(s.flat_parameters()):,} parameters and links carry every weight up "
+                   f"to {LINK_MAX_PARAMS}: weights you moved are not in the link")
+    q.pop("p", None)  # the path names the page
+    for name in getattr(mod, "LINK_DERIVED", ()):   # what the page derives from the rest
+        q.pop(FIELD[name].query, None)
+    if len(urlencode(q)) > URL_LIMIT:
+        problem = f"its address would be over {URL_LIMIT:,} characters"
+        q = to_query(s.replace(weights=None, biases=None, gammas=None, betas=None), base=base)
+        q.pop("p", None)
+        for name in getattr(mod, "LINK_DERIVED", ()):
+            q.pop(FIELD[name].query, None)
+    if mod.playing():
+        q[PLAY_MARKER] = "1"
+    return q, problem
+
+
+def sync_address(page: str, show: bool = False) -> None:
+    """Write the page's state into the address bar when it changed (no rerun, no history entry: see
+    ``_address_writer``). ``show``: say here when the address cannot restore the page."""
+    q, problem = address(page)
+    if q == {"v": "1"} and not problem:
+        q = {}  # the page's defaults: a clean address
+    if _link_params() != q:
+        st.query_params.from_dict(q)
+    st.session_state.setdefault(WRITTEN, {})[page] = _signature(q)
+    if show and problem:
+        st.warning(f"{NOT_RESTORABLE} ({problem}). The address keeps the rest.", icon=":material/link_off:")
+
+
+_REPLACE_JS = (pathlib.Path(__file__).with_name("replace_history.js")).read_text(encoding="utf-8")
+_replace_history = st.components.v2.component("backprop_lens_replace_history", js=_REPLACE_JS, html="<span></span>")
+
+
+def address_writer() -> None:
+    """Mount the few lines of JS that make Streamlit write a query-only address change with
+    ``history.replaceState`` (otherwise every slider move would be a Back step); once per tab is enough."""
+    _replace_history(key="share_history_js")
+
+
 def _on_upload(page: str) -> None:
     f = st.session_state.get(UPLOAD_KEY)
     if f is None:
@@ -194,19 +292,13 @@ def _on_upload(page: str) -> None:
 
 
 def _make_link(page: str) -> None:
-    try:
-        s = current_scenario(page)
-        params = to_query(s)  # ValueError for uploaded points: a link cannot carry them
-    except ValueError as e:
-        st.session_state[LINK_SHOWN] = ("error", f"No link: {e}")
+    q, problem = address(page)
+    q.pop(PLAY_MARKER, None)
+    if q == {"v": "1"} and problem:
+        st.session_state[LINK_SHOWN] = ("error", f"No link: {problem}")
         return
-    st.query_params.from_dict(params)
-    st.session_state[APPLIED_LINK] = json.dumps(sorted(params.items()))
-    note = "" if link_carries_weights(s) else (
-        f" This network has {len(s.flat_parameters()):,} parameters (links carry every weight up to "
-        f"{LINK_MAX_PARAMS}): the link carries the settings and the seed, and weights you moved are "
-        "re-initialised. Save the JSON file to keep them.")
-    st.session_state[LINK_SHOWN] = ("ok", urlencode(params), note)
+    note = f" {NOT_RESTORABLE} to keep everything ({problem})." if problem else ""
+    st.session_state[LINK_SHOWN] = ("ok", urlencode(q), note)
 
 
 def panel(page: str) -> None:
@@ -214,17 +306,17 @@ def panel(page: str) -> None:
     if st.session_state.get(SWITCH):
         target = st.session_state.pop(SWITCH)
         st.switch_page(PAGE_FILES[target])
+    sync_address(page)
     with st.sidebar.container(key="share_panel"):
         st.divider()
         st.subheader("Lesson, save, load, share")
         presenter_controls()
+        address_writer()
         try:
-            s = current_scenario(page)
-            # small pages: the file itself (cheap, and identical for identical sessions); big ones: built
-            # only when clicked (a 20 × 32 network is ~0.5 MB of JSON and ~60 ms to write)
-            small = len(s.flat_parameters()) + (3 * (len(s.points.x_train) + len(s.points.x_test)) if s.points is not None else 0) \
-                <= EAGER_SAVE_NUMBERS
-            st.download_button("Save this page (scenario JSON)", s.to_json() if small else save_builder(page),
+            current_scenario(page)   # raises the message when the page cannot be saved now
+            # the file is built when clicked, from the state at that moment (a fragment rerun may have
+            # changed it since this button was drawn)
+            st.download_button("Save this page (scenario JSON)", save_builder(page),
                                icon=":material/download:", file_name=f"backprop-lens-{page}.json",
                                mime="application/json", key="share_save", on_click="ignore", width="stretch")
         except ValueError as e:
@@ -232,19 +324,13 @@ def panel(page: str) -> None:
         st.file_uploader(f"Load a scenario (.json, at most {MAX_FILE_BYTES // 1_048_576} MB: "
                          "server.maxUploadSize)", type=["json"], key=UPLOAD_KEY, on_change=_on_upload,
                          args=(page,), max_upload_size=1)
-        try:
-            no_link = page_state(page).link_problem(current_scenario(page))
-        except ValueError:
-            no_link = None
-        if no_link == NO_LINK_FOR_POINTS:
-            st.info(f"No link: {no_link}.", icon=":material/link_off:")
-            return
         st.button("Copy link to this state", key="share_link", on_click=_make_link, args=(page,),
                   icon=":material/link:", width="stretch")
         shown = st.session_state.get(LINK_SHOWN)
         if shown and shown[0] == "error":
             st.error(shown[1])
         elif shown:
-            base = st.context.url or ""
+            base = (st.context.url or "").split("?")[0]
             st.code(f"{base}?{shown[1]}", language=None, wrap_lines=True)
-            st.caption("The address bar holds it too. Opening it restores this page." + shown[2])
+            st.caption("The address bar holds it too: it is kept current on every change. Opening it restores "
+                       "this page." + shown[2])

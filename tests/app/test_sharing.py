@@ -179,10 +179,10 @@ def test_lab_state_survives_save_and_link():
     at = app(page="components/lab/page.py")
     at.button(key="lab_preset_1").click().run()
     settings = at.session_state["lab"].last_valid
-    link = to_query(lab_scenario(settings))
+    link = to_query(lab_scenario(settings), base=sharing.page_state("lab").default_scenario())
     fresh = app(link, page="components/lab/page.py")
     assert fresh.session_state["lab"].last_valid == settings
-    elsewhere = app(link)  # opened on another page's URL, the link still lands on the lab, restored
+    elsewhere = app({**link, "p": "lab"})  # a link naming its page (p=lab) on another path lands on the lab
     elsewhere.switch_page("components/lab/page.py").run()
     assert elsewhere.session_state["lab"].last_valid == settings
 

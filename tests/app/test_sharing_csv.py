@@ -78,10 +78,10 @@ def test_playground_on_uploaded_points_saves_and_loads_exactly_in_a_fresh_sessio
     run = run_of(at)
     assert run.settings.dataset == "csv" and run.dataset.task == "multiclass" and run.trainer.step_count == 4
     assert not any("Save unavailable" in c.value for c in at.sidebar.caption)
-    assert [i.value for i in at.sidebar.info] == ["No link: a link cannot carry uploaded points; save the "
-                                                   "scenario file instead."]
-    with pytest.raises(KeyError):
-        at.button(key="share_link")
+    warnings = [w.value for w in at.warning]   # the address keeps the rest; the page says what it cannot keep
+    assert any("cannot be restored after a restart: save the scenario file" in w and "uploaded points" in w
+               for w in warnings), warnings
+    assert "ds" not in at.query_params and at.query_params["s"] == "2-5-3-1"
     text = saved_file(at, files)
     doc = json.loads(text)
     assert doc["data"]["dataset"] == "csv" and len(doc["data"]["points"]["train"]["x"]) == len(run.dataset.X_train)
