@@ -11,20 +11,27 @@ from engine.scenario import Scenario, from_lab_settings, to_lab_settings
 VIEW_OPTIONS = {"view": "Training", "hist_kind": "a", "hist_mode": "grid", "hist_layer": 1}
 
 
-def lab_scenario(settings, run=None, view_options=None, **view) -> Scenario:
-    """The gradient lab's settings (how many steps its run has trained, the view open) as a scenario."""
+def lab_scenario(settings, run=None, view_options=None, schedule=None, **view) -> Scenario:
+    """The gradient lab's settings (how many steps its run has trained, the view open) as a scenario.
+
+    ``schedule``: ``[[step, lr], …]`` when the learning rate changed during the run (the first entry
+    from step 0): a restore retrains with each rate from its step, so the weights come back exactly.
+    """
     s = from_lab_settings(settings, step=0 if run is None else run.step, **view)
     extra = {k: v for k, v in (view_options or {}).items() if k in VIEW_OPTIONS and v != VIEW_OPTIONS[k]}
+    if schedule:
+        extra["lr_schedule"] = [f"{int(k)}:{float(lr)!r}" for k, lr in schedule]
     return dataclasses.replace(s, options={**s.options, **extra}) if extra else s
 
 
 def lab_state(s: Scenario):
-    """(LabSettings, steps trained, view options) for the gradient lab, or ValueError."""
+    """(LabSettings, steps trained, view options, learning-rate schedule) for the gradient lab, or ValueError."""
     from components.lab.state import LADDERS, VIEWS
     expect_page(s, "lab")
     view_options = {k: s.options[k] for k in VIEW_OPTIONS if k in s.options}
+    schedule = _read_schedule(s.options.get("lr_schedule", []))
     settings = to_lab_settings(dataclasses.replace(
-        s, options={k: v for k, v in s.options.items() if k not in VIEW_OPTIONS}))
+        s, options={k: v for k, v in s.options.items() if k not in VIEW_OPTIONS and k != "lr_schedule"}))
     names = {"scale": "network.init_gain", "lr": "training.lr", "steps": "view.options.steps",
              "clip_threshold": "training.clip_norm"}
     for field, ladder in LADDERS.items():  # the lab's sliders hold these values only: others would be moved
@@ -38,4 +45,22 @@ def lab_state(s: Scenario):
     for key, ok in checks.items():
         if key in view_options and not ok(view_options[key]):
             raise ValueError(f"view.options.{key}: not a view of the gradient lab; got {view_options[key]!r}")
-    return settings, s.step, view_options
+    return settings, s.step, view_options, schedule
+
+
+def _read_schedule(entries) -> list:
+    """``[[step, lr], …]`` from ``view.options.lr_schedule`` (``"step:lr"`` texts, rising steps)."""
+    from components.lab.state import LADDERS
+    out, last = [], -1
+    for i, text in enumerate(entries if isinstance(entries, (list, tuple)) else [entries]):
+        try:
+            step, lr = str(text).split(":")
+            step, lr = int(step), float(lr)
+            if step <= last or lr not in LADDERS["lr"]:
+                raise ValueError
+        except ValueError:
+            raise ValueError(f"view.options.lr_schedule[{i}]: expected \"step:lr\" with rising steps and a learning "
+                             f"rate the lab offers, got {str(text)[:40]!r}") from None
+        out.append([step, lr])
+        last = step
+    return out

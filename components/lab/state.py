@@ -8,7 +8,7 @@ its record; a structural change of the settings starts a new one, a change of le
 count does not), the pins, the player, the preset loaded. The shell talks to the lab through
 ``scenario()``, ``apply(s)``, ``default_scenario()``, ``complete_link``, ``playing()`` and ``link_problem``.
 """
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import List, Optional, Tuple
 
 import numpy as np
@@ -33,6 +33,7 @@ class LabPage:
     playing: bool = False
     preset: Optional[str] = DEFAULT_PRESET
     message: Optional[str] = None
+    schedule: list = field(default_factory=list)   # [[step, lr], …] when α changed during the run
 
 
 def _page() -> LabPage:
@@ -105,8 +106,15 @@ def get_run(settings: LabSettings) -> LabRun:
     structural = lambda s: {k: v for k, v in s.to_dict().items() if k not in LIVE}
     if run is None or structural(run.settings) != structural(settings):
         run = LabRun(settings)
-        page.run, page.playing = run, False
+        page.run, page.playing, page.schedule = run, False, []
     else:
+        if run.step > 0 and run.settings.lr != settings.lr:   # kept so the run can be replayed exactly
+            if not page.schedule:
+                page.schedule = [[0, run.settings.lr]]
+            if page.schedule[-1][0] == run.step:
+                page.schedule[-1][1] = settings.lr
+            else:
+                page.schedule.append([run.step, settings.lr])
         run.settings = settings
     return run
 
@@ -176,7 +184,8 @@ def scenario(state=None, link=False, **view) -> Scenario:
     else:
         settings = state[KEY].last_valid if KEY in state else PRESETS[DEFAULT_PRESET].settings
     run = state[KEY].run if KEY in state else None
-    return lab_scenario(settings, run, _view_options(state), **view)
+    schedule = state[KEY].schedule if KEY in state and run is not None else None
+    return lab_scenario(settings, run, _view_options(state), schedule, **view)
 
 
 def default_scenario() -> Scenario:
@@ -195,16 +204,22 @@ def complete_link(values: dict, named) -> None:
 def apply(s: Scenario) -> None:
     """Put the lab exactly in the state of ``s`` (the run retrained from the seed to its step); ValueError
     naming the field, nothing changed, if it does not fit the lab."""
-    settings, steps, view_options = lab_state(s)
+    settings, steps, view_options, schedule = lab_state(s)
     init_state()
     apply_settings(settings)
     page = _page()
     page.preset = next((n for n, p in PRESETS.items() if p.settings == settings), None)
     page.playing = False
-    run = LabRun(settings)
-    if steps:
-        run.advance(min(steps, settings.steps))
-    page.run = run
+    target = min(steps, settings.steps)
+    run = LabRun(replace(settings, lr=schedule[0][1]) if schedule else settings)
+    for (start, lr), end in zip(schedule, [e[0] for e in schedule[1:]] + [target]):
+        run.settings = replace(settings, lr=lr)
+        if min(end, target) > run.step:
+            run.advance(min(end, target) - run.step)
+    run.settings = settings
+    if target > run.step:
+        run.advance(target - run.step)
+    page.run, page.schedule = run, [list(e) for e in schedule]
     for name in VIEW_OPTIONS:
         if name in view_options:
             st.session_state[key(name)] = view_options[name]

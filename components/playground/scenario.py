@@ -37,6 +37,8 @@ def playground_scenario(settings, run=None, **view) -> Scenario:
                   data_seed=settings.data_seed, features=settings.features, points=points)
     if run is not None:
         options["selected"] = run.selected
+        if run.extras.get("live"):   # live settings changed during the run: "step:values from then on"
+            options["live"] = [schedule_text(k, v) for k, v in run.extras["live"]]
         values.update(weights=plain_weights(run.net.weights), biases=plain_weights(run.net.biases),
                       step=run.trainer.step_count)
     values.update(options=options, **view)
@@ -69,6 +71,7 @@ def playground_state(s: Scenario):
     reg = "l1" if s.l1 else ("l2" if s.l2 else "none")
     opts = dict(s.options)
     selected = opts.pop("selected", "L1:N0")
+    schedule = read_schedule(opts.pop("live", []))
     unknown = set(opts) - {"epoch_limit", "show_test", "discretize", "edge_mode"}
     if unknown:
         raise ValueError(f"view.options.{sorted(unknown)[0]}: unknown option of the playground")
@@ -82,4 +85,37 @@ def playground_state(s: Scenario):
     except (ValueError, TypeError) as e:
         raise ValueError(f"playground settings: {e}") from None
     uploaded = s.points.to_dataset() if s.points is not None else None
-    return settings, s.weights, s.biases, s.step, selected, uploaded
+    return settings, s.weights, s.biases, s.step, selected, uploaded, schedule
+
+
+LIVE = ("lr", "batch_size", "optimizer", "regularization", "reg_rate", "clip_norm")
+
+
+def schedule_text(step: int, values: dict) -> str:
+    """One entry of ``view.options.live``: ``"step:lr,batch_size,optimizer,regularization,reg_rate,clip_norm"``,
+    the live settings in force from that training step on (e.g. ``"3:0.3,10,sgd,none,0,0"``)."""
+    return f"{int(step)}:" + ",".join(f"{values[n]!r}" if isinstance(values[n], float) else str(values[n]) for n in LIVE)
+
+
+def read_schedule(entries) -> list:
+    """``[[step, {live setting: value}], …]`` from ``view.options.live``; ValueError naming the entry."""
+    if not isinstance(entries, (list, tuple)):
+        raise ValueError("view.options.live: expected a list of \"step:lr,batch_size,optimizer,regularization,"
+                         "reg_rate,clip_norm\" entries")
+    out, last = [], -1
+    for i, text in enumerate(entries):
+        try:
+            step, rest = str(text).split(":", 1)
+            parts = rest.split(",")
+            if len(parts) != len(LIVE) or int(step) <= last:
+                raise ValueError
+            values = dict(zip(LIVE, (float(parts[0]), int(parts[1]), parts[2], parts[3], float(parts[4]),
+                                     float(parts[5]))))
+            ps.PlaygroundSettings(**values)
+        except (ValueError, TypeError) as e:
+            detail = f": {e}" if str(e) else ""
+            raise ValueError(f"view.options.live[{i}]: expected \"step:lr,batch_size,optimizer,regularization,"
+                             f"reg_rate,clip_norm\" with rising steps, got {str(text)[:60]!r}{detail}") from None
+        last = int(step)
+        out.append([last, values])
+    return out

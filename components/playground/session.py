@@ -14,7 +14,8 @@ from typing import Optional
 import streamlit as st
 
 from components.playground.scenario import playground_scenario, playground_state
-from components.playground.settings import OUTPUT_FOR_TASK, PlaygroundSettings, Run, new_run, update_run
+from components.playground.settings import (OUTPUT_FOR_TASK, PlaygroundSettings, Run, apply_live, new_run,
+                                            update_run)
 from engine.datasets import DATASETS, parse_csv
 from engine.scenario import CSV_DATASET, NO_LINK_FOR_POINTS, Scenario, link_carries_weights
 
@@ -53,11 +54,34 @@ def errors() -> dict:
     return _page().errors
 
 
+TRAINING_LIVE = ("lr", "batch_size", "optimizer", "regularization", "reg_rate", "clip_norm")
+
+
+def _live(settings: PlaygroundSettings) -> dict:
+    return {name: getattr(settings, name) for name in TRAINING_LIVE}
+
+
 def commit(new: PlaygroundSettings) -> Run:
-    """Store valid settings and bring the run in line with them (live change or reset)."""
+    """Store valid settings and bring the run in line with them (live change or reset).
+
+    A live change after some training steps is written into the run's schedule (``extras["live"]``:
+    ``[step, values in force from that step]``), so the run can be replayed exactly from its seed.
+    """
     page = _page()
+    old = page.run
     page.settings = new
-    page.run = update_run(page.run, new)
+    page.run = update_run(old, new)
+    if old is not None and page.run is old and old.trainer.step_count > 0:
+        before = old.extras.get("live_now", None)
+        now = _live(new)
+        if before is not None and before != now:
+            schedule = old.extras.setdefault("live", [[0, before]])
+            step = old.trainer.step_count
+            if schedule[-1][0] == step:
+                schedule[-1][1] = now
+            else:
+                schedule.append([step, now])
+    page.run.extras["live_now"] = _live(new)
     return page.run
 
 
@@ -166,13 +190,21 @@ def apply(s: Scenario) -> None:
     """Put the page exactly in the state of ``s`` (the run replayed from its seed to its step, at most
     ``REPLAY_LIMIT`` steps, then the saved weights); ValueError naming the field, nothing changed, if it
     does not fit the page."""
-    new, weights, biases, step, selected, uploaded = playground_state(s)
+    new, weights, biases, step, selected, uploaded, schedule = playground_state(s)
     page = _page()
     old = page.run
     # points uploaded earlier in this session stay at hand ("csv" in the selector) unless the file brings its own
     fresh = new_run(new, uploaded if uploaded is not None else getattr(old, "uploaded", None))
-    if step:
-        fresh.trainer.run(steps=min(step, REPLAY_LIMIT))
+    target = min(step, REPLAY_LIMIT)
+    for (start, values), end in zip(schedule, [e[0] for e in schedule[1:]] + [target]):
+        apply_live(fresh, new.with_(**values))       # the live settings as they were from ``start`` on
+        if min(end, target) > fresh.trainer.step_count:
+            fresh.trainer.run(steps=min(end, target) - fresh.trainer.step_count)
+    apply_live(fresh, new)
+    if target > fresh.trainer.step_count:
+        fresh.trainer.run(steps=target - fresh.trainer.step_count)
+    if schedule:
+        fresh.extras["live"] = [list(e) for e in schedule]
     if weights is not None:
         fresh.net.set_parameters(weights, biases)
     fresh.selected = selected

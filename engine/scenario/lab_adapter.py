@@ -3,6 +3,8 @@ from engine.scenario.checks import _fail
 from engine.scenario.record import Scenario, _as_document
 
 LAB_OPTIONS = ("target", "steps", "matched_init", "clip_threshold")
+# the lab page's own: its view, and the learning rates of a run trained under several (the page checks them)
+LAB_PAGE_OPTIONS = ("view", "hist_kind", "hist_mode", "hist_layer", "lr_schedule")
 
 
 def to_lab_settings(s: Scenario):
@@ -25,8 +27,9 @@ def to_lab_settings(s: Scenario):
     if s.weights is not None:
         raise ValueError("network.weights: the lab draws its weights from the seed; expected null")
     for key in s.options:
-        if key not in LAB_OPTIONS:
-            raise ValueError(f"view.options.{key}: unknown lab option; expected one of {', '.join(LAB_OPTIONS)}")
+        if key not in LAB_OPTIONS + LAB_PAGE_OPTIONS:
+            raise ValueError(f"view.options.{key}: unknown lab option; expected one of "
+                             f"{', '.join(LAB_OPTIONS + LAB_PAGE_OPTIONS)}")
     extra = {k: s.options[k] for k in LAB_OPTIONS if k in s.options}
     if s.clip_norm is not None:
         extra["clip_threshold"] = s.clip_norm

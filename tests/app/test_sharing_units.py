@@ -62,7 +62,7 @@ def test_playground_round_trip_replays_to_the_same_weights():
     run.trainer.run(steps=37)
     s = Scenario.from_json(playground_scenario(settings, run).to_json())
     assert s.step == 37
-    settings2, weights, biases, step, selected, uploaded = playground_state(s)
+    settings2, weights, biases, step, selected, uploaded, schedule = playground_state(s)
     assert settings2 == settings and uploaded is None
     replay = new_run(settings2)
     replay.trainer.run(steps=step)
@@ -82,7 +82,7 @@ def test_playground_on_uploaded_points_round_trip_replays_to_the_same_points_and
     run.trainer.run(steps=23)
     s = Scenario.from_json(playground_scenario(settings, run).to_json())
     assert s.dataset == "csv" and s.points.task == task
-    settings2, weights, biases, step, selected, uploaded = playground_state(s)
+    settings2, weights, biases, step, selected, uploaded, schedule = playground_state(s)
     assert settings2 == settings and step == 23
     for name in ("X_train", "y_train", "X_test", "y_test"):
         got, want = getattr(uploaded, name), getattr(run.dataset, name)
@@ -115,7 +115,7 @@ def test_lab_refuses_values_its_sliders_cannot_hold():
 def test_lab_round_trip_for_every_preset():
     for preset in PRESETS.values():
         s = lab_scenario(preset.settings)
-        assert lab_state(Scenario.from_json(s.to_json())) == (preset.settings, 0, {})
+        assert lab_state(Scenario.from_json(s.to_json())) == (preset.settings, 0, {}, [])
 
 
 # ---------------------------------------------------------------------------- presenter

@@ -1,7 +1,9 @@
 """The address bar holds the page's state, in a real Chromium: a reload comes back to the same page and
 numbers, slider moves do not pile up Back steps (Back goes to the previous page)."""
+import json
 import re
 import time
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -70,6 +72,12 @@ def test_reload_restores_the_step_page_and_back_goes_to_the_previous_page(page, 
     assert page.evaluate("history.length") == entries, "slider moves and steps added history entries"
     shown = (caption(page), slider_value(page, re.compile("Input x")), graph_text(page))
     screenshot(page, "address_bar_before_reload")
+    # Save after fragment reruns (the steps) writes the state shown now, as the address does
+    with page.expect_download(timeout=30_000) as download:
+        page.locator(".st-key-share_save button").first.click()
+    doc = json.loads(Path(download.value.path()).read_text())
+    assert doc["view"]["step"] == 2, doc["view"]
+    assert doc["data"]["x"][0][0] == float(q["x"].split(",")[0])
 
     page.reload(timeout=60_000)
     wait_ready(page, timeout=60_000)
