@@ -68,27 +68,29 @@ def playground_longest():
     settings = PlaygroundSettings(dataset="spiral", n_samples=1990, noise=0.35, test_ratio=0.3, data_seed=987654321,
                                   features=("x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2"),
                                   hidden=(16,) * 8, activation="leaky_relu", init="he_normal", init_gain=1.5,
-                                  seed=9999, optimizer="adam", lr=0.003, batch_size=499, regularization="l2",
-                                  reg_rate=0.003, clip_norm=5.0, epoch_limit=9999, show_test=False,
+                                  seed=9999, optimizer="adam", lr=0.003, batch_size=499, l2=0.003, clip_norm=5.0, epoch_limit=9999, show_test=False,
                                   discretize=True, edge_mode="gradient")
     run = new_run(settings)
     run.trainer.run(steps=3)
     run.selected = "L8:N15"
+    live = [[k, {"lr": lr, "batch_size": 499, "optimizer": "adam", "l1": 0.0, "l2": 0.003, "clip_norm": 5.0}]
+            for k, lr in ((0, 0.3), (400, 0.1), (4000, 0.03), (9000, 0.01), (15000, 0.003))]
+    run.extras["live"] = live   # five changes of α during the run
     s = playground_scenario(settings, run, **VIEW).replace(step=19_999, weights=None, biases=None)
-    return ("playground, 8 × 16 hidden, every setting changed",
+    return ("playground, 8 × 16 hidden, every setting changed, α changed 5 times",
             address("playground", s, playground_page.default_scenario(), playground_page.LINK_DERIVED))
 
 
 def lab_longest():
-    settings = LabSettings(depth=49, width=63, inputs=4, activation="leaky_relu", init="he_normal", scale=0.07,
-                           batch=511, seed=2**31 - 2, loss="bce", lr=0.0003, residual=True, clip=True,
-                           clip_threshold=0.03, norm="layer", target="random", steps=2000, matched_init=False)
+    settings = LabSettings(depth=49, width=63, inputs=4, activation="leaky_relu", init="he_normal", init_gain=0.07,
+                           batch_size=511, seed=2**31 - 2, loss="bce", lr=0.0003, residual=True, clip_norm=0.03,
+                           norm="layer", target="random", steps=2000, matched_init=False)
     class Run:
         step = 1999
     s = lab_scenario(settings, Run(), {"view": "Network graph", "hist_kind": "delta", "hist_mode": "one layer",
-                                       "hist_layer": 48}, **VIEW)
+                                       "hist_layer": 48}, [[0, 0.1], [500, 0.01], [1000, 0.0003]], **VIEW)
     from components.lab import state as lab_page
-    return "gradient lab, every setting and view changed", address("lab", s, lab_page.default_scenario())
+    return "gradient lab, every setting and view changed, α changed 3 times", address("lab", s, lab_page.default_scenario())
 
 
 def main():

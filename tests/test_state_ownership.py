@@ -22,6 +22,7 @@ OWNERS: Dict[str, tuple] = {
     "components/playground": ("playground", "pg_"),
     "components/lab": ("lab_", "lab"),
     "components/lessons": ("lessons_", "lesson_", "open_"),
+    "components/sandbox": ("sandbox",),
     "components/shell": ("share_", "presenter_", "housekeeping_"),
 }
 SCANNED = ("app.py", "components", "engine")

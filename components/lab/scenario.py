@@ -7,6 +7,7 @@ import dataclasses
 
 from components.shell.adapt import expect_page
 from engine.scenario import Scenario, from_lab_settings, to_lab_settings
+from engine.settings import SETTINGS
 
 VIEW_OPTIONS = {"view": "Training", "hist_kind": "a", "hist_mode": "grid", "hist_layer": 1}
 
@@ -32,12 +33,10 @@ def lab_state(s: Scenario):
     schedule = _read_schedule(s.options.get("lr_schedule", []))
     settings = to_lab_settings(dataclasses.replace(
         s, options={k: v for k, v in s.options.items() if k not in VIEW_OPTIONS and k != "lr_schedule"}))
-    names = {"scale": "network.init_gain", "lr": "training.lr", "steps": "view.options.steps",
-             "clip_threshold": "training.clip_norm"}
     for field, ladder in LADDERS.items():  # the lab's sliders hold these values only: others would be moved
         value = getattr(settings, field)
-        if value not in ladder and not (field == "clip_threshold" and not settings.clip):
-            raise ValueError(f"{names[field]}: the gradient lab offers {', '.join(f'{v:g}' for v in ladder)}; "
+        if value is not None and value not in ladder:
+            raise ValueError(f"{SETTINGS[field].path}: the gradient lab offers {', '.join(f'{v:g}' for v in ladder)}; "
                              f"got {value:g}")
     checks = {"view": lambda v: v in VIEWS, "hist_kind": lambda v: v in ("a", "delta"),
               "hist_mode": lambda v: v in ("grid", "one layer"),

@@ -25,14 +25,13 @@ def playground_scenario(settings, run=None, **view) -> Scenario:
         n_out = settings.n_classes if task == "multiclass" else 1
     out, loss = OUTPUT_FOR_TASK[task]
     sizes = (len(settings.features), *settings.hidden, n_out)
-    reg = settings.regularization
     options = {"epoch_limit": settings.epoch_limit, "show_test": settings.show_test,
                "discretize": settings.discretize, "edge_mode": settings.edge_mode}
     values = dict(page="playground", sizes=sizes, activation=settings.activation if settings.hidden else "relu",
                   output_activation=out, loss=loss, init=settings.init, init_gain=settings.init_gain,
                   seed=settings.seed, optimizer=settings.optimizer, lr=settings.lr, batch_size=settings.batch_size,
-                  l1=settings.reg_rate if reg == "l1" else 0.0, l2=settings.reg_rate if reg == "l2" else 0.0,
-                  clip_norm=settings.clip_norm or None, dataset=settings.dataset, n_samples=settings.n_samples,
+                  l1=settings.l1, l2=settings.l2, clip_norm=settings.clip_norm, dataset=settings.dataset,
+                  n_samples=settings.n_samples,
                   noise=settings.noise, test_ratio=settings.test_ratio, n_classes=settings.n_classes,
                   data_seed=settings.data_seed, features=settings.features, points=points)
     if run is not None:
@@ -63,12 +62,11 @@ def playground_state(s: Scenario):
     if not isinstance(s.activation, str):
         raise ValueError("network.activation: the playground uses one activation for every hidden layer")
     for field, ok in (("init_param", s.init_param is None), ("residual", not s.residual),
-                      ("norm", s.norm == "none"), ("clip_value", s.clip_value is None),
+                      ("norm", s.norm is None), ("clip_value", s.clip_value is None),
                       ("l1", not (s.l1 and s.l2))):
         if not ok:
             raise ValueError(f"{'training' if field in ('clip_value', 'l1') else 'network'}.{field}: "
                              "not offered on the playground")
-    reg = "l1" if s.l1 else ("l2" if s.l2 else "none")
     opts = dict(s.options)
     selected = opts.pop("selected", "L1:N0")
     schedule = read_schedule(opts.pop("live", []))
@@ -80,28 +78,28 @@ def playground_state(s: Scenario):
             dataset=s.dataset, n_classes=s.n_classes, n_samples=s.n_samples, noise=s.noise,
             test_ratio=s.test_ratio, data_seed=s.data_seed, features=s.features, hidden=s.sizes[1:-1],
             activation=s.activation, init=s.init, init_gain=s.init_gain, seed=s.seed, optimizer=s.optimizer,
-            lr=s.lr, batch_size=s.batch_size, regularization=reg, reg_rate=s.l1 or s.l2,
-            clip_norm=s.clip_norm or 0.0, **opts)
+            lr=s.lr, batch_size=s.batch_size, l1=s.l1, l2=s.l2, clip_norm=s.clip_norm, **opts)
     except (ValueError, TypeError) as e:
         raise ValueError(f"playground settings: {e}") from None
     uploaded = s.points.to_dataset() if s.points is not None else None
     return settings, s.weights, s.biases, s.step, selected, uploaded, schedule
 
 
-LIVE = ("lr", "batch_size", "optimizer", "regularization", "reg_rate", "clip_norm")
+LIVE = ("lr", "batch_size", "optimizer", "l1", "l2", "clip_norm")
 
 
 def schedule_text(step: int, values: dict) -> str:
-    """One entry of ``view.options.live``: ``"step:lr,batch_size,optimizer,regularization,reg_rate,clip_norm"``,
-    the live settings in force from that training step on (e.g. ``"3:0.3,10,sgd,none,0,0"``)."""
-    return f"{int(step)}:" + ",".join(f"{values[n]!r}" if isinstance(values[n], float) else str(values[n]) for n in LIVE)
+    """One entry of ``view.options.live``: ``"step:lr,batch_size,optimizer,l1,l2,clip_norm"``, the live
+    settings in force from that training step on (``-`` for no clipping; e.g. ``"3:0.3,10,sgd,0.0,0.0,-"``)."""
+    return f"{int(step)}:" + ",".join("-" if values[n] is None else f"{values[n]!r}" if isinstance(values[n], float)
+                                      else str(values[n]) for n in LIVE)
 
 
 def read_schedule(entries) -> list:
     """``[[step, {live setting: value}], …]`` from ``view.options.live``; ValueError naming the entry."""
     if not isinstance(entries, (list, tuple)):
-        raise ValueError("view.options.live: expected a list of \"step:lr,batch_size,optimizer,regularization,"
-                         "reg_rate,clip_norm\" entries")
+        raise ValueError("view.options.live: expected a list of \"step:lr,batch_size,optimizer,l1,l2,"
+                         "clip_norm\" entries")
     out, last = [], -1
     for i, text in enumerate(entries):
         try:
@@ -109,13 +107,13 @@ def read_schedule(entries) -> list:
             parts = rest.split(",")
             if len(parts) != len(LIVE) or int(step) <= last:
                 raise ValueError
-            values = dict(zip(LIVE, (float(parts[0]), int(parts[1]), parts[2], parts[3], float(parts[4]),
-                                     float(parts[5]))))
+            values = dict(zip(LIVE, (float(parts[0]), int(parts[1]), parts[2], float(parts[3]), float(parts[4]),
+                                     None if parts[5] == "-" else float(parts[5]))))
             ps.PlaygroundSettings(**values)
         except (ValueError, TypeError) as e:
             detail = f": {e}" if str(e) else ""
-            raise ValueError(f"view.options.live[{i}]: expected \"step:lr,batch_size,optimizer,regularization,"
-                             f"reg_rate,clip_norm\" with rising steps, got {str(text)[:60]!r}{detail}") from None
+            raise ValueError(f"view.options.live[{i}]: expected \"step:lr,batch_size,optimizer,l1,l2,"
+                             f"clip_norm\" with rising steps, got {str(text)[:60]!r}{detail}") from None
         last = int(step)
         out.append([last, values])
     return out

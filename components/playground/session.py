@@ -54,7 +54,7 @@ def errors() -> dict:
     return _page().errors
 
 
-TRAINING_LIVE = ("lr", "batch_size", "optimizer", "regularization", "reg_rate", "clip_norm")
+TRAINING_LIVE = ("lr", "batch_size", "optimizer", "l1", "l2", "clip_norm")
 
 
 def _live(settings: PlaygroundSettings) -> dict:
@@ -209,7 +209,10 @@ def apply(s: Scenario) -> None:
         fresh.net.set_parameters(weights, biases)
     fresh.selected = selected
     page.run, page.settings = fresh, new
-    for name, value in new.to_dict().items():
+    penalty = "l1" if new.l1 else ("l2" if new.l2 else "none")
+    widgets = dict(new.to_dict(), regularization=penalty, reg_rate=new.l1 or new.l2,
+                   clip_norm=new.clip_norm or 0.0)    # the widgets' words: a penalty and a rate, 0 = off
+    for name, value in widgets.items():
         key = f"pg_{name}"
         if name == "data_seed" or key in st.session_state:
             st.session_state[key] = ", ".join(map(str, value)) if name == "hidden" else value

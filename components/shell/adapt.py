@@ -23,7 +23,7 @@ def plain_training_only(s: Scenario, where: str) -> None:
               ("training.clip_value", s.clip_value is None, "no clipping"),
               ("training.l1", s.l1 == 0, "no L1 penalty"), ("training.l2", s.l2 == 0, "no L2 penalty"),
               ("network.residual", not s.residual, "no residual connections"),
-              ("network.norm", s.norm == "none", "no normalisation"))
+              ("network.norm", s.norm is None, "no normalisation"))
     for name, ok, expected in checks:
         if not ok:
             raise ValueError(f"{name}: {where} uses {expected}")

@@ -27,7 +27,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from components.shell import presenter
 from components.shell.navigation import PAGE_FILES
 from components.step import quiz
-from engine.scenario.fields import FIELD
+from engine.scenario.fields import FIELD, VERSION
 from engine.scenario import (HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, Scenario, from_query,
                              load_lesson, to_query)
 
@@ -49,7 +49,7 @@ RESTARTED = ("The server restarted while this page was playing: it is back as it
              "step. Press Play to go on.")
 NOT_RESTORABLE = "This page cannot be restored after a restart: save the scenario file"
 PAGE_STATE = {"step": "components.step.session", "playground": "components.playground.session",
-              "lab": "components.lab.state"}
+              "lab": "components.lab.state", "sandbox": "components.sandbox.state"}
 
 
 def page_state(page: str):
@@ -84,7 +84,7 @@ def _with_lesson(s: Scenario, name: Optional[str]) -> Scenario:
         lesson = load_lesson(name)
     except ValueError:
         return s
-    if lesson.sizes != s.sizes:
+    if lesson.sizes != s.sizes or lesson.expression != s.expression:
         return s
     return dataclasses.replace(s, lesson=name, title=lesson.title, explanation=lesson.explanation)
 
@@ -161,7 +161,8 @@ def _signature(params: dict) -> str:
     return json.dumps(sorted((k, v) for k, v in params.items() if k not in FOREIGN_PARAMS))
 
 
-_STATE_PAGES = ("step", "playground", "lab")
+_STATE_PAGES = tuple(PAGE_STATE)
+_BARE = {"v": str(VERSION)}   # an address with nothing but the format version
 
 
 def page_start(page: str) -> None:
@@ -220,7 +221,7 @@ def address(page: str):
     try:
         s = current_scenario(page, link=True)
     except ValueError as e:
-        return {"v": "1"}, str(e)
+        return dict(_BARE), str(e)
     problem = mod.link_problem(s)
     base = mod.default_scenario()
     if s.points is not None:  # the rest of the page on the page's own dataset (output and sizes to match)
@@ -230,11 +231,11 @@ def address(page: str):
         try:
             s = s.replace(points=None, **values)
         except ValueError:
-            return {"v": "1"}, problem
+            return dict(_BARE), problem
     try:
         q = to_query(s, base=base)
     except ValueError as e:
-        return {"v": "1"}, str(e)
+        return dict(_BARE), str(e)
     if q.get("w") == "reinit":
         problem = (f"this network has {len(s.flat_parameters()):,} parameters and links carry every weight up "
                    f"to {LINK_MAX_PARAMS}: weights you moved are not in the link")
@@ -247,6 +248,8 @@ def address(page: str):
         q.pop("p", None)
         for name in getattr(mod, "LINK_DERIVED", ()):
             q.pop(FIELD[name].query, None)
+        while len(urlencode(q)) > URL_LIMIT and any(k.startswith("v.") for k in q):
+            q.pop(max((k for k in q if k.startswith("v.")), key=lambda k: len(q[k])))   # e.g. a long α schedule
     if mod.playing():
         q[PLAY_MARKER] = "1"
     return q, problem
@@ -256,7 +259,7 @@ def sync_address(page: str, show: bool = False) -> None:
     """Write the page's state into the address bar when it changed (no rerun, no history entry: see
     ``_address_writer``). ``show``: say here when the address cannot restore the page."""
     q, problem = address(page)
-    if q == {"v": "1"} and not problem:
+    if q == _BARE and not problem:
         q = {}  # the page's defaults: a clean address
     if _link_params() != q:
         st.query_params.from_dict(q)
@@ -294,7 +297,7 @@ def _on_upload(page: str) -> None:
 def _make_link(page: str) -> None:
     q, problem = address(page)
     q.pop(PLAY_MARKER, None)
-    if q == {"v": "1"} and problem:
+    if q == _BARE and problem:
         st.session_state[LINK_SHOWN] = ("error", f"No link: {problem}")
         return
     note = f" {NOT_RESTORABLE} to keep everything ({problem})." if problem else ""

@@ -20,7 +20,9 @@ from components.shell.presenter import chart_config
 from components.step.pytorch_code import pytorch_code
 from components.step.controls import param_sliders
 from components.drawing.style import fmt
-from engine.timeline import node_equations, node_label, step_table
+from engine.ids import node_label
+from engine.equations import node_equations
+from engine.timeline import step_table
 
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
 EDGE_CHOICES = {"auto": "auto: w forward, ∂L/∂w backward, −α∂L/∂w at the update", **EDGE_MODES}
@@ -52,7 +54,7 @@ def step_figure(run, steps, i):
     step = steps[i]
     edge, node = resolved_modes(run, step)
     return network_figure(run.sizes, step.weights, step.biases, z=step.z, a=step.a, delta=step.delta, dW=step.dW, db=step.db,
-                          update_W=step.update_W, lr=run.config.lr, color_edges_by=edge, color_nodes_by=node,
+                          update_W=step.update_W, lr=run.config.lr, edge_mode=edge, node_mode=node,
                           highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected)
 
 

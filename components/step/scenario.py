@@ -54,8 +54,6 @@ def step_state(s: Scenario):
     if s.init_gain not in sc.GAIN_CHOICES:
         raise ValueError(f"network.init_gain: the step-through page offers {', '.join(map(str, sc.GAIN_CHOICES))}; "
                          f"got {s.init_gain:g}")
-    if s.seed > 2**31 - 1:
-        raise ValueError(f"network.seed: the step-through page takes seeds up to {2**31 - 1}; got {s.seed}")
     if any(abs(v) > sc.INPUT_RANGE for v in x):
         raise ValueError(f"data.x: the input sliders go from −{sc.INPUT_RANGE:g} to {sc.INPUT_RANGE:g}; got {list(x)}")
     lo, hi = (0.0, 1.0) if s.output_activation == "sigmoid" else (-sc.INPUT_RANGE, sc.INPUT_RANGE)

@@ -15,6 +15,7 @@ import streamlit as st
 from components.step.config import DEFAULT, StepConfig, is_structural, make_network, validate
 from components.step.scenario import STEP_OPTION_DEFAULTS, output_node, step_scenario, step_state
 from engine.scenario import Scenario
+from engine.ids import parse_id
 from engine.timeline import build_timeline
 
 KEY = "step_page"
@@ -107,14 +108,14 @@ def set_param(pid: str, value: float) -> None:
     if not np.isfinite(value):
         run.error = f"{pid}: expected a finite number, got {value}"
         return
-    l, *rest = (int(v) for v in pid[1:].split(":"))
-    target = run.weights[l] if pid[0] == "W" else run.biases[l]
+    kind, l, *rest = parse_id(pid)
+    target = run.weights[l] if kind == "weight" else run.biases[l]
     target[tuple(rest)] = float(value)
     run.version += 1
     run.error = ""
 
 
-def reinitialise(seed: Optional[int] = None) -> None:
+def reinitialize(seed: Optional[int] = None) -> None:
     run = get_run()
     cfg = run.config if seed is None else replace(run.config, seed=int(seed))
     st.session_state[KEY] = new_run(validate(cfg), keep=run)

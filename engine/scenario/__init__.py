@@ -9,6 +9,7 @@ The package, one concept per module::
     link.py         the link codec (to_query / from_query), reading the field table
     lessons.py      the shipped lessons (engine/lessons/*.json)
     lab_adapter.py  the gradient lab's settings as a scenario and back
+    sandbox_adapter.py  the chain-rule sandbox's expression and values as a scenario and back
 
 A scenario records everything needed to put a page back exactly as it was: the page, the
 architecture, activations, loss, initializer and seed, every weight and bias, the inputs and target,
@@ -21,7 +22,7 @@ of ``Scenario``)::
     {
       "format": "backprop-lens/scenario",   *
       "version": 1,                          *
-      "page": "step" | "lab" | "playground", *
+      "page": "step" | "lab" | "playground" | "sandbox", *
       "lesson": "textbook", "title": "…", "explanation": "…",
       "network":  {"sizes"*: [1, 1, 1], "activation"*: "relu" | ["relu", …], "output_activation"*,
                    "loss"*, "init", "init_gain", "init_param", "seed"*, "residual", "norm",
@@ -32,12 +33,15 @@ of ``Scenario``)::
       "data":     {"x": [[x1, x2], …] | null, "y": [[y1], …] | null, "dataset", "n_samples",
                    "noise", "test_ratio", "n_classes", "data_seed", "features",
                    "points": null | {"task": "binary" | "multiclass" | "regression", "n_classes",
-                                     "train": {"x": [[x1, x2], …], "y": [label, …]}, "test": {…}}},
+                                     "train": {"x": [[x1, x2], …], "y": [label, …]}, "test": {…}},
+                   "expression": "y = sigmoid(w*x + b)", "values": {"w": 0.5, "x": 2.0, "b": 0.1}},
       "view":     {"step", "presenter", "hide": […], "quiz", "options": {page-specific}}
     }
 
 ``weights[l][j][k]`` is W{l}:{j}:{k} (from node L{l}:N{k} to L{l+1}:N{j}), ``biases[l][j]`` is b{l}:{j};
-null weights mean "drawn from init and seed". ``points`` holds a playground's uploaded CSV points
+null weights mean "drawn from init and seed". A ``"sandbox"`` scenario (the chain-rule sandbox) needs
+no network or training section: it holds ``data.expression`` and ``data.values`` (see
+``sandbox_adapter``). ``points`` holds a playground's uploaded CSV points
 (``dataset`` "csv"), split exactly as the run used them, so ``Points.to_dataset()`` rebuilds the
 ``Dataset`` bit for bit (float64 through ``repr``); within the CSV reader's limits (``MIN_SAMPLES`` to
 ``CSV_MAX_ROWS`` points, |x1|, |x2| ≤ ``CSV_MAX_ABS``, class labels 0 … n_classes − 1 or finite targets);
@@ -64,6 +68,7 @@ from engine.scenario.lessons import LESSON_DIR, lesson_files, lesson_id, lesson_
 from engine.scenario.link import LINK_MAX_PARAMS, NO_LINK_FOR_POINTS, from_query, link_carries_weights, to_query
 from engine.scenario.points import TASKS, Points
 from engine.scenario.record import MAX_FILE_BYTES, MAX_PARAMS, Scenario, default_scenario
+from engine.scenario.sandbox_adapter import SANDBOX_DEFAULT, SANDBOX_OPTIONS, sandbox_graph, sandbox_scenario
 
 __all__ = [
     "parse_hidden", "MAX_ABS", "MAX_BATCH", "MAX_LAYERS", "MAX_TEXT", "MAX_UNITS", "MAX_FILE_BYTES", "MAX_PARAMS",
@@ -71,4 +76,5 @@ __all__ = [
     "VERSION", "Field", "LAB_OPTIONS", "from_lab_settings", "to_lab_settings", "LESSON_DIR", "lesson_files",
     "lesson_id", "lesson_ids", "load_lesson", "load_lessons", "LINK_MAX_PARAMS", "NO_LINK_FOR_POINTS",
     "from_query", "link_carries_weights", "to_query", "TASKS", "Points", "Scenario", "default_scenario",
+    "SANDBOX_DEFAULT", "SANDBOX_OPTIONS", "sandbox_graph", "sandbox_scenario",
 ]

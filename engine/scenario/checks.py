@@ -1,15 +1,16 @@
-"""Value checks of the scenario format: each returns the normalised value or raises one ValueError.
+"""Value checks of the scenario format's structured fields (sizes, weights, inputs, options …).
 
 A check is ``check(value, name) -> value``; ``name`` is the field's JSON path ("network.seed"), so
-every message names the field and what was expected: ``network.seed: expected an integer from 0 to
-4,294,967,295, got -1``. The builders (``_number``, ``_integer``, ``_choice`` …) make the checks the
-field table (``engine.scenario.fields``) uses.
+every message names the field and what was expected: ``network.sizes[1]: expected an integer from 1
+to 256, got 300``. The builders of scalar checks (``_number``, ``_integer``, ``_choice`` …) live in
+``engine.checks``; the scalar settings' checks come from ``engine.settings``.
 """
 import math
 import re
 from typing import Mapping
 
 from engine.activations import ACTIVATIONS
+from engine.checks import _choice, _fail, _integer, _number
 from engine.features import FEATURES
 
 MAX_LAYERS = 64            # weight layers (hidden layers + output)
@@ -20,78 +21,38 @@ MAX_TEXT = 4000            # characters of a title or an explanation
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
-def _fail(name: str, expected: str, value) -> ValueError:
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "…"
-    return ValueError(f"{name}: expected {expected}, got {shown}")
-
-
-def _number(lo: float, hi: float, lo_open=False, hi_open=False):
-    lo_s, hi_s = ("(" if lo_open else "[", ")" if hi_open else "]")
-    expected = f"a finite number in {lo_s}{lo:g}, {hi:g}{hi_s}"
-
-    def check(value, name):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _fail(name, expected, value)
-        value = _float(value)
-        if not math.isfinite(value) or value < lo or value > hi or (lo_open and value == lo) or \
-                (hi_open and value == hi):
-            raise _fail(name, expected, value)
-        return value
-    return check
-
-
-def _float(value) -> float:
-    """float(value), or inf for an integer too large for a float (a JSON file may hold 400 digits)."""
-    try:
-        return float(value)
-    except OverflowError:
-        return math.inf
-
-
-def _integer(lo: int, hi: int):
-    expected = f"an integer from {lo} to {hi:,}"
-
-    def check(value, name):
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise _fail(name, expected, value)
-        if isinstance(value, float) and not (math.isfinite(value) and value.is_integer()):
-            raise _fail(name, expected, value)
-        if not lo <= value <= hi:
-            raise _fail(name, expected, value)
-        return int(value)
-    return check
-
-
-def _optional(check):
-    def wrapped(value, name):
-        return None if value is None else check(value, name)
-    return wrapped
-
-
-def _choice(options):
-    options = tuple(options)
-
-    def check(value, name):
-        if not isinstance(value, str) or value not in options:
-            raise _fail(name, f"one of {', '.join(options)}", value)
-        return value
-    return check
-
-
-def _boolean(value, name):
-    if not isinstance(value, bool):
-        raise _fail(name, "true or false", value)
-    return value
-
-
 def _text(value, name):
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > MAX_TEXT:
         raise _fail(name, f"text of at most {MAX_TEXT} characters", value)
     return value
+
+
+def _expression(value, name):
+    """The sandbox's expression text (checked against the grammar by ``sandbox_adapter.sandbox_graph``)."""
+    from engine.expression import MAX_LENGTH
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > MAX_LENGTH:
+        raise _fail(name, f"an expression of at most {MAX_LENGTH} characters", value)
+    return value
+
+
+def _values(value, name):
+    """The sandbox's variables: {name: finite number in ±MAX_ABS}, at most ``MAX_VARIABLES`` of them."""
+    from engine.expression import MAX_VARIABLES
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or len(value) > MAX_VARIABLES:
+        raise _fail(name, f"an object of at most {MAX_VARIABLES} variables and their values", value)
+    check = _number(-MAX_ABS, MAX_ABS)
+    out = {}
+    for key, v in value.items():
+        if not isinstance(key, str) or not re.fullmatch(r"[^\W\d_]+\d*", key):
+            raise _fail(name, "variable names of letters then digits (x, w2)", key)
+        out[key] = check(v, f"{name}.{key}")
+    return out
 
 
 def _lesson_id(value, name):
@@ -133,17 +94,23 @@ def _matrix(value, name):
     return tuple(rows)
 
 
-def _weights(value, name):
+def _per_layer(value, name, what, each):
+    """null, or a list of 1 to ``MAX_LAYERS`` items, each checked by ``each(item, "name[l]")``."""
     if value is None:
         return None
     if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_LAYERS:
-        raise _fail(name, f"null or a list of 1 to {MAX_LAYERS} weight matrices", value)
-    out = []
-    for l, W in enumerate(value):
-        if not isinstance(W, (list, tuple)) or not 1 <= len(W) <= MAX_UNITS:
-            raise _fail(f"{name}[{l}]", f"a matrix of 1 to {MAX_UNITS} rows", W)
-        out.append(_matrix_rows(W, f"{name}[{l}]"))
-    return tuple(out)
+        raise _fail(name, f"null or a list of 1 to {MAX_LAYERS} {what}", value)
+    return tuple(each(item, f"{name}[{l}]") for l, item in enumerate(value))
+
+
+def _weights(value, name):
+    return _per_layer(value, name, "weight matrices", _weight_matrix)
+
+
+def _weight_matrix(W, name):
+    if not isinstance(W, (list, tuple)) or not 1 <= len(W) <= MAX_UNITS:
+        raise _fail(name, f"a matrix of 1 to {MAX_UNITS} rows", W)
+    return _matrix_rows(W, name)
 
 
 def _matrix_rows(W, name):
@@ -157,17 +124,14 @@ def _matrix_rows(W, name):
 
 
 def _biases(value, name):
-    if value is None:
-        return None
-    if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_LAYERS:
-        raise _fail(name, f"null or a list of 1 to {MAX_LAYERS} bias vectors", value)
+    return _per_layer(value, name, "bias vectors", _vector)
+
+
+def _vector(b, name):
+    if not isinstance(b, (list, tuple)) or not 1 <= len(b) <= MAX_UNITS:
+        raise _fail(name, f"a list of 1 to {MAX_UNITS} numbers", b)
     check = _number(-MAX_ABS, MAX_ABS)
-    out = []
-    for l, b in enumerate(value):
-        if not isinstance(b, (list, tuple)) or not 1 <= len(b) <= MAX_UNITS:
-            raise _fail(f"{name}[{l}]", f"a list of 1 to {MAX_UNITS} numbers", b)
-        out.append(tuple(check(v, f"{name}[{l}][{j}]") for j, v in enumerate(b)))
-    return tuple(out)
+    return tuple(check(v, f"{name}[{j}]") for j, v in enumerate(b))
 
 
 def _subset(options):
@@ -224,7 +188,8 @@ def _scalar(v, name):
 
 
 
-def parse_hidden(text: str, max_layers: int, max_units: int, label: str = "Hidden layer sizes") -> tuple:
+def parse_hidden(text: str, max_layers: int, max_units: int, label: str = "Hidden layer sizes",
+                 noun: str = "units") -> tuple:
     """Hidden layer sizes typed by a student: '3, 2' → (3, 2); '' → (); ';' also separates.
 
     Raises ValueError starting with ``label`` (the widget's label) and saying what was expected.
@@ -238,5 +203,5 @@ def parse_hidden(text: str, max_layers: int, max_units: int, label: str = "Hidde
         raise ValueError(f"{label}: expected at most {max_layers} layers, got {len(sizes)}")
     for i, n in enumerate(sizes):
         if not 1 <= n <= max_units:
-            raise ValueError(f"{label}: layer {i + 1} must have 1 … {max_units} units, got {n}")
+            raise ValueError(f"{label}: layer {i + 1} must have 1 … {max_units} {noun}, got {n}")
     return sizes

@@ -1,5 +1,9 @@
 """The scenario's field table: one row per field, read by the JSON reader, the writer and the link codec.
 
+The rows of scalar settings (seed, lr, batch_size …) are built from ``engine.settings``, the one
+table of every setting's type, range, label, link key and JSON path; the rows here add the
+structured fields (sizes, weights, inputs, points, display options).
+
 A row (``Field``) says where the field lives in the JSON (``section``), how a value is checked
 (``check``), its link key (``query``) and how it is written in a link and read back (``show`` /
 ``parse``; ``parse`` None: a link does not carry the field this way). A new field is one row here.
@@ -8,20 +12,16 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional
 
-from engine.activations import OUTPUT_ACTIVATIONS
-from engine.datasets import DATASETS, MAX_CLASSES, MAX_SAMPLES, MIN_SAMPLES
-from engine.initializers import INITIALIZERS
-from engine.losses import LOSSES
-from engine.optimizers import OPTIMIZERS
-from engine.scenario.checks import (MAX_ABS, MAX_LAYERS, _activation, _biases, _boolean, _choice, _features,
-                                    _integer, _lesson_id, _matrix, _number, _optional, _options, _sizes, _subset,
-                                    _text, _weights)
+from engine.checks import _choice, _optional
+from engine.datasets import DATASETS
+from engine.scenario.checks import (MAX_LAYERS, _activation, _biases, _expression, _features, _lesson_id, _matrix,
+                                    _options, _sizes, _subset, _text, _values, _weights)
 from engine.scenario.points import _points
+from engine.settings import NORMS, SETTINGS  # noqa: F401  (NORMS re-exported)
 
 FORMAT = "backprop-lens/scenario"
-VERSION = 1
-PAGES = ("step", "lab", "playground")
-NORMS = ("none", "batch", "layer")
+VERSION = 2                # 1: norm "none" for no normalisation, the lab's clip_threshold option
+PAGES = ("step", "lab", "playground", "sandbox")
 HIDE_FLAGS = ("architecture", "initialization", "inputs", "learning_rate", "optimizer", "weights",
               "dataset", "step_controls", "display", "sharing", "sidebar")
 CSV_DATASET = "csv"        # data.dataset of uploaded points (held in data.points)
@@ -93,6 +93,15 @@ def _join_names(v) -> str:
     return ".".join(v) or "-"
 
 
+def _parse_values(t: str) -> dict:
+    """"w:0.5,x:2" → {"w": 0.5, "x": 2.0} (the sandbox's variables)."""
+    return {k: _parse_float(v) for k, _, v in (part.partition(":") for part in t.split(",") if part)}
+
+
+def _values_text(v) -> str:
+    return ",".join(f"{k}:{_fmt(x)}" for k, x in v.items())
+
+
 def _rows_text(v) -> str:
     return "-" if v is None else ";".join(",".join(map(_fmt, r)) for r in v)
 
@@ -116,6 +125,14 @@ class Field:
         return f"{self.section}.{self.name}" if self.section else self.name
 
 
+def _setting(name: str, required: bool = False) -> Field:
+    """The row of a scalar setting, from ``engine.settings``: its check, link key and link text."""
+    setting = SETTINGS[name]
+    parse = {int: _parse_int, float: _parse_float, bool: _parse_bool}.get(setting.kind, str)
+    return Field(name, setting.path.split(".")[0], setting.check, setting.link, required,
+                 _or_none(parse) if setting.optional else parse)
+
+
 FIELDS = (
     Field("page", "", _choice(PAGES), "p", True),
     Field("lesson", "", _lesson_id, "lesson"),
@@ -124,43 +141,45 @@ FIELDS = (
     Field("sizes", "network", _sizes, "s", True, _parse_sizes, _format_sizes),
     Field("activation", "network", _activation, "a", True, lambda t: t if "." not in t else t.split("."),
           lambda v: v if isinstance(v, str) else ".".join(v)),
-    Field("output_activation", "network", _choice(OUTPUT_ACTIVATIONS), "o", True),
-    Field("loss", "network", _choice(LOSSES), "loss", True),
-    Field("init", "network", _choice(INITIALIZERS), "init"),
-    Field("init_gain", "network", _number(0, 1000), "gain", parse=_parse_float),
-    Field("init_param", "network", _optional(_number(-1000, 1000)), "ip", parse=_or_none(_parse_float)),
-    Field("seed", "network", _integer(0, 2**32 - 1), "seed", True, _parse_int),
-    Field("residual", "network", _boolean, "res", parse=_parse_bool),
-    Field("norm", "network", _choice(NORMS), "norm"),
+    _setting("output_activation", True),
+    _setting("loss", True),
+    _setting("init"),
+    _setting("init_gain"),
+    _setting("init_param"),
+    _setting("seed", True),
+    _setting("residual"),
+    _setting("norm"),
     Field("weights", "network", _weights, "w", parse=None),
     Field("biases", "network", _biases, "w", parse=None),
     Field("gammas", "network", _biases, "w", parse=None),
     Field("betas", "network", _biases, "w", parse=None),
-    Field("lr", "training", _number(0, 100), "lr", True, _parse_float),
-    Field("optimizer", "training", _choice(OPTIMIZERS), "opt"),
-    Field("momentum", "training", _number(0, 1, hi_open=True), "mom", parse=_parse_float),
-    Field("beta1", "training", _number(0, 1, hi_open=True), "b1", parse=_parse_float),
-    Field("beta2", "training", _number(0, 1, hi_open=True), "b2", parse=_parse_float),
-    Field("eps", "training", _number(0, 1, lo_open=True), "eps", parse=_parse_float),
-    Field("clip_norm", "training", _optional(_number(0, MAX_ABS, lo_open=True)), "cn", parse=_or_none(_parse_float)),
-    Field("clip_value", "training", _optional(_number(0, MAX_ABS, lo_open=True)), "cv", parse=_or_none(_parse_float)),
-    Field("l1", "training", _number(0, 10), "l1", parse=_parse_float),
-    Field("l2", "training", _number(0, 10), "l2", parse=_parse_float),
-    Field("batch_size", "training", _integer(1, 10_000), "bs", parse=_parse_int),
+    _setting("lr", True),
+    _setting("optimizer"),
+    _setting("momentum"),
+    _setting("beta1"),
+    _setting("beta2"),
+    _setting("eps"),
+    _setting("clip_norm"),
+    _setting("clip_value"),
+    _setting("l1"),
+    _setting("l2"),
+    _setting("batch_size"),
     Field("x", "data", _optional(_matrix), "x", parse=_or_none(_parse_rows), show=_rows_text),
     Field("y", "data", _optional(_matrix), "y", parse=_or_none(_parse_rows), show=_rows_text),
     Field("dataset", "data", _optional(_choice((*DATASETS, CSV_DATASET))), "ds", parse=_or_none(str)),
-    Field("n_samples", "data", _integer(MIN_SAMPLES, MAX_SAMPLES), "n", parse=_parse_int),
-    Field("noise", "data", _number(0, 1), "noise", parse=_parse_float),
-    Field("test_ratio", "data", _number(0, 1, hi_open=True), "test", parse=_parse_float),
-    Field("n_classes", "data", _integer(3, MAX_CLASSES), "k", parse=_parse_int),
-    Field("data_seed", "data", _integer(0, 2**32 - 1), "dseed", parse=_parse_int),
+    _setting("n_samples"),
+    _setting("noise"),
+    _setting("test_ratio"),
+    _setting("n_classes"),
+    _setting("data_seed"),
     Field("features", "data", _features, "f", parse=_names, show=_join_names),
     Field("points", "data", _points, "pts", parse=None),
-    Field("step", "view", _integer(0, 10**7), "step", parse=_parse_int),
-    Field("presenter", "view", _boolean, "present", parse=_parse_bool),
+    Field("expression", "data", _expression, "e", parse=_or_none(str)),
+    Field("values", "data", _values, "vals", parse=_or_none(_parse_values), show=_values_text),
+    _setting("step"),
+    _setting("presenter"),
     Field("hide", "view", _subset(HIDE_FLAGS), "hide", parse=_names, show=_join_names),
-    Field("quiz", "view", _boolean, "quiz", parse=_parse_bool),
+    _setting("quiz"),
     Field("options", "view", _options, "v.", parse=None),
 )
 SECTIONS = ("network", "training", "data", "view")

@@ -1,8 +1,8 @@
 """The gradient lab's settings as a scenario and back (``to_lab_settings`` / ``from_lab_settings``)."""
-from engine.scenario.checks import _fail
+from engine.checks import _fail
 from engine.scenario.record import Scenario, _as_document
 
-LAB_OPTIONS = ("target", "steps", "matched_init", "clip_threshold")
+LAB_OPTIONS = ("target", "steps", "matched_init")
 # the lab page's own: its view, and the learning rates of a run trained under several (the page checks them)
 LAB_PAGE_OPTIONS = ("view", "hist_kind", "hist_mode", "hist_layer", "lr_schedule")
 
@@ -11,8 +11,8 @@ def to_lab_settings(s: Scenario):
     """The gradient lab's ``LabSettings`` for a lab scenario; ValueError naming the field otherwise.
 
     The lab's network is ``inputs → width × depth → 1`` with weights drawn from the seed, so the
-    scenario must have equal hidden widths, one output and null weights. ``target``, ``steps``,
-    ``matched_init`` (and ``clip_threshold`` while clipping is off) live in ``view.options``.
+    scenario must have equal hidden widths, one output and null weights. ``target``, ``steps`` and
+    ``matched_init`` live in ``view.options``.
     """
     from engine.lab import LAB_LOSSES, LabSettings
     sizes = s.sizes
@@ -31,27 +31,22 @@ def to_lab_settings(s: Scenario):
             raise ValueError(f"view.options.{key}: unknown lab option; expected one of "
                              f"{', '.join(LAB_OPTIONS + LAB_PAGE_OPTIONS)}")
     extra = {k: s.options[k] for k in LAB_OPTIONS if k in s.options}
-    if s.clip_norm is not None:
-        extra["clip_threshold"] = s.clip_norm
     try:
         return LabSettings(depth=len(sizes) - 2, width=sizes[1], inputs=sizes[0], activation=s.activation,
-                           init=s.init, scale=s.init_gain, batch=s.batch_size, seed=s.seed, loss=s.loss,
-                           lr=s.lr, residual=s.residual, clip=s.clip_norm is not None, norm=s.norm, **extra)
+                           init=s.init, init_gain=s.init_gain, batch_size=s.batch_size, seed=s.seed, loss=s.loss,
+                           lr=s.lr, residual=s.residual, clip_norm=s.clip_norm, norm=s.norm, **extra)
     except (ValueError, TypeError) as e:
         raise ValueError(f"lab settings: {e}") from None
 
 
 def from_lab_settings(settings, **fields) -> Scenario:
     """The lab scenario of ``settings`` (a ``LabSettings``), plus the given scenario fields."""
-    from engine.lab import LAB_LOSSES, LabSettings
+    from engine.lab import LAB_LOSSES
     options = {"target": settings.target, "steps": settings.steps, "matched_init": settings.matched_init}
-    if not settings.clip and settings.clip_threshold != LabSettings().clip_threshold:
-        options["clip_threshold"] = settings.clip_threshold
     values = dict(page="lab", sizes=settings.sizes, activation=settings.activation,
                   output_activation=LAB_LOSSES[settings.loss], loss=settings.loss, init=settings.init,
-                  init_gain=settings.scale, seed=settings.seed, batch_size=settings.batch, lr=settings.lr,
-                  residual=settings.residual, norm=settings.norm,
-                  clip_norm=settings.clip_threshold if settings.clip else None, options=options)
+                  init_gain=settings.init_gain, seed=settings.seed, batch_size=settings.batch_size, lr=settings.lr,
+                  residual=settings.residual, norm=settings.norm, clip_norm=settings.clip_norm, options=options)
     values.update(fields)
     return Scenario.from_dict(_as_document(values))
 

@@ -10,7 +10,8 @@ import dataclasses
 import json
 from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
-from engine.scenario.checks import MAX_ABS, _number, _options
+from engine.checks import _number
+from engine.scenario.checks import MAX_ABS, _options
 from engine.scenario.fields import CSV_DATASET, FIELD, FIELDS, VERSION, _fmt
 from engine.scenario.lessons import load_lesson
 from engine.scenario.record import _DEFAULT, Scenario, _as_document, _plain, _reject_constant, default_scenario
@@ -114,6 +115,8 @@ def from_query(params: Mapping, ignore=(), base: Optional[Scenario] = None,
     notices: List[str] = []
     params = {str(k): (v[-1] if isinstance(v, (list, tuple)) and v else v) for k, v in dict(params).items()}
     params = {k: v for k, v in params.items() if isinstance(v, str) and k not in set(ignore)}
+    if params.get("v") == "1":
+        params = _from_version_1(params)
     lesson = params.get("lesson")
     base = base if base is not None else Scenario()
     if lesson is not None:
@@ -127,9 +130,9 @@ def from_query(params: Mapping, ignore=(), base: Optional[Scenario] = None,
     weights_text = None
     for key, text in params.items():
         if key in ("v", "lesson"):
-            if key == "v" and text != str(VERSION):
-                notices.append(f"link parameter v={text!r}: this app reads link version {VERSION}; "
-                               "reading it as that")
+            if key == "v" and text not in ("1", str(VERSION)):
+                notices.append(f"link parameter v={text!r}: this app reads link versions 1 to {VERSION}; "
+                               f"reading it as version {VERSION}")
             continue
         if key == "w":
             weights_text = text
@@ -163,6 +166,13 @@ def from_query(params: Mapping, ignore=(), base: Optional[Scenario] = None,
         except (ValueError, TypeError, OverflowError) as e:
             detail = str(e) if str(e).startswith(label) else f"{label}: could not read {text[:40]!r}"
             notices.append(f"link parameter {key}: {detail}; using {_fmt_default(values[f.name])}")
+    if values["page"] == "sandbox":
+        from engine.scenario.sandbox_adapter import SANDBOX_DEFAULT, sandbox_problem
+        problem = None if values.get("expression") is None else sandbox_problem(values["expression"], values["values"])
+        if problem:
+            notices.append(f"link: {problem}; the sandbox opens its first example instead")
+        if problem or values.get("expression") is None:   # a bad one, or a link naming only the page
+            values["expression"], values["values"] = SANDBOX_DEFAULT[0], dict(SANDBOX_DEFAULT[1])
     if complete is not None:
         complete(values, {f.name for f in FIELDS if f.query in params} - {"weights", "biases", "gammas", "betas"})
     if weights_text is not None:
@@ -186,6 +196,16 @@ def from_query(params: Mapping, ignore=(), base: Optional[Scenario] = None,
         return default_scenario(values["page"]), notices
 
 
+def _from_version_1(params: dict) -> dict:
+    """Version-1 link parameters in version 2's words (see ``record.from_version_1``): norm=none is
+    norm=- (null), and the lab's remembered v.clip_threshold is dropped."""
+    params = {k: v for k, v in params.items() if k != "v.clip_threshold"}
+    if params.get("norm") == "none":
+        params["norm"] = "-"
+    params["v"] = str(VERSION)
+    return params
+
+
 def _fmt_default(value) -> str:
     """How a kept value is named in a notice."""
     if value is None:
@@ -206,7 +226,7 @@ def _weights_from_link(text: str, values: dict, notices):
                        f"weight up to {LINK_MAX_PARAMS} parameters): the weights are re-initialised.")
         return
     sizes = values["sizes"]
-    hidden = sizes[1:-1] if values["norm"] != "none" else ()
+    hidden = sizes[1:-1] if values["norm"] is not None else ()
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])) + 2 * sum(hidden)
     try:
         parts = text.split(",")

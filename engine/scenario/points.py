@@ -6,7 +6,7 @@ from typing import Mapping, Tuple
 import numpy as np
 
 from engine.datasets import CSV_MAX_ABS, CSV_MAX_ROWS, MAX_CLASSES, MIN_SAMPLES, Dataset, points_dataset
-from engine.scenario.checks import _choice, _fail, _float, _number
+from engine.checks import _choice, _fail, _float, _number
 
 TASKS = {"binary": (2, 2), "multiclass": (3, MAX_CLASSES), "regression": (1, 1)}  # task → n_classes range
 

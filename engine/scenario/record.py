@@ -15,11 +15,14 @@ from engine.features import DEFAULT_FEATURES
 from engine.initializers import INITIALIZERS
 from engine.losses import LOSSES
 from engine.network import Network
-from engine.scenario.checks import MAX_BATCH, _fail
+from engine.checks import _fail
+from engine.scenario.checks import MAX_BATCH
 from engine.scenario.fields import CSV_DATASET, FIELDS, FORMAT, SECTIONS, TOP_LEVEL, VERSION
 from engine.scenario.points import Points
+from engine.settings import SETTINGS
 
 MAX_PARAMS = 300_000       # weights + biases of the whole network
+_D = {name: setting.default for name, setting in SETTINGS.items()}   # defaults: the field table's
 MAX_FILE_BYTES = 1_048_576  # 1 MB, the same as server.maxUploadSize in .streamlit/config.toml
 
 
@@ -36,44 +39,46 @@ class Scenario:
     title: Optional[str] = None
     explanation: Optional[str] = None
     sizes: Tuple[int, ...] = (2, 3, 1)
-    activation: Any = "relu"
-    output_activation: str = "sigmoid"
-    loss: str = "mse"
-    init: str = "xavier_uniform"
-    init_gain: float = 1.0
-    init_param: Optional[float] = None
-    seed: int = 0
-    residual: bool = False
-    norm: str = "none"
+    activation: Any = _D["activation"]
+    output_activation: str = _D["output_activation"]
+    loss: str = _D["loss"]
+    init: str = _D["init"]
+    init_gain: float = _D["init_gain"]
+    init_param: Optional[float] = _D["init_param"]
+    seed: int = _D["seed"]
+    residual: bool = _D["residual"]
+    norm: Optional[str] = _D["norm"]
     weights: Optional[Tuple] = None
     biases: Optional[Tuple] = None
     gammas: Optional[Tuple] = None
     betas: Optional[Tuple] = None
-    lr: float = 0.1
-    optimizer: str = "sgd"
-    momentum: float = 0.9
-    beta1: float = 0.9
-    beta2: float = 0.999
-    eps: float = 1e-8
-    clip_norm: Optional[float] = None
-    clip_value: Optional[float] = None
-    l1: float = 0.0
-    l2: float = 0.0
-    batch_size: int = 32
+    lr: float = _D["lr"]
+    optimizer: str = _D["optimizer"]
+    momentum: float = _D["momentum"]
+    beta1: float = _D["beta1"]
+    beta2: float = _D["beta2"]
+    eps: float = _D["eps"]
+    clip_norm: Optional[float] = _D["clip_norm"]
+    clip_value: Optional[float] = _D["clip_value"]
+    l1: float = _D["l1"]
+    l2: float = _D["l2"]
+    batch_size: int = _D["batch_size"]
     x: Optional[Tuple] = None
     y: Optional[Tuple] = None
     dataset: Optional[str] = None
-    n_samples: int = 200
-    noise: float = 0.0
-    test_ratio: float = 0.5
-    n_classes: int = 3
-    data_seed: int = 0
+    n_samples: int = _D["n_samples"]
+    noise: float = _D["noise"]
+    test_ratio: float = _D["test_ratio"]
+    n_classes: int = _D["n_classes"]
+    data_seed: int = _D["data_seed"]
     features: Tuple[str, ...] = DEFAULT_FEATURES
     points: Optional[Points] = None
-    step: int = 0
-    presenter: bool = False
+    expression: Optional[str] = None
+    values: Optional[Dict[str, float]] = None
+    step: int = _D["step"]
+    presenter: bool = _D["presenter"]
     hide: Tuple[str, ...] = ()
-    quiz: bool = False
+    quiz: bool = _D["quiz"]
     options: Dict[str, Any] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ dict / JSON
@@ -88,8 +93,10 @@ class Scenario:
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise _fail("version", f"the integer {VERSION}", version)
         if version > VERSION:
-            raise ValueError(f"version: this app reads scenario version {VERSION}; the file is version "
+            raise ValueError(f"version: this app reads scenario versions 1 to {VERSION}; the file is version "
                              f"{version} (made by a newer Backprop Lens)")
+        if version == 1:
+            doc = from_version_1(doc)
         for key in doc:
             if key not in TOP_LEVEL:
                 raise ValueError(f"{key}: unknown field; expected one of {', '.join(TOP_LEVEL)}")
@@ -106,7 +113,7 @@ class Scenario:
             part = doc.get(f.section, {}) if f.section else doc
             label = f.path
             if f.name not in part:
-                if f.required:
+                if f.required and not (values.get("page") == "sandbox" and f.section in ("network", "training")):
                     raise ValueError(f"{label}: missing; every scenario needs it")
                 continue
             values[f.name] = f.check(part[f.name], label)
@@ -207,7 +214,7 @@ class Scenario:
             if sizes[-1] != n_out:
                 raise ValueError(f"network.sizes: expected {n_out} output(s) for dataset {self.dataset!r} "
                                  f"({task}), got sizes[-1] = {sizes[-1]}")
-        n_norm = len(sizes) - 2 if self.norm != "none" else 0
+        n_norm = len(sizes) - 2 if self.norm is not None else 0
         for name in ("gammas", "betas"):
             value = getattr(self, name)
             if value is None:
@@ -223,6 +230,9 @@ class Scenario:
         if self.page == "lab":
             from engine.scenario.lab_adapter import to_lab_settings
             to_lab_settings(self)
+        if self.page == "sandbox":
+            from engine.scenario.sandbox_adapter import sandbox_graph
+            sandbox_graph(self)
         return self
 
     # ------------------------------------------------------------------ engine
@@ -239,7 +249,7 @@ class Scenario:
                   eps=self.eps, clip_norm=self.clip_norm, clip_value=self.clip_value, l1=self.l1, l2=self.l2)
         if self.residual:
             kw["residual"] = True
-        if self.norm != "none":
+        if self.norm is not None:
             kw["norm"] = self.norm
         return kw
 
@@ -332,6 +342,24 @@ class Scenario:
 _DEFAULT = Scenario()
 
 
+def from_version_1(doc: Mapping) -> dict:
+    """A version-1 document in version 2's words (a copy; ``doc`` is not changed).
+
+    Version 1 wrote no normalisation as ``"norm": "none"`` (version 2: null, as every "off" is) and
+    kept the lab's clipping threshold while clipping was off as ``view.options.clip_threshold``
+    (version 2 has one setting, ``training.clip_norm``, null when off: the remembered threshold was
+    a slider's position, not a number of the network, and is dropped).
+    """
+    doc = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in doc.items()}
+    doc["version"] = VERSION
+    network, view = doc.get("network"), doc.get("view")
+    if isinstance(network, dict) and network.get("norm") == "none":
+        network["norm"] = None
+    if doc.get("page") == "lab" and isinstance(view, dict) and isinstance(view.get("options"), Mapping):
+        view["options"] = {k: v for k, v in view["options"].items() if k != "clip_threshold"}
+    return doc
+
+
 def _reject_constant(name):
     raise ValueError(f"{name} is not a number a scenario may hold (every number must be finite)")
 
@@ -375,5 +403,8 @@ def default_scenario(page: str = "step") -> Scenario:
         from engine.lab import LabSettings
         from engine.scenario.lab_adapter import from_lab_settings
         return from_lab_settings(LabSettings())
+    if page == "sandbox":
+        from engine.scenario.sandbox_adapter import SANDBOX_DEFAULT, sandbox_scenario
+        return sandbox_scenario(*SANDBOX_DEFAULT)
     return Scenario(page=page)
 

@@ -202,7 +202,7 @@ def check_residual():
 def check_normalisation():
     s = load_lesson("normalisation")
     ratio, d = lab_ratio(s)
-    plain, _ = lab_ratio(s.replace(norm="none"))
+    plain, _ = lab_ratio(s.replace(norm=None))
     assert 1e-2 < ratio < 100 and plain < 1e-12 and d.state == "healthy"
     assert format_sci(ratio) in s.explanation and format_sci(plain) in s.explanation
 
@@ -303,3 +303,82 @@ def test_every_preset_has_a_claim_check():
 @pytest.mark.parametrize("name", lesson_ids())
 def test_preset_claim(name):
     CLAIMS[name]()
+
+
+def sandbox(name):
+    """The lesson's expression evaluated at its values (the sandbox's own engine)."""
+    from engine.expression import evaluate, parse
+    s = load_lesson(name)
+    return s, evaluate(parse(s.expression), s.values)
+
+
+@claim("composite-chain-rule")
+def check_composite_chain_rule():
+    from engine.expression import timeline
+    s, ev = sandbox("composite-chain-rule")
+    x = s.values["x"]
+    u, y = x ** 2, np.sin(x ** 2)                         # u = f(x) = x², y = g(u) = sin u
+    dy_du, du_dx = np.cos(u), 2 * x                       # the two slopes
+    assert_close("y", ev.output, y)
+    assert_close("dy/dx = dy/du · du/dx", ev.gradient["x"], dy_du * du_dx)
+    for text, value in {"2.25": u, "0.7781": y, "−0.6282": dy_du, "3": du_dx, "−1.885": ev.gradient["x"]}.items():
+        assert f"{value:.4g}".replace("-", "−") == text and text in s.explanation
+    assert timeline(ev)[-1].text.startswith("∂y/∂x = ∂y/∂v₁ · ∂v₁/∂x = (−0.6282) · 3 = −1.885")
+    from engine.expression import evaluate, parse
+    assert evaluate(parse(s.expression), {"x": 0.0}).gradient["x"] == 0.0, "at x = 0, du/dx = 0"
+
+
+@claim("gradient-direction-length")
+def check_gradient_direction_length():
+    s, ev = sandbox("gradient-direction-length")
+    g = np.array([ev.gradient["x"], ev.gradient["y"]])
+    assert_close("∇f at (1, 2)", g, [10.0, 6.0])
+    assert_close("f(1, 2)", ev.output, 11.0)
+    length = np.hypot(*g)
+    assert f"{length:.4g}" == "11.66" and "√136 = 11.66" in s.explanation
+    assert f"{np.degrees(np.arctan2(g[1], g[0])):.2f}°" in s.explanation
+    from engine.expression import evaluate, parse
+    graph = parse(s.expression)
+    eps, unit = 1e-3, g / length
+    rise = evaluate(graph, {"x": 1 + eps * unit[0], "y": 2 + eps * unit[1]}).output - ev.output
+    assert abs(rise - eps * length) < 0.01 * eps * length, "a small step along ∇f raises f by ≈ ε·|∇f|"
+    assert f"{eps * length:.4g}" in s.explanation
+    for angle in np.linspace(0, 2 * np.pi, 36, endpoint=False):   # no other direction rises faster
+        d = np.array([np.cos(angle), np.sin(angle)])
+        other = evaluate(graph, {"x": 1 + eps * d[0], "y": 2 + eps * d[1]}).output - ev.output
+        assert other <= rise + 1e-12
+
+
+@claim("tutorial-worked-example")
+def check_tutorial_worked_example():
+    s, net, X, Y = setup("tutorial-worked-example")
+    r = net.backward(X, Y)
+    x, w2 = X.item(), s.weights[1][0][0]
+    z1, a1, z2, yhat = r.z[0].item(), r.a[1].item(), r.z[1].item(), r.a[2].item()
+    dyhat = r.dL_dyhat.item()
+    s2, s1 = yhat * (1 - yhat), a1 * (1 - a1)                # σ′(z2), σ′(z1)
+    exact = {"1.1": z1, "0.7503": a1, "0.4251": z2, "0.6047": yhat, "0.1563": r.loss, "−0.7906": dyhat,
+             "0.2390": s2, "0.1874": s1, "−0.1418": r.dW[1].item(), "−0.1890": r.db[1].item(),
+             "−0.02125": r.dW[0].item(), "−0.01062": r.db[0].item()}
+    for text, value in exact.items():
+        decimals = len(text.split(".")[1])
+        assert shown(value, decimals) == text and text in s.explanation, (text, value)
+    assert_close("dL/dw1 by hand", r.dW[0].item(), dyhat * s2 * w2 * s1 * x)
+    net.step(X, Y, s.lr)
+    assert [round(net.weights[1].item(), 5), round(net.weights[0].item(), 5)] == [0.30142, 0.50021]
+    assert "w2 = 0.30142" in s.explanation and "w1 = 0.50021" in s.explanation
+    # the tutorial's roundings (a1 → 0.75, σ′ → 3 digits) move only the fourth digit …
+    s2r, s1r = round(s2, 3), round(s1, 3)
+    dw2_rounded = dyhat * s2r * 0.75
+    dw1_rounded = dyhat * s2r * w2 * s1r * x
+    assert (s2r, s1r) == (0.239, 0.187)
+    assert shown(dw2_rounded) == "−0.1417" and shown(dw1_rounded, 5) == "−0.02120"
+    assert shown(dw2_rounded, 3) == shown(r.dW[1].item(), 3) == "−0.142", "not −0.145"
+    assert shown(dw1_rounded, 3) == shown(r.dW[0].item(), 3) == "−0.021", "not −0.022"
+    # … the tutorial's numbers follow from σ′ taken at 0.3 (w2) instead of at z2
+    slope_at_w2 = sigmoid(0.3) * (1 - sigmoid(0.3))
+    assert shown(slope_at_w2) == "0.2445" and shown(dyhat * slope_at_w2 * 0.75, 3) == "−0.145"
+    dw1_tutorial = dyhat * slope_at_w2 * w2 * s1 * x
+    assert shown(dw1_tutorial, 5) == "−0.02173" and shown(dw1_tutorial, 3) == "−0.022"
+    for text in ("−0.1417", "−0.02120", "0.2445", "−0.02173", "−0.145", "−0.022"):
+        assert text in s.explanation
