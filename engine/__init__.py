@@ -37,6 +37,10 @@ Numbers on screen: ``engine.formatting.format_number`` (one rule everywhere).
 Checking a gradient: ``gradient_check(net, X, Y)`` compares every ∂L/∂θ of ``backward`` with central
 differences and returns numeric vs analytic values and relative errors per parameter.
 
+The loss over one or two parameters, all others held (``engine.surface``): ``slope`` (L(w), the tangent
+with slope ∂L/∂w, where one update lands), ``secant``, ``surface`` (a grid, batched in one pass) and
+``descent_path`` (the next steps of SGD, momentum or Adam on that slice).
+
 Example
 -------
 >>> from engine import Network

@@ -11,7 +11,7 @@ import io
 import numpy as np
 import streamlit as st
 
-from components.step import quiz
+from components.step import loss_view, quiz
 from components.step import config as sc
 from components.step import session
 from components.drawing.graph import EDGE_MODES, NODE_MODES, network_figure, selected_id
@@ -29,7 +29,9 @@ EDGE_CHOICES = {"auto": "auto: w forward, ∂L/∂w backward, −α∂L/∂w at 
 NODE_CHOICES = {"auto": "auto: a while forward, δ from the loss on", **NODE_MODES}
 GRAPH_KEY = "step_graph"
 # Only the chosen view is computed on a rerun (tabs would compute all four every time).
-VIEWS = ("Equations of this step", "Neuron zoom", "Table of this step (CSV)", "Show the PyTorch equivalent")
+VIEWS = ("Equations of this step", "Neuron zoom", "Table of this step (CSV)", "Show the PyTorch equivalent",
+         "Loss: slope, surface, gradient check")
+PANELS = ("equations", "zoom", "table", "pytorch", "loss")   # the same views by the names links and lessons use
 
 
 def resolved_modes(run, step):
@@ -217,8 +219,13 @@ def stage() -> None:
                         config={**chart_config("network"), "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
     with right:
         selection_panel(run, steps)
+    if "step_view" not in session.state():
+        session.state()["step_view"] = VIEWS[PANELS.index(run.panel)] if run.panel in PANELS else VIEWS[0]
     view = st.radio("Show", VIEWS, horizontal=True, key="step_view", label_visibility="collapsed")
-    if view == VIEWS[0]:
+    session.set_view(panel=PANELS[VIEWS.index(view)])
+    if view == VIEWS[4]:
+        loss_view.view(run)
+    elif view == VIEWS[0]:
         step_equations(steps, run.step)
     elif view == VIEWS[1]:
         zoom_view(run, steps)

@@ -17,6 +17,11 @@ def step_scenario(run, **view) -> Scenario:
     options = {k: v for k, v in (("edge_mode", run.edge_mode), ("node_mode", run.node_mode),
                                  ("selected", run.selected), ("trained", run.trained))
                if v != STEP_OPTION_DEFAULTS.get(k, output_node(cfg.sizes))}  # defaults stay out of links
+    for name, default in LOSS_OPTION_DEFAULTS.items():
+        value = getattr(run, name, default)
+        value = list(value) if isinstance(value, tuple) else value
+        if value != default and not (name == "surface" and value is None):
+            options[name] = value
     return Scenario().replace(
         page="step", sizes=cfg.sizes, activation=list(cfg.activations) if cfg.hidden else "relu",
         output_activation=cfg.output_activation, loss=cfg.loss, init=cfg.init, init_gain=cfg.init_gain,
@@ -25,6 +30,9 @@ def step_scenario(run, **view) -> Scenario:
 
 
 STEP_OPTION_DEFAULTS = {"edge_mode": "auto", "node_mode": "auto", "trained": 0}  # and selected: the output node
+# The loss view (issue 16): which panel is open under the graph, which loss view, the surface's two
+# parameters, the optimizers compared and how many steps ahead. Lessons name them.
+LOSS_OPTION_DEFAULTS = {"panel": "equations", "loss_view": "slope", "surface": None, "compare": [], "ahead": 20}
 
 
 def output_node(sizes) -> str:
@@ -74,8 +82,40 @@ def step_state(s: Scenario):
     options = dict(s.options)
     for key, allowed in (("edge_mode", None), ("node_mode", None), ("selected", None), ("trained", None)):
         options.setdefault(key, None)
-    unknown = set(options) - {"edge_mode", "node_mode", "selected", "trained"}
+    known = {"edge_mode", "node_mode", "selected", "trained", *LOSS_OPTION_DEFAULTS}
+    unknown = set(options) - known
     if unknown:
         raise ValueError(f"view.options.{sorted(unknown)[0]}: unknown option of the step-through page; "
-                         "expected edge_mode, node_mode, selected, trained")
+                         f"expected {', '.join(sorted(known))}")
+    _check_loss_options(cfg.sizes, options)
     return cfg, weights, biases, s.step, options
+
+
+def _check_loss_options(sizes, options) -> None:
+    """The loss view's options (``LOSS_OPTION_DEFAULTS``), or ValueError naming the option."""
+    from components.step.loss_view import VIEWS as LOSS_VIEWS
+    from components.step.panels import PANELS
+    from engine.optimizers import OPTIMIZERS
+    from engine.surface import MAX_AHEAD, check_param
+    panel = options.get("panel")
+    if panel is not None and panel not in PANELS:
+        raise ValueError(f"view.options.panel: expected one of {', '.join(PANELS)}; got {panel!r}")
+    view = options.get("loss_view")
+    if view is not None and view not in LOSS_VIEWS:
+        raise ValueError(f"view.options.loss_view: expected one of {', '.join(LOSS_VIEWS)}; got {view!r}")
+    pair = options.get("surface")
+    if pair is not None:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ValueError(f"view.options.surface: expected two parameter ids, e.g. ['W0:0:0', 'b0:0']; got {pair!r}")
+        for i, pid in enumerate(pair):
+            check_param(sizes, pid, f"view.options.surface[{i}]")
+        if pair[0] == pair[1]:
+            raise ValueError(f"view.options.surface: expected two different parameters; got {pair[0]!r} twice")
+    compare = options.get("compare")
+    if compare is not None:
+        if not isinstance(compare, (list, tuple)) or any(c not in OPTIMIZERS for c in compare):
+            raise ValueError(f"view.options.compare: expected a list of names from {', '.join(OPTIMIZERS)}; "
+                             f"got {compare!r}")
+    ahead = options.get("ahead")
+    if ahead is not None and not (isinstance(ahead, int) and not isinstance(ahead, bool) and 1 <= ahead <= MAX_AHEAD):
+        raise ValueError(f"view.options.ahead: expected a whole number of steps from 1 to {MAX_AHEAD}; got {ahead!r}")

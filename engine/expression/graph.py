@@ -13,9 +13,7 @@ from typing import Mapping, Optional, Tuple
 import numpy as np
 
 from engine.expression.ops import OPS, domain_error
-
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
+from engine.formatting import format_number, sub
 
 class ExpressionError(ValueError):
     """A refused expression or value: ``column`` (1-based, None when no place applies) and the reason."""
@@ -101,7 +99,7 @@ class Evaluation:
 def display_name(name: str) -> str:
     """w2 → w₂, v13 → v₁₃: trailing digits as a subscript."""
     stem = name.rstrip("0123456789")
-    return stem + name[len(stem):].translate(_SUB)
+    return stem + sub(name[len(stem):])
 
 
 def tex_name(name: str) -> str:
@@ -128,8 +126,8 @@ def _finite_inputs(graph: Graph, values: Mapping[str, float]) -> dict:
 
 
 def _plain(x: float) -> str:
-    """A number in an error message: 4 significant digits, a true minus sign."""
-    return f"{x:.4g}".replace("-", "−")
+    """A number in an error message: the app's one rule (``engine.formatting.format_number``)."""
+    return format_number(x)
 
 
 def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:

@@ -212,3 +212,20 @@ def test_a_partial_link_means_the_pages_own_defaults():
     assert (page.settings.dataset, page.settings.n_samples, page.run.dataset.task) == ("plane", 500, "regression")
     assert page.run.net.sizes[-1] == 1 and not pg.error and not pg.warning
     assert np.isfinite(page.run.trainer.evaluate(page.run.net).train_loss)
+
+
+def test_a_page_the_address_cannot_restore_says_so_while_it_is_the_case():
+    """Weights moved by hand on a network over the link's 64 parameters: the page says the address cannot
+    restore it; the address keeps the rest (the sizes and the step); back on the seed's weights, no notice."""
+    at = open_page("step")
+    hidden = next(t for t in at.text_input if t.label.startswith("Hidden layer sizes"))
+    hidden.input("8, 8").run()
+    assert not any("cannot be restored" in w.value for w in at.warning)
+    slider = next(s for s in at.slider if "(W" in s.label)   # the selected output node's first weight
+    slider.set_value(round(float(slider.value) + 0.5, 2)).run()
+    notes = [w.value for w in at.warning if "cannot be restored after a restart: save the scenario file" in w.value]
+    assert len(notes) == 1 and "links carry every weight up to 64" in notes[0], [w.value for w in at.warning]
+    q = address(at)
+    assert q["s"] == "2-8-8-1" and q["w"] == "reinit", q
+    at.button(key="step_reinit").click().run()
+    assert not any("cannot be restored" in w.value for w in at.warning)

@@ -78,3 +78,27 @@ def test_wrong_shape_is_refused_with_the_expected_shape():
     with pytest.raises(ValueError, match=r"Z: expected shape .* \(3, 2\)"):
         contour_figure([0, 1], [0, 1, 2], np.zeros((2, 3)), point=(0, 0), gradient=(1, 1),
                        x_label="x", y_label="y", z_label="f")
+
+
+def test_several_named_paths_differ_by_dash_and_marker_and_descent_arrow_points_downhill():
+    fig = figure(gradient=(10.0, 6.0), descent=True,
+                 paths={"SGD": [(1, 2), (0.5, 1.5)], "momentum": [(1, 2), (0.4, 1.0)], "Adam": [(1, 2), (0.9, 1.9)]})
+    traces = {t.name: t for t in fig.data if t.type == "scatter" and t.name != "the point"}
+    assert list(traces) == ["SGD", "momentum", "Adam"] and fig.layout.showlegend
+    styles = {(t.line.dash, t.marker.symbol) for t in traces.values()}
+    assert len(styles) == 3, "paths are told apart by dash and marker shape, not colour alone"
+    assert ("solid", "circle") not in styles, "the first style is kept for the primary path"
+    arrow = [a for a in fig.layout.annotations if a.showarrow][0]
+    direction = np.array([arrow.x - 1.0, arrow.y - 2.0])
+    np.testing.assert_allclose(direction / np.linalg.norm(direction), -np.array([10, 6]) / math.hypot(10, 6))
+    texts = " ".join(a.text or "" for a in fig.layout.annotations)
+    assert "−∇f" in texts and "(−10, −6)" in texts and fig.layout.meta["descent"] is True
+
+
+def test_primary_path_keeps_its_style_and_name_and_axes_can_share_one_scale():
+    fig = figure(path=[(1, 2), (0.5, 1.5)], path_name="applied", paths={"SGD": [(1, 2), (0, 0)]}, equal_axes=True)
+    traces = {t.name: t for t in fig.data if t.type == "scatter"}
+    assert (traces["applied"].line.dash, traces["applied"].marker.symbol) == ("solid", "circle")
+    assert traces["SGD"].line.dash != "solid"
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis.scaleratio == 1
+    assert figure().layout.yaxis.scaleanchor is None

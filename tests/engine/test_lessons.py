@@ -296,6 +296,111 @@ def check_xor_hidden_layer():
     assert playground(s, 200, hidden=(), features=("x1", "x2", "x1x2")).trainer.evaluate().train_acc > 0.9
 
 
+def surface_setup(name):
+    """A loss-view lesson: the network, its sample and the two parameters the lesson names."""
+    s, net, X, Y = setup(name)
+    return s, net, X, Y, tuple(s.options.get("surface", ()))
+
+
+def screen(value):
+    """A number as the loss view prints it (``components.drawing.style.fmt``: 4 significant digits)."""
+    return f"{value:.4g}".replace("-", "−")
+
+
+@claim("derivative-slope")
+def check_derivative_slope():
+    from engine import surface
+    s, net, X, Y = setup("derivative-slope")
+    pid = s.options["selected"]
+    assert (pid, s.options["panel"], s.options["loss_view"]) == ("W1:0:0", "loss", "slope"), "opens on W2's slope"
+    sl = surface.slope(net, X, Y, pid, s.lr)
+    r = net.backward(X, Y)
+    assert_close("tangent slope = ∂L/∂W2", sl.grad, r.dW[1].item())
+    assert shown(sl.grad) == "−0.1055" and "−0.1055" in s.explanation
+    c = len(sl.w) // 2
+    assert_close("the plotted curve's own slope", (sl.L[c + 1] - sl.L[c - 1]) / (sl.w[c + 1] - sl.w[c - 1]), sl.grad,
+                 rtol=1e-4)
+    assert sl.grad < 0 and sl.landing > 0.8 and sl.landing_loss < sl.loss, "a larger W2 lowers the loss"
+    for text, value, decimals in (("0.81055", sl.landing, 5), ("0.0632", sl.landing_loss, 4), ("0.0643", sl.loss, 4)):
+        assert shown(value, decimals) == text and text in s.explanation
+    sec = surface.secant(net, X, Y, pid, 1e-3)
+    assert shown(sec.slope) == "−0.1055"
+    mantissa, exponent = f"{abs(sec.difference):.1e}".split("e")
+    assert f"{mantissa} × 10⁻{str(-int(exponent)).translate(str.maketrans('0123456789', '⁰¹²³⁴⁵⁶⁷⁸⁹'))}" in s.explanation
+    tiny = surface.secant(net, X, Y, pid, 1e-15)
+    assert abs(tiny.difference) > 1e-3, "wrong in the second digit at h = 1e-15"
+    assert abs(surface.secant(net, X, Y, pid, 1e-5).difference) < abs(sec.difference) / 1000
+
+
+@claim("gradient-direction")
+def check_gradient_direction():
+    from engine import surface
+    s, net, X, Y, pair = surface_setup("gradient-direction")
+    assert pair == ("W0:0:0", "W1:0:0")
+    sf = surface.surface(net, X, Y, pair, grid=11, lr=s.lr)
+    r = net.backward(X, Y)
+    assert_close("∇L", sf.grad, [r.dW[0].item(), r.dW[1].item()])
+    gx, gy = sf.grad
+    assert f"∇L = (∂L/∂W1, ∂L/∂W2) = ({shown(gx)}, {shown(gy)})" in s.explanation
+    assert f"√({abs(gx):.4f}² + {abs(gy):.4f}²) = {sf.length:.4f}" in s.explanation
+    assert f"−∇L = ({-gx:.4f}, {-gy:.4f})" in s.explanation
+    # steepest descent: the rate of change along −∇L/|∇L| is −|∇L|, along W2 alone only ∂L/∂W2
+    eps = 1e-6
+    u = np.array(sf.descent) / sf.length
+    along = (surface.loss_at(net, X, Y, pair, [np.array(sf.centre) + eps * u])[0] - sf.loss) / eps
+    assert_close("rate along −∇L", along, -sf.length, rtol=1e-4)
+    assert f"{sf.length:.4f} per unit" in s.explanation
+    assert f"moving W2 alone ({abs(gy):.4f})" in s.explanation and abs(gy) < sf.length
+    path = surface.descent_path(net, X, Y, pair, s.lr, 1)
+    assert_close("one step", np.hypot(*(path.points[1] - path.points[0])), s.lr * sf.length)
+    assert f"α·|∇L| = {s.lr * sf.length:.4f}" in s.explanation
+    assert f"W1 = {path.points[1][0]:.5f}, W2 = {path.points[1][1]:.5f}, where L = {path.losses[1]:.4f}" in s.explanation
+
+
+@claim("lr-too-large-surface")
+def check_lr_too_large_surface():
+    from engine import surface
+    s, net, X, Y, pair = surface_setup("lr-too-large-surface")
+    n = s.options["ahead"]
+    assert s.options["compare"] == ("sgd",) and n == 10 and s.lr == 0.5
+    x1, x2 = X[0]
+    floor = Y[0, 0] / x1                                   # ŷ₁ = w¹₁₁ x₁ = y₁ on the floor
+    assert f"w¹₁₁ = {floor:g}" in s.explanation
+    assert f"2x₁² = {2 * x1 ** 2:g}" in s.explanation and f"2x₂² = {2 * x2 ** 2:g}" in s.explanation
+    path = surface.descent_path(net, X, Y, pair, s.lr, n, "sgd")
+    offsets = path.points[:, 0] - floor
+    factor = 1 - 2 * s.lr * x1 ** 2
+    assert f"1 − 2αx₁² = {shown(factor, 2)}" in s.explanation
+    assert_close("distance from the floor × factor per step", offsets[1:], offsets[:-1] * factor)
+    assert (np.sign(offsets[1:]) != np.sign(offsets[:-1])).all(), "every step crosses the floor: a zig-zag"
+    assert (np.abs(offsets[1:]) > np.abs(offsets[:-1])).all(), "… further out each time"
+    assert (np.diff(path.losses[2:]) > 0).all() and path.losses[-1] > 10 * path.losses[0], "the loss climbs"
+    assert ", ".join(screen(v) for v in path.points[:5, 0]) in s.explanation
+    assert f"climbs from {screen(path.losses[0])} to {screen(path.losses[-1])}" in s.explanation
+    calm = surface.descent_path(net, X, Y, pair, 0.2, n, "sgd")
+    assert f"{1 - 2 * 0.2 * x1 ** 2:.1f}" == "0.1" and calm.losses[-1] < calm.losses[0]
+    assert f"falls to {screen(calm.losses[-1])}" in s.explanation
+
+
+@claim("narrow-valley")
+def check_narrow_valley():
+    from engine import surface
+    s, net, X, Y, pair = surface_setup("narrow-valley")
+    n = s.options["ahead"]
+    assert set(s.options["compare"]) == {"sgd", "momentum", "adam"} and n == 50
+    x1, x2 = X[0]
+    assert (2 * x1 ** 2) / (2 * x2 ** 2) == pytest.approx(100) and "100 times" in s.explanation
+    paths = {opt: surface.descent_path(net, X, Y, pair, s.lr, n, opt) for opt in ("sgd", "momentum", "adam")}
+    assert f"L = {screen(paths['sgd'].losses[0])}" in s.explanation
+    sgd = paths["sgd"]
+    assert f"only at {screen(sgd.points[-1][1])} (the minimum is at {Y[0, 1] / x2:g})" in s.explanation
+    assert abs(sgd.points[-1][0] - Y[0, 0] / x1) < 1e-6, "plain gradient descent is on the floor …"
+    assert abs(sgd.points[-1][1] - Y[0, 1] / x2) > 2, "… and still far from the minimum along it"
+    for opt in paths:
+        assert f"L = {screen(paths[opt].losses[-1])}" in s.explanation
+    assert max(paths["momentum"].losses[-1], paths["adam"].losses[-1]) < paths["sgd"].losses[-1] / 10
+
+
 def test_every_preset_has_a_claim_check():
     assert set(CLAIMS) == set(lesson_ids())
 
