@@ -59,16 +59,35 @@ def format_number(x, digits: int = SIGNIFICANT, tex: bool = False) -> str:
 
 
 def format_numbers(values, digits: int = SIGNIFICANT) -> np.ndarray:
-    """``format_number`` of every value of an array (vectorised for the common case: hover cards of
-    20,000 edges), as an array of str of the same shape."""
+    """``format_number`` of every value of an array, as an array of str of the same shape.
+
+    The same rule written out in one loop for the hover cards of 20,000 edges: Python's float
+    formatting is several times faster than ``np.char.mod`` here (measured 16 ms vs 40–50 ms for 20,000
+    weights; README, Benchmarks).
+    """
     values = np.asarray(values, dtype=np.float64)
-    out = np.char.replace(np.char.mod(f"%.{digits}g", values), "-", "−").astype(object)
+    flat = values.ravel()
     with np.errstate(invalid="ignore"):
-        plain = (np.abs(values) >= 1e-3) & (np.abs(values) < 1e4)
-    odd = ~plain | (np.char.find(out.astype(str), "e") >= 0)
-    for i in np.flatnonzero(odd.ravel()):
-        out.flat[i] = format_number(values.flat[i], digits)
-    return out.astype(str)
+        size = np.abs(flat)
+        maybe_plain = ((size >= 1e-3) & (size < 1e4)).tolist()
+    plain, scientific, powers = f".{digits}g", f".{digits - 1}e", {}
+    out = []
+    for v, p in zip(flat.tolist(), maybe_plain):
+        if p:
+            text = format(v, plain)
+            if "e" not in text:
+                out.append(text.replace("-", "−"))
+                continue
+        if v != v or v == 0 or v in (math.inf, -math.inf):
+            out.append(format_number(v, digits))
+            continue
+        mantissa, _, exponent = format(v, scientific).partition("e")
+        if "." in mantissa:
+            mantissa = mantissa.rstrip("0").rstrip(".")
+        if exponent not in powers:
+            powers[exponent] = "·10" + sup(int(exponent))
+        out.append(mantissa.replace("-", "−") + powers[exponent])
+    return np.array(out, dtype=str).reshape(values.shape)
 
 
 def tex_number(x, digits: int = SIGNIFICANT) -> str:
