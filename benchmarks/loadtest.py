@@ -131,6 +131,7 @@ class StudentClient:
         self.states: dict[str, object] = {}
         self.pages: dict[str, str] = {}        # url path → page_script_hash
         self.page = ""                         # current url path
+        self.query_string = ""                 # the address bar's query, as the app last wrote it
         self.page_hash = ""
         self.snapshot: dict[tuple, bytes] = {}
         self.view: dict[tuple, bytes] = {}     # snapshot + later fragment runs: what the tab shows now
@@ -217,7 +218,7 @@ class StudentClient:
         BackMsg, _, _ = _pb()
         msg = BackMsg()
         cs = msg.rerun_script
-        cs.query_string = ""
+        cs.query_string = self.query_string
         cs.page_script_hash = self.page_hash if page_hash is None else page_hash
         cs.page_name = "" if page_name is None else page_name
         cs.fragment_id = fragment_id
@@ -286,6 +287,7 @@ class StudentClient:
         if page not in self.pages:
             raise LookupError(f"no page '{page}' in the navigation (pages: {sorted(self.pages)})")
         self.page = page
+        self.query_string = ""                 # a page switch drops the query, as Streamlit's frontend does
         self.page_hash = self.pages[page]
         return await self.rerun(page_hash=self.page_hash, page_name=page)
 
@@ -379,6 +381,8 @@ class StudentClient:
                     self._log(f"← new_session run={msg.metadata.run.script_run_id[:8]} "
                               f"frags={[f[:8] for f in frags]}")
                     await self._events.put(("start", msg.metadata.run.script_run_id, frags, ""))
+                elif kind == "page_info_changed":   # st.query_params written: the tab's address changes
+                    self.query_string = msg.page_info_changed.query_string
                 elif kind == "navigation":
                     for p in msg.navigation.app_pages:
                         self.pages[p.url_pathname] = p.page_script_hash

@@ -37,15 +37,20 @@ def _grid(rows: int, cols: int, titles: Sequence[str], vspace: float = 0.1, hspa
         r, c = divmod(n, cols)
         sfx = "" if n == 0 else str(n + 1)
         x0 = c * (width + hspace)
-        layout["xaxis" + sfx] = dict(domain=[x0, x0 + width], anchor="y" + sfx,
+        layout["xaxis" + sfx] = dict(domain=_unit(x0, x0 + width), anchor="y" + sfx,
                                      **({"matches": "x"} if match_x and n else {}))
-        layout["yaxis" + sfx] = dict(domain=[tops[r] - heights[r], tops[r]], anchor="x" + sfx)
+        layout["yaxis" + sfx] = dict(domain=_unit(tops[r] - heights[r], tops[r]), anchor="x" + sfx)
         if n < len(titles):
             annotations.append(dict(text=titles[n], x=x0 + width / 2, y=tops[r], xref="paper", yref="paper",
                                     xanchor="center", yanchor="bottom", showarrow=False,
                                     font=dict(size=style.TICK_SIZE + 1)))
     layout["annotations"] = annotations
     return layout
+
+
+def _unit(lo, hi) -> list:
+    """An axis domain inside [0, 1] (the sums above leave e.g. -5.6e-17, which plotly refuses)."""
+    return [min(max(float(lo), 0.0), 1.0), min(max(float(hi), 0.0), 1.0)]
 
 
 def _finite_positive(values) -> list:

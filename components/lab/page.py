@@ -21,7 +21,7 @@ TICKS_PER_RUN = 40      # … by steps / TICKS_PER_RUN steps, so a run plays in 
 TICK_BUDGET = 0.2       # … unless that takes more than TICK_BUDGET seconds of server time per tick
 STATE_ICONS = {"vanishing": ":blue[:material/trending_down:]", "exploding": ":orange[:material/trending_up:]",
                "healthy": ":green[:material/check_circle:]", "diverged": ":red[:material/error:]"}
-VIEWS = ("Training", "Forward pass", "Histograms", "Network graph", "Compare")
+VIEWS = state.VIEWS
 LIMITS = (f"Limits: 1–{FIELDS['depth'].hi:.0f} hidden layers, 1–{FIELDS['width'].hi:.0f} units each, "
           f"batch 1–{FIELDS['batch_size'].hi:.0f}, weight scale ×0.01–×100, 1–{MAX_STEPS} training steps, "
           f"{MAX_PINS} pinned runs; graphs over {figs.MAX_DRAWN_EDGES:,} weights are aggregated, "
@@ -117,6 +117,7 @@ def training_panel(settings):
                           width="stretch", config=chart_config("gradient-flow"))
         right.plotly_chart(figs.loss_figure(r.losses, r.divergence), key="lab_chart_loss", width="stretch",
                            config=chart_config("lab-loss"))
+        sharing.sync_address("lab")   # the steps trained, in the address bar
 
     live()
 
@@ -137,8 +138,7 @@ def histogram_panel(p, d):
     if mode == "grid":
         st.plotly_chart(figs.small_multiples_figure(h), key="lab_chart_hist_grid", width="stretch")
     else:
-        if st.session_state.get("lab_hist_layer", 1) > d.n_layers:  # the network got shallower
-            st.session_state["lab_hist_layer"] = d.n_layers
+        state.hist_layer_within(d.n_layers)
         layer = st.slider("Layer (1 = first hidden)", 1, max(d.n_layers, 2), key="lab_hist_layer",
                           disabled=d.n_layers < 2)
         st.plotly_chart(figs.histogram_figure(h, layer), key="lab_chart_hist_one", width="stretch")
@@ -228,7 +228,8 @@ def page():
     st.plotly_chart(figs.gradient_profile_figure(d),
                     key="lab_chart_profile", width="stretch",
                     config=chart_config("gradient-profile"))
-    view = st.segmented_control("View", VIEWS, key="lab_view", default="Training") or "Training"
+    view = st.segmented_control("View", VIEWS, key="lab_view",
+                                default=None if "lab_view" in st.session_state else "Training") or "Training"
     if view == "Training":
         training_panel(settings)
     elif view == "Forward pass":

@@ -353,6 +353,7 @@ def _data_view():
     right.plotly_chart(curves_figure(t.curve, r.dataset.task, current_epoch=None if shown is None else snap.epoch,
                                      height=520, steps=(epochs, losses), divergence=t.divergence,
                                      steps_per_epoch=t.steps_per_epoch), key="pg_curves", width="stretch", config=chart_config("curves"))
+    sharing.sync_address("playground", show=True)   # the steps trained, in the address bar
 
 
 def _network_view():
@@ -386,6 +387,7 @@ def _network_view():
     _, l, j = parse_id(r.selected)
     cols[2].plotly_chart(neuron_figure(maps, r.selected, labels[sum(sizes[:l]) + j], xs, ys, r.dataset),
                          key="pg_neuron", width="stretch")
+    sharing.sync_address("playground")   # the selected neuron, in the address bar
 
 
 def page():

@@ -1,26 +1,44 @@
 """Page layer of the playground: the only module that reads or writes ``st.session_state`` for it.
 
-Two keys: ``playground_run`` (the mutable ``Run``: data, trainer, play status) and
-``playground_settings`` (the last valid ``PlaygroundSettings``). Widgets use keys ``pg_<field>``.
+One key, ``KEY``: a ``PlaygroundPage`` holding the last valid ``PlaygroundSettings`` (frozen), the
+mutable ``Run`` (data, trainer, play status) and the messages of refused inputs. Widgets use keys
+``pg_<field>``. The shell talks to the page through ``scenario()`` (give me your scenario),
+``apply(s)`` (take this scenario), ``default_scenario()`` (the page's own defaults, the base of its
+links), ``complete_link`` (what a link leaves out that the page derives), ``playing()`` and
+``link_problem(s)``.
 """
 import time
+from dataclasses import dataclass, field
 from typing import Optional
 
 import streamlit as st
 
-from components.playground.settings import PlaygroundSettings, Run, new_run, update_run
-from engine.datasets import parse_csv
+from components.playground.scenario import playground_scenario, playground_state
+from components.playground.settings import (OUTPUT_FOR_TASK, PlaygroundSettings, Run, apply_live, new_run,
+                                            update_run)
+from engine.datasets import DATASETS, parse_csv
+from engine.scenario import CSV_DATASET, NO_LINK_FOR_POINTS, Scenario, link_carries_weights
 
-RUN_KEY = "playground_run"
-SETTINGS_KEY = "playground_settings"
-ERROR_KEY = "playground_errors"
+KEY = "playground"
+REPLAY_LIMIT = 20_000  # steps replayed from the seed to restore a run's position; beyond: the saved weights
+
+
+@dataclass
+class PlaygroundPage:
+    settings: PlaygroundSettings = field(default_factory=PlaygroundSettings)
+    run: Optional[Run] = None
+    errors: dict = field(default_factory=dict)
+
+
+def _page() -> PlaygroundPage:
+    if KEY not in st.session_state:
+        st.session_state[KEY] = PlaygroundPage()
+    return st.session_state[KEY]
 
 
 def settings() -> PlaygroundSettings:
     """The last valid settings of this session (defaults on the first visit)."""
-    if SETTINGS_KEY not in st.session_state:
-        st.session_state[SETTINGS_KEY] = PlaygroundSettings()
-    return st.session_state[SETTINGS_KEY]
+    return _page().settings
 
 
 def widget(field: str, default=None):
@@ -33,28 +51,52 @@ def set_widget(field: str, value) -> None:
 
 
 def errors() -> dict:
-    return st.session_state.setdefault(ERROR_KEY, {})
+    return _page().errors
+
+
+TRAINING_LIVE = ("lr", "batch_size", "optimizer", "l1", "l2", "clip_norm")
+
+
+def _live(settings: PlaygroundSettings) -> dict:
+    return {name: getattr(settings, name) for name in TRAINING_LIVE}
 
 
 def commit(new: PlaygroundSettings) -> Run:
-    """Store valid settings and bring the run in line with them (live change or reset)."""
-    st.session_state[SETTINGS_KEY] = new
-    run = update_run(st.session_state.get(RUN_KEY), new)
-    st.session_state[RUN_KEY] = run
-    return run
+    """Store valid settings and bring the run in line with them (live change or reset).
+
+    A live change after some training steps is written into the run's schedule (``extras["live"]``:
+    ``[step, values in force from that step]``), so the run can be replayed exactly from its seed.
+    """
+    page = _page()
+    old = page.run
+    page.settings = new
+    page.run = update_run(old, new)
+    if old is not None and page.run is old and old.trainer.step_count > 0:
+        before = old.extras.get("live_now", None)
+        now = _live(new)
+        if before is not None and before != now:
+            schedule = old.extras.setdefault("live", [[0, before]])
+            step = old.trainer.step_count
+            if schedule[-1][0] == step:
+                schedule[-1][1] = now
+            else:
+                schedule.append([step, now])
+    page.run.extras["live_now"] = _live(new)
+    return page.run
 
 
 def run() -> Run:
-    if RUN_KEY not in st.session_state:
-        st.session_state[RUN_KEY] = new_run(settings())
-    return st.session_state[RUN_KEY]
+    page = _page()
+    if page.run is None:
+        page.run = new_run(page.settings)
+    return page.run
 
 
 def reset() -> None:
     old = run()
     fresh = new_run(old.settings, old.uploaded)
     fresh.selected = old.selected
-    st.session_state[RUN_KEY] = fresh
+    _page().run = fresh
 
 
 def set_playing(playing: bool, notice: Optional[str] = None) -> None:
@@ -77,7 +119,100 @@ def upload_csv(data: bytes) -> Optional[str]:
     r = run()
     r.uploaded = dataset
     new = current.with_(dataset="csv")
-    st.session_state[RUN_KEY] = new_run(new, dataset)
-    st.session_state[SETTINGS_KEY] = new
+    page = _page()
+    page.run, page.settings = new_run(new, dataset), new
     set_widget("dataset", "csv")
     return None
+
+
+# ---------------------------------------------------------------- the page's interface to the shell
+def _in(state) -> PlaygroundPage:
+    if state is None:
+        run()
+        return _page()
+    page = state[KEY] if KEY in state else PlaygroundPage()
+    return page if page.run is not None else PlaygroundPage(page.settings, new_run(page.settings), page.errors)
+
+
+def scenario(state=None, link=False, **view) -> Scenario:
+    """The page as it is now as a scenario (ValueError: "csv" chosen but nothing uploaded).
+
+    ``state``: a session state read off the script thread (a deferred download), else this session's.
+    ``link``: for the address bar: up to ``REPLAY_LIMIT`` steps the trainer's step and seed say it all
+    (the restore replays them, optimizer state included), so the weights stay out of the link.
+    """
+    page = _in(state)
+    s = playground_scenario(page.settings, page.run, **view)
+    if link and s.step <= REPLAY_LIMIT:
+        s = s.replace(weights=None, biases=None)
+    return s
+
+
+LINK_DERIVED = ("output_activation", "loss")   # a link leaves them out: ``complete_link`` derives them
+
+
+def default_scenario() -> Scenario:
+    """The page as a new visitor sees it: what a link leaves out means this."""
+    s = playground_scenario(PlaygroundSettings())
+    return s.replace(options={**s.options, "selected": "L1:N0"})
+
+
+def playing(state=None) -> bool:
+    page = _in(state)
+    return bool(page.run.playing)
+
+
+def link_problem(s: Scenario) -> Optional[str]:
+    """Why a link cannot hold this page's state (None: it can)."""
+    if s.dataset == CSV_DATASET:
+        return NO_LINK_FOR_POINTS
+    if s.weights is not None and not link_carries_weights(s):
+        return (f"the run is past {REPLAY_LIMIT:,} steps (the most a restore replays) and its network has more "
+                "weights than a link carries")
+    return None
+
+
+def complete_link(values: dict, named) -> None:
+    """A link that leaves out the output, the loss or the layer sizes gets the ones the playground
+    pairs with its dataset and features (``plane`` → a linear output and mse)."""
+    dataset = values.get("dataset")
+    if dataset not in DATASETS:
+        return
+    task = DATASETS[dataset].task
+    if "output_activation" not in named and "loss" not in named:
+        values["output_activation"], values["loss"] = OUTPUT_FOR_TASK[task]
+    if "sizes" not in named:
+        n_out = values["n_classes"] if task == "multiclass" else 1
+        values["sizes"] = (len(values["features"]), *values["sizes"][1:-1], n_out)
+
+
+def apply(s: Scenario) -> None:
+    """Put the page exactly in the state of ``s`` (the run replayed from its seed to its step, at most
+    ``REPLAY_LIMIT`` steps, then the saved weights); ValueError naming the field, nothing changed, if it
+    does not fit the page."""
+    new, weights, biases, step, selected, uploaded, schedule = playground_state(s)
+    page = _page()
+    old = page.run
+    # points uploaded earlier in this session stay at hand ("csv" in the selector) unless the file brings its own
+    fresh = new_run(new, uploaded if uploaded is not None else getattr(old, "uploaded", None))
+    target = min(step, REPLAY_LIMIT)
+    for (start, values), end in zip(schedule, [e[0] for e in schedule[1:]] + [target]):
+        apply_live(fresh, new.with_(**values))       # the live settings as they were from ``start`` on
+        if min(end, target) > fresh.trainer.step_count:
+            fresh.trainer.run(steps=min(end, target) - fresh.trainer.step_count)
+    apply_live(fresh, new)
+    if target > fresh.trainer.step_count:
+        fresh.trainer.run(steps=target - fresh.trainer.step_count)
+    if schedule:
+        fresh.extras["live"] = [list(e) for e in schedule]
+    if weights is not None:
+        fresh.net.set_parameters(weights, biases)
+    fresh.selected = selected
+    page.run, page.settings = fresh, new
+    penalty = "l1" if new.l1 else ("l2" if new.l2 else "none")
+    widgets = dict(new.to_dict(), regularization=penalty, reg_rate=new.l1 or new.l2,
+                   clip_norm=new.clip_norm or 0.0)    # the widgets' words: a penalty and a rate, 0 = off
+    for name, value in widgets.items():
+        key = f"pg_{name}"
+        if name == "data_seed" or key in st.session_state:
+            st.session_state[key] = ", ".join(map(str, value)) if name == "hidden" else value

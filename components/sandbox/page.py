@@ -205,9 +205,15 @@ def page() -> None:
     mode_controls(run)
     run = state.get()
     run.timer = run.speed if run.playing else None
-    st.fragment(stage, run_every=run.timer)()
+    st.fragment(_stage, run_every=run.timer)()
     extras(run)
     sharing.panel("sandbox")
+
+
+def _stage() -> None:
+    """The stage, then the address bar brought up to date (a step reruns this fragment only)."""
+    stage()
+    sharing.sync_address("sandbox")
 
 
 page()

@@ -177,3 +177,37 @@ def widget(key: str):
 
 def put_widget(key: str, value) -> None:
     st.session_state[key] = value
+
+
+# ---------------------------------------------------------------- the page's interface to the shell
+def scenario(state=None, link=False, **view):
+    """The sandbox as it is now as a scenario. ``state``: a session state read off the script thread
+    (a deferred download), else this session's."""
+    from components.sandbox.scenario import sandbox_scenario
+    run = get() if state is None else (state[KEY] if KEY in state else _new(*SANDBOX_DEFAULT))
+    return sandbox_scenario(run, **view)
+
+
+def default_scenario():
+    """The sandbox as a new visitor sees it: what a link leaves out means this."""
+    from components.sandbox.scenario import sandbox_scenario
+    return sandbox_scenario(_new(*SANDBOX_DEFAULT))
+
+
+def playing(state=None) -> bool:
+    run = st.session_state.get(KEY) if state is None else (state[KEY] if KEY in state else None)
+    return bool(run is not None and run.playing)
+
+
+def link_problem(s) -> Optional[str]:
+    return None
+
+
+def complete_link(values: dict, named) -> None:
+    """Nothing to derive: the engine's reader gives a link without an expression the first example."""
+
+
+def apply(s) -> None:
+    """Put the sandbox exactly in the state of ``s``; ValueError naming the field, nothing changed."""
+    from components.sandbox.scenario import sandbox_state
+    restore(*sandbox_state(s))

@@ -16,8 +16,15 @@ def page() -> None:
     sidebar(run)
     run = session.get_run()
     run.timer = run.speed if run.playing else None
-    st.fragment(stage, run_every=run.timer)()
+    st.fragment(_stage, run_every=run.timer)()
     sharing.panel("step")
+
+
+def _stage() -> None:
+    """The stage (graph, transport, equations), then the address bar brought up to date: a step, a click
+    or a weight slider reruns this fragment only."""
+    stage()
+    sharing.sync_address("step", show=True)
 
 
 page()

@@ -1,8 +1,10 @@
 """Page layer: the only module that reads or writes the step-through page's ``st.session_state``.
 
 Everything lives under one key, ``KEY``: a ``StepRun`` holding the frozen ``StepConfig`` and the
-mutable run (weights, step index, selection, view options, play state). Hooks for save/load/links
-(issue 6): ``get_run()``, ``apply_config(cfg)`` and ``run.config.to_dict()``.
+mutable run (weights, step index, selection, view options, play state); the page's widgets use keys
+``step_*`` (the quiz ``quiz_*``). The shell talks to the page through four functions only:
+``scenario()`` (give me your scenario), ``apply(s)`` (take this scenario), ``default_scenario()``
+(the page's own defaults, the base of its links) and ``playing()``.
 """
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
@@ -12,7 +14,10 @@ import numpy as np
 import streamlit as st
 
 from components.step.config import DEFAULT, LR_CHOICES, StepConfig, is_structural, make_network, validate
+from components.step.scenario import (LOSS_OPTION_DEFAULTS, STEP_OPTION_DEFAULTS, output_node, step_scenario,
+                                      step_state)
 from engine.divergence import TRIAL_STEPS, Divergence, Watch, suggest_lr, trial_on, with_suggestion
+from engine.scenario import Scenario
 from engine.ids import parse_id
 from engine.timeline import build_timeline
 
@@ -225,6 +230,63 @@ def set_view(**changes) -> None:
     run = get_run()
     for key, value in changes.items():
         setattr(run, key, value)
+
+
+# ---------------------------------------------------------------- the page's interface to the shell
+def _run_in(state) -> StepRun:
+    if state is None:
+        return get_run()
+    return state[KEY] if KEY in state else new_run(DEFAULT)
+
+
+def scenario(state=None, link=False, **view) -> Scenario:
+    """The page as it is now as a scenario. ``state``: a session state read off the script thread
+    (a deferred download), else this session's. ``link``: the same (a link carries the weights)."""
+    return step_scenario(_run_in(state), **view)
+
+
+def default_scenario() -> Scenario:
+    """The page as a new visitor sees it: what a link leaves out means this."""
+    return step_scenario(new_run(DEFAULT))
+
+
+def playing(state=None) -> bool:
+    return bool(_run_in(state).playing)
+
+
+def link_problem(s: Scenario) -> Optional[str]:
+    """Why a link cannot hold this page's state (None: it can)."""
+    return None
+
+
+def complete_link(values: dict, named) -> None:
+    """Nothing to derive: every step-page setting a link leaves out keeps the page's default."""
+
+
+def apply(s: Scenario) -> None:
+    """Put the page exactly in the state of ``s``; ValueError naming the field, nothing changed, if it
+    does not fit the page."""
+    cfg, weights, biases, step, options = step_state(s)
+    old = get_run()
+    run = new_run(cfg, keep=old)
+    run.weights = [np.array(W, dtype=np.float64) for W in weights]
+    run.biases = [np.array(b, dtype=np.float64) for b in biases]
+    run.network()  # shapes checked against the config before anything is stored
+    run.version += 1
+    run.generation = old.generation + 1
+    for name, default in (*STEP_OPTION_DEFAULTS.items(), ("selected", output_node(cfg.sizes))):
+        setattr(run, name, default if options.get(name) is None else options[name])
+    run.trained = int(run.trained)
+    for name, default in LOSS_OPTION_DEFAULTS.items():
+        value = options.get(name)
+        value = default if value is None else value
+        setattr(run, name, tuple(value) if isinstance(value, list) else value)
+    run.step = int(min(step, len(run.steps()) - 1))
+    st.session_state[KEY] = run
+    st.session_state.pop("step_view", None)  # the panel radio is rebuilt from run.panel
+    for name in ("edge_mode", "node_mode"):
+        if f"step_{name}" in st.session_state:
+            st.session_state[f"step_{name}"] = getattr(run, name)
 
 
 def widget_value(key: str):

@@ -3,6 +3,9 @@ from engine.checks import _fail
 from engine.scenario.record import Scenario, _as_document
 
 LAB_OPTIONS = ("target", "steps", "matched_init")
+# the lab page's own: its view, the learning rates of a run trained under several, and whether the run
+# diverged right after its last step (the page checks them)
+LAB_PAGE_OPTIONS = ("view", "hist_kind", "hist_mode", "hist_layer", "lr_schedule", "diverged")
 
 
 def to_lab_settings(s: Scenario):
@@ -25,8 +28,9 @@ def to_lab_settings(s: Scenario):
     if s.weights is not None:
         raise ValueError("network.weights: the lab draws its weights from the seed; expected null")
     for key in s.options:
-        if key not in LAB_OPTIONS:
-            raise ValueError(f"view.options.{key}: unknown lab option; expected one of {', '.join(LAB_OPTIONS)}")
+        if key not in LAB_OPTIONS + LAB_PAGE_OPTIONS:
+            raise ValueError(f"view.options.{key}: unknown lab option; expected one of "
+                             f"{', '.join(LAB_OPTIONS + LAB_PAGE_OPTIONS)}")
     extra = {k: s.options[k] for k in LAB_OPTIONS if k in s.options}
     try:
         return LabSettings(depth=len(sizes) - 2, width=sizes[1], inputs=sizes[0], activation=s.activation,

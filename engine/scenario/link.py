@@ -8,7 +8,7 @@ and seed and says the weights are re-initialised. It cannot carry uploaded point
 """
 import dataclasses
 import json
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from engine.checks import _number
 from engine.scenario.checks import MAX_ABS, _options
@@ -35,8 +35,9 @@ def link_carries_weights(s: Scenario) -> bool:
     return s.weights is None or len(s.flat_parameters()) <= LINK_MAX_PARAMS
 
 
-def to_query(s: Scenario) -> Dict[str, str]:
-    """Compact link parameters: only what differs from the base (the lesson named, or the defaults).
+def to_query(s: Scenario, base: Optional[Scenario] = None) -> Dict[str, str]:
+    """Compact link parameters: only what differs from the base (the lesson named, else ``base``: the
+    page's own defaults, else the scenario defaults).
 
     Always holds ``v`` (the format version). Weights go in ``w`` as all parameters in the order
     W0 (row by row), b0, W1, b1, … when the network has at most ``LINK_MAX_PARAMS`` of them; for a
@@ -46,7 +47,7 @@ def to_query(s: Scenario) -> Dict[str, str]:
     """
     if s.points is not None:
         raise ValueError(f"data.points: {NO_LINK_FOR_POINTS}")
-    base = _link_base(s.lesson)
+    base = _link_base(s.lesson, base)
     q = {"v": str(VERSION)}
     if s.lesson is not None:
         q["lesson"] = s.lesson
@@ -88,17 +89,23 @@ _POINTS_KEY = FIELD["points"].query
 _NOT_IN_LOOP = ("lesson", "title", "explanation", "weights", "biases", "gammas", "betas", "options", "points")
 
 
-def _link_base(lesson: Optional[str]) -> Scenario:
+def _link_base(lesson: Optional[str], base: Optional[Scenario] = None) -> Scenario:
     if lesson is not None:
         try:
             return load_lesson(lesson)
         except ValueError:
             pass
-    return Scenario()
+    return base if base is not None else Scenario()
 
 
-def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
+def from_query(params: Mapping, ignore=(), base: Optional[Scenario] = None,
+               complete: Optional[Callable[[dict, set], None]] = None) -> Tuple[Scenario, List[str]]:
     """Rebuild a scenario from link parameters; never raises on bad input.
+
+    A link means "the base, except these": ``base`` is the page's own defaults (a lesson named in the
+    link takes its place; without either, the scenario defaults). ``complete(values, named)``, if given,
+    fills in what the page derives from the fields the link names (``named``: field names), before
+    the scenario is checked.
 
     Returns ``(scenario, notices)``: every unknown or malformed parameter is skipped (the base value
     stays) and named in a notice; if the parameters do not fit together the parts that clash are
@@ -111,7 +118,7 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
     if params.get("v") == "1":
         params = _from_version_1(params)
     lesson = params.get("lesson")
-    base = Scenario()
+    base = base if base is not None else Scenario()
     if lesson is not None:
         try:
             base = load_lesson(lesson)
@@ -166,6 +173,8 @@ def from_query(params: Mapping, ignore=()) -> Tuple[Scenario, List[str]]:
             notices.append(f"link: {problem}; the sandbox opens its first example instead")
         if problem or values.get("expression") is None:   # a bad one, or a link naming only the page
             values["expression"], values["values"] = SANDBOX_DEFAULT[0], dict(SANDBOX_DEFAULT[1])
+    if complete is not None:
+        complete(values, {f.name for f in FIELDS if f.query in params} - {"weights", "biases", "gammas", "betas"})
     if weights_text is not None:
         _weights_from_link(weights_text, values, notices)
     elif values["sizes"] != base.sizes or values["norm"] != base.norm:

@@ -84,7 +84,7 @@ def test_lab_tanh_too_large_init_residual_50_steps(app):
     at.toggle(key="lab_residual").set_value(True).run()
     at.select_slider(key="lab_steps").set_value(50).run()
     at.button(key="lab_run_all").click().run()
-    run = at.session_state["lab_run"]
+    run = at.session_state["lab"].run
     d = run.divergence
     assert d is not None, "the loss climbed to 4·10⁷⁵ with no word (issue 18)"
     rise = [v for _, v in d.rise]
@@ -100,7 +100,7 @@ def test_lab_tanh_too_large_init_residual_50_steps(app):
     at.button(key="lab_continue").click().run()            # the button sets the α the message names
     assert at.session_state["lab_lr"] == rate
     at.button(key="lab_run_all").click().run()
-    run = at.session_state["lab_run"]
+    run = at.session_state["lab"].run
     assert run.divergence is None and run.step == 50
     assert run.losses[-1] <= 0.9 * before
     assert not at.exception
@@ -115,7 +115,7 @@ def test_playground_plane_relu_x10_lr10_says_the_same_words(app):
     at.select_slider(key="pg_init_gain").set_value(10.0).run()
     at.select_slider(key="pg_lr").set_value(10.0).run()
     losses = []
-    t = at.session_state["playground_run"].trainer
+    t = at.session_state["playground"].run.trainer
     for _ in range(20):
         at.button(key="pg_step").click().run()
         if t.divergence is not None:

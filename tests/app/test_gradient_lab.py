@@ -116,7 +116,7 @@ def test_divergence_is_reported_with_step_layer_and_advice_not_raised(at):
     at.toggle(key="lab_clip").set_value(False).run()
     at.button(key="lab_run_all").click().run()
     assert not at.exception
-    run = at.session_state["lab_run"]
+    run = at.session_state["lab"].run
     d = run.divergence
     assert d is not None and d.step <= 3 and run.step == d.healthy_step
     assert_advice_once(at, f"Diverging at step {d.step} (α = 0.01)")
@@ -180,13 +180,13 @@ def test_pins_keep_three_runs_and_overlay_them(at):
     for depth in (5, 10, 15, 20):
         at.slider(key="lab_depth").set_value(depth).run()
         at.button(key="lab_pin").click().run()
-    assert len(at.session_state["lab_pins"]) == 3
+    assert len(at.session_state["lab"].pins) == 3
     assert any("Up to 3 pinned runs" in w.value for w in at.warning)
     overlay = charts(at)[1]
     names = [t["name"] for t in overlay["data"] if t.get("name")]
     assert len(names) == 3 and names[0].startswith("sigmoid 10×32")
     at.button(key="lab_clear_pins").click().run()
-    assert at.session_state["lab_pins"] == []
+    assert at.session_state["lab"].pins == []
 
 
 def test_the_verdict_comes_with_a_remedy_hint(at):

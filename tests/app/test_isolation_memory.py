@@ -50,11 +50,11 @@ def test_the_step_page_with_the_largest_network_stays_under_8_mb():
 
 
 def test_a_playground_that_trains_for_long_keeps_a_capped_thinned_history():
-    from components.playground.session import RUN_KEY
+    from components.playground.session import KEY
     from engine.training import CURVE_MAX_POINTS
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page("components/playground/page.py").run()
-    trainer = at.session_state[RUN_KEY].trainer
+    trainer = at.session_state[KEY].run.trainer
     trainer.run(steps=20_000)
     after_20k = session_bytes(at)
     trainer.run(steps=100_000)
@@ -71,7 +71,7 @@ def test_a_gradient_lab_run_played_to_its_step_limit_stays_under_8_mb():
     from engine.lab import MAX_STEPS
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page("components/lab/page.py").run()
-    run = at.session_state["lab_run"]
+    run = at.session_state["lab"].run
     run.advance(MAX_STEPS)
     assert session_bytes(at) < 8 * MB, f"lab session holds {session_bytes(at) / MB:.1f} MB"
 

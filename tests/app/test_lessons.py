@@ -6,6 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.shell import sharing
+from components.sandbox.scenario import sandbox_scenario
+from components.lab.scenario import lab_state
+from components.playground.scenario import playground_state
+from components.step.scenario import step_scenario
 from components.drawing.style import fmt
 from engine.scenario import Scenario, lesson_ids, load_lesson
 from tests.helpers import assert_close
@@ -45,7 +49,7 @@ def test_lesson_opens_its_page_exactly(name):
         want = s.to_network()
         same_parameters(run.weights, want.weights)
         same_parameters(run.biases, want.biases)
-        back = sharing.step_scenario(run)   # and saving the page gives the lesson's numbers back
+        back = step_scenario(run)   # and saving the page gives the lesson's numbers back
         assert back.flat_parameters() == Scenario.from_network(want).flat_parameters()
         assert (back.x, back.y, back.lr, back.sizes) == (s.x, s.y, s.lr, s.sizes)
         # the page's numbers are the engine's: run to the end of the timeline and compare the loss shown
@@ -55,8 +59,8 @@ def test_lesson_opens_its_page_exactly(name):
         assert loss.value == fmt(r.loss)
     elif s.page == "lab":
         from engine.lab import analyse
-        settings = sharing.lab_state(s)[0]
-        assert at.session_state["lab_last_valid"] == settings
+        settings = lab_state(s)[0]
+        assert at.session_state["lab"].last_valid == settings
         _, d = analyse(settings)
         verdict = next(m.value for m in at.markdown if m.value.startswith("### "))
         assert d.state in verdict.lower() or d.verdict()[:20].lower() in verdict.lower()
@@ -64,16 +68,16 @@ def test_lesson_opens_its_page_exactly(name):
         from engine.expression import evaluate, number, parse
         run = at.session_state["sandbox"]
         assert (run.text, run.values, run.step) == (s.expression, s.values, s.step)
-        assert sharing.sandbox_scenario(run).expression == s.expression
+        assert sandbox_scenario(run).expression == s.expression
         at.button(key="sandbox_end").click().run()   # the page's gradients are the engine's
         ev = evaluate(parse(s.expression), s.values)
         shown = {m.label: m.value for m in at.metric}
         y = run.graph.output_name
         assert all(shown[f"∂{y}/∂{v}"] == number(ev.gradient[v]) for v in run.graph.variables)
     else:
-        settings = at.session_state["playground_settings"]
-        assert settings == sharing.playground_state(s)[0]
-        run = at.session_state["playground_run"]
+        settings = at.session_state["playground"].settings
+        assert settings == playground_state(s)[0]
+        run = at.session_state["playground"].run
         same_parameters(run.net.weights, s.to_network().weights)
         assert run.trainer.step_count == s.step
 
@@ -105,6 +109,6 @@ def test_vanishing_lesson_shows_the_vanishing_verdict():
 
 def test_momentum_lesson_opens_with_momentum_on_the_playground():
     at = open_lesson("momentum-adam")
-    assert at.session_state["playground_settings"].optimizer == "momentum"
-    assert at.session_state["playground_run"].net.optimizer == "momentum"
-    assert_close("lr", at.session_state["playground_run"].trainer.lr, 0.01)
+    assert at.session_state["playground"].settings.optimizer == "momentum"
+    assert at.session_state["playground"].run.net.optimizer == "momentum"
+    assert_close("lr", at.session_state["playground"].run.trainer.lr, 0.01)

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.drawing.style import fmt
 from components.shell import sharing
+from components.step.scenario import step_scenario
 from components.step.panels import VIEWS
 from engine import surface as S
 from engine.scenario import load_lesson
@@ -226,7 +227,7 @@ def test_loss_lessons_open_the_loss_view_on_the_named_parameters(lesson, view):
     ({"loss_view": "3d"}, "view.options.loss_view: expected one of slope, surface, check"),
 ])
 def test_a_file_naming_a_parameter_that_does_not_exist_is_refused_and_changes_nothing(at, options, message):
-    before = sharing.step_scenario(run_of(at))
+    before = step_scenario(run_of(at))
     s = load_lesson("textbook")
     data = json.loads(s.to_json())
     data.setdefault("view", {})["options"] = options
@@ -234,7 +235,7 @@ def test_a_file_naming_a_parameter_that_does_not_exist_is_refused_and_changes_no
     ok(at)
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and message in errors[0] and "Nothing was changed" in errors[0], errors
-    assert sharing.step_scenario(run_of(at)) == before
+    assert step_scenario(run_of(at)) == before
 
 
 def test_the_textbook_preset_slope_on_w2_and_surface_default_pair():
@@ -271,7 +272,7 @@ def test_the_loss_view_is_saved_and_restored_with_the_page(at):
     at.selectbox(key=f"step_loss_py_{gen}").set_value("b1:0").run()
     at.multiselect(key=f"step_loss_compare_{gen}").set_value(["momentum"]).run()
     ok(at)
-    s = sharing.step_scenario(run_of(at))
+    s = step_scenario(run_of(at))
     assert s.options["panel"] == "loss" and s.options["loss_view"] == "surface"
     assert list(s.options["surface"]) == ["W0:1:1", "b1:0"] and list(s.options["compare"]) == ["momentum"]
     fresh = ok(AppTest.from_file(APP, default_timeout=60).run())

@@ -27,7 +27,7 @@ def charts(at):
 
 
 def run_state(at):
-    return at.session_state["playground_run"]
+    return at.session_state["playground"].run
 
 
 def test_page_opens_at_step_zero_with_every_view(at):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.sandbox.scenario import sandbox_scenario
 from components.sandbox.state import KEY
 from engine.expression import evaluate, number, parse
 
@@ -178,12 +179,12 @@ def test_link_restores_expression_values_step_and_mode_in_a_fresh_session(at):
     at.button(key="sandbox_step").click().run()
     at.button(key="share_link").click().run()
     params = {k: v[-1] if isinstance(v, list) else v for k, v in dict(at.query_params).items()}
-    assert params["p"] == "sandbox" and params["e"] == "f = x**2 * y + sin(x*y)"
+    assert "p" not in params and params["e"] == "f = x**2 * y + sin(x*y)"   # the path names the page
     fresh = AppTest.from_file(APP, default_timeout=60)
+    fresh.run()                          # AppTest starts on the default page; a browser opens /sandbox directly
     for k, v in params.items():
         fresh.query_params[k] = v
-    fresh.run()
-    fresh.switch_page(PAGE).run()        # AppTest starts on the default page; the link forwards here
+    fresh.switch_page(PAGE).run()
     assert not fresh.exception, [e.message for e in fresh.exception]
     run, old = fresh.session_state[KEY], at.session_state[KEY]
     assert (run.text, run.values, run.step, run.mode, run.wrt) == (old.text, old.values, 1, "forward", "y")
@@ -194,7 +195,7 @@ def test_saved_file_reloads_the_sandbox_exactly(at):
     from components.shell import sharing
     type_expression(at, "L = (w*x - t)**2")
     at.button(key="sandbox_end").click().run()
-    s = sharing.sandbox_scenario(at.session_state[KEY])
+    s = sandbox_scenario(at.session_state[KEY])
     fresh = AppTest.from_file(APP, default_timeout=60).run()
     fresh.switch_page(PAGE).run()
     fresh.file_uploader(key="share_upload").set_value(("mine.json", s.to_json().encode(), "application/json")).run()

@@ -9,6 +9,9 @@ from streamlit.testing.v1 import AppTest
 from components.shell import presenter
 from components.step import quiz
 from components.shell import sharing
+from components.lab.scenario import lab_scenario, lab_state
+from components.playground.scenario import playground_scenario
+from components.step.scenario import step_scenario
 from engine.scenario import Scenario, load_lesson, to_query
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -16,11 +19,13 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 def app(query=None, page=None):
     at = AppTest.from_file(APP, default_timeout=60)
+    if page:  # AppTest always starts on the default page; a browser opens the link's path directly
+        at.run()
     for k, v in (query or {}).items():
         at.query_params[k] = v
+    if page:
+        at.switch_page(page)
     at.run()
-    if page:  # (AppTest always starts on the default page; a link there forwards to its own page)
-        at.switch_page(page).run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -52,7 +57,7 @@ def test_uploading_a_saved_scenario_restores_the_page_exactly():
     at = upload(app(), "mine.json", s.to_json().encode())
     run = step_run(at)
     assert run.step == 4 and run.sizes == (2, 3, 2)
-    assert sharing.step_scenario(run).flat_parameters() == s.flat_parameters()
+    assert step_scenario(run).flat_parameters() == s.flat_parameters()
     assert any("Loaded 'mine.json'" in m.value for m in at.info)
 
 
@@ -68,18 +73,18 @@ def test_uploading_a_saved_scenario_restores_the_page_exactly():
 ])
 def test_bad_upload_gives_one_clear_error_and_changes_nothing(content, message):
     at = app()
-    before = sharing.step_scenario(step_run(at))
+    before = step_scenario(step_run(at))
     at = upload(at, "bad.json", content)
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and message in errors[0] and "Nothing was changed" in errors[0], errors
-    assert sharing.step_scenario(step_run(at)) == before
+    assert step_scenario(step_run(at)) == before
 
 
 def test_upload_for_another_page_opens_that_page():
     s = load_lesson("vanishing")
     at = upload(app(), "lab.json", s.to_json().encode())
     at.switch_page("components/lab/page.py").run()
-    assert at.session_state["lab_last_valid"] == sharing.lab_state(s)[0]
+    assert at.session_state["lab"].last_valid == lab_state(s)[0]
 
 
 def test_save_holds_the_current_state_after_a_slider_moves():
@@ -87,7 +92,7 @@ def test_save_holds_the_current_state_after_a_slider_moves():
     at.slider(key="step_all_W0:0:0").set_value(1.25).run()
     assert step_run(at).weights[0][0, 0] == 1.25
     assert at.download_button(key="share_save").label == "Save this page (scenario JSON)"
-    s = Scenario.from_json(sharing.step_scenario(step_run(at)).to_json())   # what the button's file holds
+    s = Scenario.from_json(step_scenario(step_run(at)).to_json())   # what the button's file holds
     assert s.weights[0][0][0] == 1.25 and s.page == "step"
 
 
@@ -96,6 +101,9 @@ def test_shared_link_restores_weights_and_step_in_a_fresh_session():
     run = step_run(at)
     at.button(key="step_forward").click().run()
     at.button(key="step_forward").click().run()
+    at.session_state["step_page"].weights[0][0, 0] = 0.25   # a weight moved by hand: the link carries all
+    at.session_state["step_page"].version += 1
+    at.run()
     at.button(key="share_link").click().run()
     params = dict(at.query_params)
     params = {k: v[-1] if isinstance(v, list) else v for k, v in params.items()}
@@ -170,26 +178,26 @@ def test_quiz_asks_before_the_backward_step_and_keeps_score():
 def test_lab_state_survives_save_and_link():
     at = app(page="components/lab/page.py")
     at.button(key="lab_preset_1").click().run()
-    settings = at.session_state["lab_last_valid"]
-    link = to_query(sharing.lab_scenario(settings))
+    settings = at.session_state["lab"].last_valid
+    link = to_query(lab_scenario(settings), base=sharing.page_state("lab").default_scenario())
     fresh = app(link, page="components/lab/page.py")
-    assert fresh.session_state["lab_last_valid"] == settings
-    elsewhere = app(link)  # opened on another page's URL, the link still lands on the lab, restored
+    assert fresh.session_state["lab"].last_valid == settings
+    elsewhere = app({**link, "p": "lab"})  # a link naming its page (p=lab) on another path lands on the lab
     elsewhere.switch_page("components/lab/page.py").run()
-    assert elsewhere.session_state["lab_last_valid"] == settings
+    assert elsewhere.session_state["lab"].last_valid == settings
 
 
 def test_playground_after_training_saves_and_loads_exactly():
     at = app(page="components/playground/page.py")
     for _ in range(3):
         at.button(key="pg_step").click().run()
-    run = at.session_state["playground_run"]
+    run = at.session_state["playground"].run
     assert run.trainer.step_count == 3
-    text = sharing.playground_scenario(at.session_state["playground_settings"], run).to_json()
+    text = playground_scenario(at.session_state["playground"].settings, run).to_json()
     fresh = app(page="components/playground/page.py")
     upload(fresh, "pg.json", text.encode())
     fresh.switch_page("components/playground/page.py").run()
-    again = fresh.session_state["playground_run"]
+    again = fresh.session_state["playground"].run
     assert again.trainer.step_count == 3
     for a, b in zip(again.net.parameters(), run.net.parameters()):
         assert np.array_equal(a, b)
@@ -199,12 +207,12 @@ def test_playground_after_training_saves_and_loads_exactly():
 def test_lab_after_training_saves_and_loads_exactly():
     at = app(page="components/lab/page.py")
     at.button(key="lab_run_all").click().run()
-    run = at.session_state["lab_run"]
+    run = at.session_state["lab"].run
     assert run.step > 0
-    text = sharing.lab_scenario(at.session_state["lab_last_valid"], run).to_json()
+    text = lab_scenario(at.session_state["lab"].last_valid, run).to_json()
     fresh = app(page="components/lab/page.py")
     upload(fresh, "lab.json", text.encode())
-    again = fresh.session_state["lab_run"]
+    again = fresh.session_state["lab"].run
     assert again.step == run.step and again.losses == run.losses
     for a, b in zip(again.net.parameters(), run.net.parameters()):
         assert np.array_equal(a, b)

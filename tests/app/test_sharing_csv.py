@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
@@ -24,6 +25,13 @@ def files(monkeypatch):
         held[file_id] = path_or_data
         return file_id
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", recording)
+    add_deferred = MediaFileManager.add_deferred
+
+    def deferred(self, data_callable, *args, **kwargs):   # a file built on click: the click is the call
+        file_id = add_deferred(self, data_callable, *args, **kwargs)
+        held[file_id] = data_callable
+        return file_id
+    monkeypatch.setattr(MediaFileManager, "add_deferred", deferred)
     return held
 
 
@@ -44,8 +52,10 @@ def csv_points(n=90, seed=0):
 
 
 def saved_file(at, files) -> bytes:
-    url = at.download_button(key="share_save").proto.url
-    data = files[url.rsplit("/", 1)[1].split(".")[0]]
+    """The bytes the browser gets on a click of Save (the file is built at the click, from the state then)."""
+    proto = at.download_button(key="share_save").proto
+    data = files[proto.deferred_file_id] if proto.deferred_file_id else files[proto.url.rsplit("/", 1)[1].split(".")[0]]
+    data = data() if callable(data) else data
     return data.encode() if isinstance(data, str) else data
 
 
@@ -56,7 +66,7 @@ def load(at, name, content):
 
 
 def run_of(at):
-    return at.session_state["playground_run"]
+    return at.session_state["playground"].run
 
 
 def test_playground_on_uploaded_points_saves_and_loads_exactly_in_a_fresh_session(files):
@@ -68,10 +78,10 @@ def test_playground_on_uploaded_points_saves_and_loads_exactly_in_a_fresh_sessio
     run = run_of(at)
     assert run.settings.dataset == "csv" and run.dataset.task == "multiclass" and run.trainer.step_count == 4
     assert not any("Save unavailable" in c.value for c in at.sidebar.caption)
-    assert [i.value for i in at.sidebar.info] == ["No link: a link cannot carry uploaded points; save the "
-                                                   "scenario file instead."]
-    with pytest.raises(KeyError):
-        at.button(key="share_link")
+    warnings = [w.value for w in at.warning]   # the address keeps the rest; the page says what it cannot keep
+    assert any("cannot be restored after a restart: save the scenario file" in w and "uploaded points" in w
+               for w in warnings), warnings
+    assert "ds" not in at.query_params and at.query_params["s"] == "2-5-3-1"
     text = saved_file(at, files)
     doc = json.loads(text)
     assert doc["data"]["dataset"] == "csv" and len(doc["data"]["points"]["train"]["x"]) == len(run.dataset.X_train)
@@ -110,11 +120,11 @@ def test_a_bad_points_file_names_the_field_and_changes_nothing(files, edit, mess
     edit(doc["data"]["points"])
     fresh = playground()
     fresh.button(key="pg_step").click().run()
-    before, settings = run_of(fresh), fresh.session_state["playground_settings"]
+    before, settings = run_of(fresh), fresh.session_state["playground"].settings
     weights = [p.copy() for p in before.net.parameters()]
     load(fresh, "bad.json", json.dumps(doc).encode())
     errors = [e.value for e in fresh.error]
     assert len(errors) == 1 and message in errors[0] and "Nothing was changed" in errors[0], errors
-    assert run_of(fresh) is before and fresh.session_state["playground_settings"] == settings
+    assert run_of(fresh) is before and fresh.session_state["playground"].settings == settings
     assert before.settings.dataset == "circles" and before.trainer.step_count == 1
     assert all(np.array_equal(a, b) for a, b in zip(before.net.parameters(), weights))

@@ -8,6 +8,9 @@ import pytest
 from components.shell import presenter
 from components.step import quiz
 from components.shell import sharing
+from components.lab.scenario import lab_scenario, lab_state
+from components.playground.scenario import playground_scenario, playground_state
+from components.step.scenario import step_scenario, step_state
 from components.playground.settings import PlaygroundSettings, new_run
 from components.step.config import DEFAULT, TEXTBOOK
 from components.step.session import new_run as new_step_run
@@ -25,9 +28,9 @@ def test_step_page_round_trip_is_exact(cfg):
     run = new_step_run(cfg)
     run.weights[0][0, 0] = -1.2345678901234567
     run.step, run.edge_mode, run.trained = 3, "gradient", 2
-    s = sharing.step_scenario(run)
+    s = step_scenario(run)
     again = Scenario.from_json(s.to_json())
-    cfg2, weights, biases, step, options = sharing.step_state(again)
+    cfg2, weights, biases, step, options = step_state(again)
     assert (cfg2.sizes, cfg2.x, cfg2.y, cfg2.lr, cfg2.seed) == (cfg.sizes, cfg.x, cfg.y, cfg.lr, cfg.seed)
     for a, b in zip(weights + biases, run.weights + run.biases):
         assert np.array_equal(a, b)
@@ -45,21 +48,21 @@ def test_step_page_round_trip_is_exact(cfg):
 def test_step_page_refuses_what_it_cannot_show(change, message):
     with pytest.raises(ValueError, match=message):
         s = load_lesson("textbook").replace(**change)
-        sharing.step_state(s)
+        step_state(s)
 
 
 def test_a_scenario_for_another_page_is_refused_by_name():
     with pytest.raises(ValueError, match="page: this scenario is for the Gradient lab page, not the Step through"):
-        sharing.step_state(load_lesson("vanishing"))
+        step_state(load_lesson("vanishing"))
 
 
 def test_playground_round_trip_replays_to_the_same_weights():
     settings = PlaygroundSettings(dataset="moons", hidden=(4, 3), n_samples=200, optimizer="adam", lr=0.03)
     run = new_run(settings)
     run.trainer.run(steps=37)
-    s = Scenario.from_json(sharing.playground_scenario(settings, run).to_json())
+    s = Scenario.from_json(playground_scenario(settings, run).to_json())
     assert s.step == 37
-    settings2, weights, biases, step, selected, uploaded = sharing.playground_state(s)
+    settings2, weights, biases, step, selected, uploaded, schedule = playground_state(s)
     assert settings2 == settings and uploaded is None
     replay = new_run(settings2)
     replay.trainer.run(steps=step)
@@ -77,9 +80,9 @@ def test_playground_on_uploaded_points_round_trip_replays_to_the_same_points_and
     settings = PlaygroundSettings(dataset="csv", hidden=(3,), test_ratio=0.3, lr=0.1)
     run = new_run(settings, parse_csv(text, test_ratio=0.3, seed=settings.data_seed))
     run.trainer.run(steps=23)
-    s = Scenario.from_json(sharing.playground_scenario(settings, run).to_json())
+    s = Scenario.from_json(playground_scenario(settings, run).to_json())
     assert s.dataset == "csv" and s.points.task == task
-    settings2, weights, biases, step, selected, uploaded = sharing.playground_state(s)
+    settings2, weights, biases, step, selected, uploaded, schedule = playground_state(s)
     assert settings2 == settings and step == 23
     for name in ("X_train", "y_train", "X_test", "y_test"):
         got, want = getattr(uploaded, name), getattr(run.dataset, name)
@@ -94,25 +97,25 @@ def test_playground_on_uploaded_points_round_trip_replays_to_the_same_points_and
 
 def test_playground_refuses_csv_without_points_and_mismatched_outputs():
     with pytest.raises(ValueError, match="data.dataset: csv needs the uploaded points; upload a CSV file first"):
-        sharing.playground_scenario(PlaygroundSettings().with_(dataset="csv"))
+        playground_scenario(PlaygroundSettings().with_(dataset="csv"))
     s = load_lesson("xor-hidden-layer")
     with pytest.raises(ValueError, match="network.loss: the playground pairs xor with a sigmoid output and bce"):
-        sharing.playground_state(s.replace(loss="mse"))
+        playground_state(s.replace(loss="mse"))
     with pytest.raises(ValueError, match="network.sizes: expected 3 inputs"):
-        sharing.playground_state(s.replace(features=["x1", "x2", "x1x2"]))
+        playground_state(s.replace(features=["x1", "x2", "x1x2"]))
 
 
 def test_lab_refuses_values_its_sliders_cannot_hold():
     with pytest.raises(ValueError, match="network.init_gain: the gradient lab offers 0.01, .*; got 3.3"):
-        sharing.lab_state(load_lesson("vanishing").replace(init_gain=3.3))
+        lab_state(load_lesson("vanishing").replace(init_gain=3.3))
     with pytest.raises(ValueError, match="training.lr: the gradient lab offers .*; got 0.02"):
-        sharing.lab_state(load_lesson("vanishing").replace(lr=0.02))
+        lab_state(load_lesson("vanishing").replace(lr=0.02))
 
 
 def test_lab_round_trip_for_every_preset():
     for preset in PRESETS.values():
-        s = sharing.lab_scenario(preset.settings)
-        assert sharing.lab_state(Scenario.from_json(s.to_json())) == (preset.settings, 0)
+        s = lab_scenario(preset.settings)
+        assert lab_state(Scenario.from_json(s.to_json())) == (preset.settings, 0, {}, [])
 
 
 # ---------------------------------------------------------------------------- presenter

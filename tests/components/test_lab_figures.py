@@ -131,3 +131,15 @@ def test_exact_zeros_are_marked_on_a_floor_strip_not_dropped():
     assert list(zeros["x"]) == [1, 2] and list(zeros["text"]) == ["0", "0"]
     lo = fig["layout"]["yaxis"]["range"][0]
     assert all(lo < np.log10(y) < lo + 0.5 for y in zeros["y"])
+
+
+def test_grid_domains_stay_inside_the_unit_interval():
+    """Row heights summed in floating point ended at -5.6e-17 for some depths: plotly refused the figure."""
+    from components.lab.figures import _grid
+    for rows in range(1, 5):            # small multiples: at most MAX_PANELS = 12 panels, 3 rows of 4
+        for cols in range(1, 5):
+            layout = _grid(rows, cols, [])
+            for name, axis in layout.items():
+                if name.startswith(("xaxis", "yaxis")):
+                    lo, hi = axis["domain"]
+                    assert 0.0 <= lo <= hi <= 1.0, (rows, cols, name, axis["domain"])

@@ -224,7 +224,7 @@ def check_dead_relu():
 def playground(s, epochs, **changes):
     """The playground page's own run for the lesson (its settings, data and trainer), trained ``epochs``."""
     from components.playground.settings import new_run
-    from components.shell.sharing import playground_state
+    from components.playground.scenario import playground_state
     settings = playground_state(s)[0].with_(**changes)
     run = new_run(settings)
     for _ in range(epochs):

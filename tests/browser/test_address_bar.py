@@ -1,0 +1,93 @@
+"""The address bar holds the page's state, in a real Chromium: a reload comes back to the same page and
+numbers, slider moves do not pile up Back steps (Back goes to the previous page)."""
+import json
+import re
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.browser.conftest import assert_no_exception, screenshot, wait_ready
+
+pytestmark = pytest.mark.browser
+
+CHART = '[data-testid="stPlotlyChart"]'
+
+
+def location(page) -> str:
+    """The address bar (``page.url`` misses history.replaceState)."""
+    return page.evaluate("location.href")
+
+
+def query(page) -> dict:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(location(page)).query).items()}
+
+
+def wait_query(page, test, what, timeout=30):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if test(query(page)):
+            return query(page)
+        time.sleep(0.2)
+    raise AssertionError(f"the address never showed {what}: {location(page)}")
+
+
+def caption(page):
+    return page.locator("h3").filter(has_text=re.compile(r"^Step \d+ of \d+")).first.inner_text()
+
+
+def graph_text(page):
+    return page.locator(f"{CHART} .main-svg").first.evaluate("e => e.textContent")
+
+
+def slider_value(page, label):
+    return page.get_by_role("slider", name=label).first.get_attribute("aria-valuenow")
+
+
+def test_reload_restores_the_step_page_and_back_goes_to_the_previous_page(page, app_url):
+    page.set_viewport_size({"width": 1600, "height": 1500})
+    page.goto(app_url + "/playground", timeout=60_000)
+    wait_ready(page, timeout=60_000)
+    page.locator("h1", has_text="Training playground").wait_for(timeout=60_000)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Step through").first.click()
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
+    page.locator("h3", has_text="Step 1 of 7").first.wait_for(timeout=30_000)
+    wait_ready(page)
+    entries = page.evaluate("history.length")
+
+    slider = page.get_by_role("slider", name=re.compile("Input x"))
+    for i in range(1, 4):   # three slider moves, each a rerun that rewrites the address
+        before = query(page).get("x")
+        slider.first.focus()
+        page.keyboard.press("ArrowLeft")
+        wait_query(page, lambda q: q.get("x") != before, f"move {i} of the input slider")
+        wait_ready(page)
+    for _ in range(2):      # two steps forward: fragment reruns, the address follows them too
+        page.locator(".st-key-step_forward button").first.click()
+        time.sleep(0.5)
+        wait_ready(page)
+    q = wait_query(page, lambda q: q.get("step") == "2", "step=2")
+    page.locator("h3", has_text="Step 3 of 7").first.wait_for(timeout=30_000)
+    assert page.evaluate("history.length") == entries, "slider moves and steps added history entries"
+    shown = (caption(page), slider_value(page, re.compile("Input x")), graph_text(page))
+    screenshot(page, "address_bar_before_reload")
+    # Save after fragment reruns (the steps) writes the state shown now, as the address does
+    with page.expect_download(timeout=30_000) as download:
+        page.locator(".st-key-share_save button").first.click()
+    doc = json.loads(Path(download.value.path()).read_text())
+    assert doc["view"]["step"] == 2, doc["view"]
+    assert doc["data"]["x"][0][0] == float(q["x"].split(",")[0])
+
+    page.reload(timeout=60_000)
+    wait_ready(page, timeout=60_000)
+    page.locator("h3", has_text="Step 3 of 7").first.wait_for(timeout=60_000)
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
+    assert query(page) == q, "the reloaded page rewrote a different address"
+    assert (caption(page), slider_value(page, re.compile("Input x")), graph_text(page)) == shown
+    assert_no_exception(page)
+    screenshot(page, "address_bar_after_reload")
+
+    page.go_back(timeout=60_000)
+    page.locator("h1", has_text="Training playground").wait_for(timeout=60_000)
+    assert urlsplit(location(page)).path.endswith("/playground"), location(page)
