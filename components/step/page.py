@@ -20,4 +20,5 @@ def page() -> None:
     sharing.panel("step")
 
 
-page()
+if __name__ == "__main__":  # run as a page (home.py imports it for "/")
+    page()
