@@ -9,9 +9,6 @@ from components.step.panels import stage
 
 def page() -> None:
     sharing.page_start("step")
-    st.title("Step through one training step")
-    st.caption("Forward: z = Σ w·a + b, a = f(z), layer by layer; then the loss; backward: "
-               "δ = ∂L/∂z from the output to the input, ∂L/∂w = δ·a; then the update w ← w − α ∂L/∂w.")
     run = session.get_run()
     sidebar(run)
     run = session.get_run()

@@ -26,6 +26,8 @@ SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
 EDGE_CHOICES = {"auto": "auto: w forward, ∂L/∂w backward, −α∂L/∂w at the update", **EDGE_MODES}
 NODE_CHOICES = {"auto": "auto: a while forward, δ from the loss on", **NODE_MODES}
 GRAPH_KEY = "step_graph"
+ABOUT = ("Forward: z = Σ w·a + b, a = f(z), layer by layer; then the loss; backward: δ = ∂L/∂z from the "
+         "output to the input, ∂L/∂w = δ·a; then the update w ← w − α ∂L/∂w.")
 # Only the chosen view is computed on a rerun (tabs would compute all four every time).
 VIEWS = ("Equations of this step", "Neuron zoom", "Table of this step (CSV)", "Show the PyTorch equivalent")
 
@@ -53,7 +55,8 @@ def step_figure(run, steps, i):
     edge, node = resolved_modes(run, step)
     return network_figure(run.sizes, step.weights, step.biases, z=step.z, a=step.a, delta=step.delta, dW=step.dW, db=step.db,
                           update_W=step.update_W, lr=run.config.lr, color_edges_by=edge, color_nodes_by=node,
-                          highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected)
+                          highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected,
+                          narrow=True)
 
 
 def _on_graph_select():
@@ -74,27 +77,37 @@ def _toggle_play():
     run.playing = not run.playing
 
 
+TRANSPORT_HELP = "Keys: PageDown / PageUp step forward / back (a presenter clicker sends these), Home / End, P play / pause"
+
+
 def transport(run, steps) -> None:
+    """Reset, Back, Step, End, Play and the speed: one row of icon buttons.
+
+    Each button's word stays its accessible name and its tooltip (with its key); below 1,000 px the
+    word is hidden visually (``presenter.LAYOUT_CSS``) so the row fits a phone.
+    """
     i, last = run.step, len(steps) - 1
-    cols = st.columns([1.25, 1.25, 1.45, 1.05, 1.05, 1.5])
-    cols[0].button("Reset", icon=":material/first_page:", key="step_reset", on_click=session.go_to, args=(0,), disabled=i == 0, shortcut="Home",
-                   width="stretch")
-    cols[1].button("Back", icon=":material/chevron_left:", key="step_back", on_click=session.go_to, args=(i - 1,), disabled=i == 0,
-                   shortcut="PageUp",
-                   width="stretch")
-    cols[2].button("Step", icon=":material/chevron_right:", key="step_forward", on_click=session.go_to, args=(i + 1,), disabled=i == last,
-                   shortcut="PageDown", help="Keys: PageDown / PageUp step forward / back (a presenter clicker "
-                   "sends these), Home / End, P play / pause",
-                   type="primary", width="stretch")
-    cols[3].button("End", icon=":material/last_page:", key="step_end", on_click=session.go_to, args=(last,), disabled=i == last, shortcut="End",
-                   width="stretch")
-    cols[4].button("Pause" if run.playing else "Play", key="step_play", on_click=_toggle_play, shortcut="P",
-                   icon=":material/pause:" if run.playing else ":material/play_arrow:",
-                   width="stretch")
-    speed = cols[5].selectbox("Speed", list(SPEEDS), index=list(SPEEDS.values()).index(run.speed),
-                              key="step_speed", label_visibility="collapsed")
+    with st.container(horizontal=True, wrap=False, key="step_transport", gap="small", width="content"):
+        _transport_buttons(run, i, last)
+    speed = st.selectbox("Speed", list(SPEEDS), index=list(SPEEDS.values()).index(run.speed),
+                         key="step_speed", label_visibility="collapsed", width=140)
     if SPEEDS[speed] != run.speed:
         session.set_view(speed=SPEEDS[speed])
+
+
+def _transport_buttons(run, i, last) -> None:
+    st.button("Reset", icon=":material/first_page:", key="step_reset", on_click=session.go_to, args=(0,),
+              disabled=i == 0, shortcut="Home", help="Reset to step 1 (key: Home)")
+    st.button("Back", icon=":material/chevron_left:", key="step_back", on_click=session.go_to, args=(i - 1,),
+              disabled=i == 0, shortcut="PageUp", help="Back one step (key: PageUp)")
+    st.button("Step", icon=":material/chevron_right:", key="step_forward", on_click=session.go_to, args=(i + 1,),
+              disabled=i == last, shortcut="PageDown", help=f"Step forward (key: PageDown). {TRANSPORT_HELP}",
+              type="primary")
+    st.button("End", icon=":material/last_page:", key="step_end", on_click=session.go_to, args=(last,),
+              disabled=i == last, shortcut="End", help="Go to the last step (key: End)")
+    st.button("Pause" if run.playing else "Play", key="step_play", on_click=_toggle_play, shortcut="P",
+              icon=":material/pause:" if run.playing else ":material/play_arrow:",
+              help=("Pause" if run.playing else "Play") + " (key: P)")
 
 
 def view_options(run) -> None:
@@ -109,19 +122,19 @@ def view_options(run) -> None:
 
 
 def headline(run, steps) -> None:
-    """The caption of the step and the loss, in one row so the graph starts high on a projector."""
+    """The caption of the step, the loss and α in one row so the graph starts high on a projector."""
     step = steps[run.step]
-    cols = st.columns([2.4, 1, 1.15, 0.75, 1.45], vertical_alignment="center")
-    cols[0].markdown(f"### {step.caption}")
-    cols[1].metric("Loss L", fmt(step.loss) if step.loss is not None else "not yet")
-    if step.kind == "update" and step.loss_after is not None:
-        cols[2].metric("Loss after the update", fmt(step.loss_after),
-                       delta=f"{step.loss_after - step.loss:+.4g}", delta_color="inverse")
-    cols[3].metric("Learning rate α", f"{run.config.lr:g}")
-    cols[4].button("Apply update → next step", key="step_train", on_click=session.next_training_step,
-                   disabled=steps[-1].update_W is None, icon=":material/model_training:", width="stretch",
-                   help="Keep the updated weights and run the next forward/backward pass from them")
-    cols[4].caption(f"Training steps applied: {run.trained}")
+    with st.container(horizontal=True, vertical_alignment="center", key="step_head", gap="medium"):
+        st.markdown(f"### {step.caption}", width="content")
+        st.metric("Loss L", fmt(step.loss) if step.loss is not None else "not yet", width="content")
+        if step.kind == "update" and step.loss_after is not None:
+            st.metric("Loss after the update", fmt(step.loss_after), width="content",
+                      delta=f"{step.loss_after - step.loss:+.4g}", delta_color="inverse")
+        st.metric("Learning rate α", f"{run.config.lr:g}", width="content")
+        st.button("Apply update → next step", key="step_train", on_click=session.next_training_step,
+                  disabled=steps[-1].update_W is None, icon=":material/model_training:",
+                  help="Keep the updated weights and run the next forward/backward pass from them. "
+                       f"Training steps applied so far: {run.trained}")
     if step.status:
         st.warning(step.status, icon="⚠️")
     if run.error:
@@ -192,8 +205,31 @@ def all_sliders(run) -> None:
                    f"{sc.MAX_SLIDER_PARAMS}).")
 
 
+def summary(run, steps, i) -> str:
+    """One sentence that says what the graph shows (the chart's text alternative for screen readers).
+
+    >>> # "Network 2→3→1, step 5 of 7: backward through layer 2; largest |∂L/∂w| 0.41 on w from x₁ to h¹₁"
+    """
+    step = steps[i]
+    text = f"Network {'→'.join(map(str, run.sizes))}, step {i + 1} of {len(steps)}: {step.title[0].lower()}{step.title[1:]}"
+    known = [(l, g) for l, g in enumerate(step.dW or ()) if g is not None]
+    if known:
+        l, g = max(known, key=lambda lg: float(np.max(np.abs(lg[1]))) if lg[1].size else -1.0)
+        j, k = np.unravel_index(int(np.argmax(np.abs(g))), g.shape)
+        text += (f"; largest |∂L/∂w| {fmt(abs(float(g[j, k])))} on w from {node_label(run.sizes, f'L{l}:N{k}')} "
+                 f"to {node_label(run.sizes, f'L{l + 1}:N{j}')}")
+    elif step.loss is not None:
+        text += f"; loss {fmt(step.loss)}"
+    return text + ". Every number is in the table of this step (the “Table of this step” view below)."
+
+
 def stage() -> None:
-    """Everything that depends on the step and the parameters."""
+    """Everything that depends on the step and the parameters.
+
+    Laid out for a projector: one row of controls, one row with the step's caption and the loss, then
+    the graph (its height follows the window: ``presenter.LAYOUT_CSS``) with the selected node's
+    equations beside it; views, options and sliders below the first screen.
+    """
     run = session.get_run()
     if run.timer != (run.speed if run.playing else None):
         st.rerun(scope="app")           # run_every is read on full reruns only: (re)set the timer there
@@ -204,17 +240,21 @@ def stage() -> None:
         else:
             run.playing = False
             st.rerun(scope="app")
-    transport(run, steps)
+    with st.container(horizontal=True, vertical_alignment="center", key="step_bar", gap="small"):
+        st.markdown("#### Step through one training step", width="content", help=ABOUT)
+        transport(run, steps)
+        quiz.toggle()
     quiz.panel(run, steps, session.go_to, session.select)
     headline(run, steps)
     left, right = st.columns([2.4, 1.2])
     with left:
-        view_options(run)
         st.plotly_chart(step_figure(run, steps, run.step), key=GRAPH_KEY, on_select=_on_graph_select,
-                        selection_mode="points", width="stretch",
+                        selection_mode="points", width="stretch", height="stretch",
+                        alt=summary(run, steps, run.step),
                         config={**chart_config("network"), "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
     with right:
         selection_panel(run, steps)
+    view_options(run)
     view = st.radio("Show", VIEWS, horizontal=True, key="step_view", label_visibility="collapsed")
     if view == VIEWS[0]:
         step_equations(steps, run.step)
