@@ -80,6 +80,7 @@ LAYOUT_CSS = """<style>
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.25rem 0; }
 [data-testid="stMainBlockContainer"] h3 { font-size: 1.35rem; padding: 0.2rem 0; }
 [data-testid="stMainBlockContainer"] h4 { font-size: 1.15rem; padding: 0.2rem 0; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5c5b5a; }
 :focus-visible { outline: 3px solid #1558d6 !important; outline-offset: 2px; }
 button kbd { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .st-key-step_head [data-testid="stMetricValue"] { font-size: 1.5rem; }

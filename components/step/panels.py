@@ -26,6 +26,7 @@ SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
 EDGE_CHOICES = {"auto": "auto: w forward, ∂L/∂w backward, −α∂L/∂w at the update", **EDGE_MODES}
 NODE_CHOICES = {"auto": "auto: a while forward, δ from the loss on", **NODE_MODES}
 GRAPH_KEY = "step_graph"
+PICK_KEY = "step_pick"
 ABOUT = ("Forward: z = Σ w·a + b, a = f(z), layer by layer; then the loss; backward: δ = ∂L/∂z from the "
          "output to the input, ∂L/∂w = δ·a; then the update w ← w − α ∂L/∂w.")
 # Only the chosen view is computed on a rerun (tabs would compute all four every time).
@@ -141,7 +142,24 @@ def headline(run, steps) -> None:
         st.error(run.error, icon="🚫")
 
 
+def _on_pick():
+    session.select(session.widget_value(PICK_KEY))
+
+
+def node_picker(run) -> None:
+    """Choose the node whose equations are shown, from the keyboard (the graph needs a pointer)."""
+    nodes = [f"L{l}:N{j}" for l, n in enumerate(run.sizes) for j in range(n)]
+    current = run.selected if run.selected in nodes else None
+    st.session_state[PICK_KEY] = current   # follows clicks on the graph
+    st.selectbox("Equations of node", nodes, key=PICK_KEY, on_change=_on_pick,
+                 placeholder="choose a node (or click the graph)",
+                 format_func=lambda nid: f"{node_label(run.sizes, nid)}  ({nid})",
+                 help="Pick a node to see its equations; weights and biases: click them on the graph, or "
+                      "use the sliders of a selected node")
+
+
 def selection_panel(run, steps) -> None:
+    node_picker(run)
     item = run.selected
     if not item:
         st.info("Click a node, an edge or a bias square on the graph to see its numbers and sliders.")
