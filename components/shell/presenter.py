@@ -84,14 +84,22 @@ LAYOUT_CSS = """<style>
 :focus-visible { outline: 3px solid #1558d6 !important; outline-offset: 2px; }
 button kbd { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .st-key-step_head [data-testid="stMetricValue"] { font-size: 1.5rem; }
+.st-key-step_head [data-testid="stMetric"] > div { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 0.5rem; }
+.st-key-step_head [data-testid="stMetricLabel"] { flex-basis: 100%; }
+.st-key-step_head [data-testid="stElementContainer"]:has(h3) { min-width: 12rem; }
 .st-key-step_head [data-testid="stMetricLabel"], .st-key-pg_metrics [data-testid="stMetricLabel"] { min-height: 0; }
-.st-key-step_graph { height: clamp(300px, calc(100vh - 232px), 1100px); }
-body:has(.st-key-presenter_flag_on) .st-key-step_graph { height: clamp(260px, calc(80vh - 214px), 900px); }
-body:has(.st-key-presenter_flag_on) .st-key-step_bar h4,
+.st-key-step_graph { height: clamp(300px, calc(100vh - 282px), 1100px); }
+body:has(.st-key-presenter_flag_on) .st-key-step_graph { height: clamp(260px, calc(80vh - 230px), 900px); }
+body:has(.st-key-presenter_flag_on) .st-key-step_bar [data-testid="stElementContainer"]:has(h4),
 body:has(.st-key-presenter_flag_on) [data-testid="stMainBlockContainer"] h1 { display: none; }
 .st-key-lab_chart_profile { height: clamp(300px, calc(100vh - 250px), 560px); }
 body:has(.st-key-presenter_flag_on) .st-key-lab_chart_profile { height: clamp(280px, calc(80vh - 220px), 560px); }
 .st-key-pg_metrics [data-testid="stMetricValue"] { font-size: 1.7rem; }
+.st-key-step_equations { max-height: clamp(200px, calc(100vh - 330px), 1000px); overflow-y: auto; padding-bottom: 1rem; }
+body:has(.st-key-presenter_flag_on) .st-key-step_equations { max-height: clamp(180px, calc(80vh - 280px), 800px); }
+.st-key-step_equations > * { flex-shrink: 0; }
+.st-key-step_equations .katex-display { margin: 0; padding: 0.4em 0; }
+.st-key-step_equations .katex { font-size: 0.95em; }
 .st-key-presenter_exit { position: fixed; top: 0.55rem; right: 3.5rem; z-index: 999990; width: auto !important; }
 @media (max-width: 1600px) {
   body:has(.st-key-presenter_flag_on) .st-key-step_reset button p, body:has(.st-key-presenter_flag_on) .st-key-step_back button p, body:has(.st-key-presenter_flag_on) .st-key-step_forward button p, body:has(.st-key-presenter_flag_on) .st-key-step_end button p, body:has(.st-key-presenter_flag_on) .st-key-step_play button p, body:has(.st-key-presenter_flag_on) .st-key-step_train button p, body:has(.st-key-presenter_flag_on) .st-key-pg_play button p, body:has(.st-key-presenter_flag_on) .st-key-pg_step button p, body:has(.st-key-presenter_flag_on) .st-key-pg_epoch button p, body:has(.st-key-presenter_flag_on) .st-key-pg_reset button p, body:has(.st-key-presenter_flag_on) .st-key-lab_play button p, body:has(.st-key-presenter_flag_on) .st-key-lab_pause button p, body:has(.st-key-presenter_flag_on) .st-key-lab_reset button p { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }

@@ -22,7 +22,7 @@ from components.step.controls import param_sliders
 from components.drawing.style import fmt
 from engine.timeline import node_equations, node_label, step_table
 
-SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
+SPEEDS = {"slow: 2 s": 2.0, "normal: 1 s": 1.0, "fast: 0.5 s": 0.5}
 EDGE_CHOICES = {"auto": "auto: w forward, ∂L/∂w backward, −α∂L/∂w at the update", **EDGE_MODES}
 NODE_CHOICES = {"auto": "auto: a while forward, δ from the loss on", **NODE_MODES}
 GRAPH_KEY = "step_graph"
@@ -91,7 +91,7 @@ def transport(run, steps) -> None:
     with st.container(horizontal=True, wrap=False, key="step_transport", gap="small", width="content"):
         _transport_buttons(run, i, last)
     speed = st.selectbox("Speed", list(SPEEDS), index=list(SPEEDS.values()).index(run.speed),
-                         key="step_speed", label_visibility="collapsed", width=140)
+                         key="step_speed", label_visibility="collapsed", width=120)
     if SPEEDS[speed] != run.speed:
         session.set_view(speed=SPEEDS[speed])
 
@@ -109,6 +109,10 @@ def _transport_buttons(run, i, last) -> None:
     st.button("Pause" if run.playing else "Play", key="step_play", on_click=_toggle_play, shortcut="P",
               icon=":material/pause:" if run.playing else ":material/play_arrow:",
               help=("Pause" if run.playing else "Play") + " (key: P)")
+    st.button("Apply update → next step", key="step_train", on_click=session.next_training_step,
+              disabled=run.steps()[-1].update_W is None, icon=":material/model_training:",
+              help="Keep the updated weights and run the next forward/backward pass from them. "
+                   f"Training steps applied so far: {run.trained}")
 
 
 def view_options(run) -> None:
@@ -125,17 +129,14 @@ def view_options(run) -> None:
 def headline(run, steps) -> None:
     """The caption of the step, the loss and α in one row so the graph starts high on a projector."""
     step = steps[run.step]
-    with st.container(horizontal=True, vertical_alignment="center", key="step_head", gap="medium"):
-        st.markdown(f"### {step.caption}", width="content")
+    # one row whatever the width: the caption wraps inside its box rather than pushing the graph down
+    with st.container(horizontal=True, vertical_alignment="center", key="step_head", gap="medium", wrap=False):
+        st.markdown(f"### {step.caption}", width="stretch")
         st.metric("Loss L", fmt(step.loss) if step.loss is not None else "not yet", width="content")
         if step.kind == "update" and step.loss_after is not None:
             st.metric("Loss after the update", fmt(step.loss_after), width="content",
                       delta=f"{step.loss_after - step.loss:+.4g}", delta_color="inverse")
         st.metric("Learning rate α", f"{run.config.lr:g}", width="content")
-        st.button("Apply update → next step", key="step_train", on_click=session.next_training_step,
-                  disabled=steps[-1].update_W is None, icon=":material/model_training:",
-                  help="Keep the updated weights and run the next forward/backward pass from them. "
-                       f"Training steps applied so far: {run.trained}")
     if step.status:
         st.warning(step.status, icon="⚠️")
     if run.error:
@@ -159,14 +160,16 @@ def node_picker(run) -> None:
 
 
 def selection_panel(run, steps) -> None:
-    node_picker(run)
     item = run.selected
     if not item:
         st.info("Click a node, an edge or a bias square on the graph to see its numbers and sliders.")
+        node_picker(run)
         return
     st.markdown(f"#### Selected: {node_label(run.sizes, item)} `{item}`")
-    for line in node_equations(steps, run.step, item):
-        st.latex(line)
+    with st.container(key="step_equations"):
+        for line in node_equations(steps, run.step, item):
+            st.latex(line)
+    node_picker(run)
     pids = sc.params_of(run.sizes, item)
     if pids:
         st.caption("Move a weight or bias: everything is recomputed, the step is kept.")
@@ -264,7 +267,7 @@ def stage() -> None:
         quiz.toggle()
     quiz.panel(run, steps, session.go_to, session.select)
     headline(run, steps)
-    left, right = st.columns([2.4, 1.2])
+    left, right = st.columns([2, 1.3])
     with left:
         st.plotly_chart(step_figure(run, steps, run.step), key=GRAPH_KEY, on_select=_on_graph_select,
                         selection_mode="points", width="stretch", height="stretch",
