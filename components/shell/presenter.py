@@ -80,7 +80,8 @@ LAYOUT_CSS = """<style>
 [data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.25rem 0; }
 [data-testid="stMainBlockContainer"] h3 { font-size: 1.35rem; padding: 0.2rem 0; }
 [data-testid="stMainBlockContainer"] h4 { font-size: 1.15rem; padding: 0.2rem 0; }
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5c5b5a; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #636261 !important; }
 :focus-visible { outline: 3px solid #1558d6 !important; outline-offset: 2px; }
 button kbd { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 .st-key-step_head [data-testid="stMetricValue"] { font-size: 1.5rem; }
@@ -93,7 +94,7 @@ body:has(.st-key-presenter_flag_on) .st-key-step_graph { height: clamp(260px, ca
 body:has(.st-key-presenter_flag_on) .st-key-step_bar [data-testid="stElementContainer"]:has(h4),
 body:has(.st-key-presenter_flag_on) [data-testid="stMainBlockContainer"] h1 { display: none; }
 .st-key-lab_chart_profile { height: clamp(300px, calc(100vh - 250px), 560px); }
-body:has(.st-key-presenter_flag_on) .st-key-lab_chart_profile { height: clamp(280px, calc(80vh - 220px), 560px); }
+body:has(.st-key-presenter_flag_on) .st-key-lab_chart_profile { height: clamp(280px, calc(80vh - 272px), 560px); }
 .st-key-pg_metrics [data-testid="stMetricValue"] { font-size: 1.7rem; }
 .st-key-step_equations { max-height: clamp(200px, calc(100vh - 330px), 1000px); overflow-y: auto; padding-bottom: 1rem; }
 body:has(.st-key-presenter_flag_on) .st-key-step_equations { max-height: clamp(180px, calc(80vh - 280px), 800px); }

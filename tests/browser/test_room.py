@@ -40,6 +40,8 @@ def _open(ctx, url, marker=None, timeout=90_000):
     wait_ready(page, timeout=timeout)
     if marker:
         page.wait_for_selector(marker, timeout=timeout)
+    page.wait_for_function("() => [...document.querySelectorAll('style')]"
+                           ".some(s => s.textContent.includes('stCaptionContainer'))", timeout=timeout)
     page.errors = errors
     return page
 
@@ -151,7 +153,7 @@ def test_step_page_fits_a_projector_at_every_step(browser, app_url, size, presen
                 assert bar.get_by_role("button", name=re.compile(rf"^{word}\b")).count() >= 1, f"{word} ({what})"
             assert_no_sideways_overflow(page, what)
             if i < 7:
-                page.locator(".st-key-step_forward button").first.click()
+                page.locator(".st-key-step_forward button:visible").first.click()
                 page.mouse.move(2, size[1] - 2)   # no tooltip over the page in the screenshots
                 wait_caption(page, f"Step {i + 1} of 7")
                 page.wait_for_selector(CHART, timeout=30_000)
@@ -203,10 +205,10 @@ def test_handhelds_show_the_main_chart_and_one_row_of_controls(browser, app_url,
         for i in range(1, 4):
             what = f"step page {w}×{h}, step {i}"
             row = assert_inside(page, ".st-key-step_transport", "step controls", what)
-            tops = page.evaluate("() => [...document.querySelectorAll('.st-key-step_transport button')]"
+            tops = page.evaluate("() => [...document.querySelectorAll('.st-key-step_transport button')].filter(b => b.checkVisibility())"
                                  ".map(b => Math.round(b.getBoundingClientRect().top))")
             assert len(tops) == 6 and len(set(tops)) == 1, f"the six step buttons are not one row ({what}): {tops}"
-            sizes = page.evaluate("() => [...document.querySelectorAll('.st-key-step_transport button')]"
+            sizes = page.evaluate("() => [...document.querySelectorAll('.st-key-step_transport button')].filter(b => b.checkVisibility())"
                                   ".map(b => [b.offsetWidth, b.offsetHeight])")
             assert all(bw >= 40 and bh >= 36 for bw, bh in sizes), f"touch targets too small ({what}): {sizes}"
             assert row["height"] < 70, f"the control row is {row['height']} px tall ({what})"
@@ -215,14 +217,14 @@ def test_handhelds_show_the_main_chart_and_one_row_of_controls(browser, app_url,
             assert_no_sideways_overflow(page, what)
             if i == 1:
                 screenshot(page, f"room_step_{w}x{h}")
-            page.locator(".st-key-step_forward button").first.tap()
+            page.locator(".st-key-step_forward button:visible").first.tap()
             wait_caption(page, f"Step {i + 1} of 7")
             page.wait_for_selector(CHART, timeout=30_000)
         page.close()
         page = _open(ctx, f"{app_url}/playground", ".st-key-pg_boundary .main-svg")
         b = box(page, ".st-key-pg_boundary")
         assert b["top"] < h * 0.6, f"the playground's boundary starts at {b['top']:.0f} px ({w}×{h})"
-        tops = page.evaluate("() => [...document.querySelectorAll('.st-key-pg_transport button')]"
+        tops = page.evaluate("() => [...document.querySelectorAll('.st-key-pg_transport button')].filter(b => b.checkVisibility())"
                              ".map(b => Math.round(b.getBoundingClientRect().top))")
         assert len(tops) == 4 and len(set(tops)) == 1, f"play controls not one row: {tops}"
         assert_no_sideways_overflow(page, f"playground {w}×{h}")
@@ -246,17 +248,20 @@ def test_sliders_move_by_touch(browser, app_url):
             .first.tap()
         slider = page.get_by_role("slider", name=re.compile("Input x₁")).first
         slider.wait_for(timeout=20_000)
-        before = slider.get_attribute("aria-valuenow")
+        slider.scroll_into_view_if_needed()
+        before = float(slider.evaluate("e => e.value"))
         b = slider.bounding_box()
-        track = slider.locator("xpath=ancestor::div[@data-baseweb='slider']").first.bounding_box()
-        y = b["y"] + b["height"] / 2
+        x, y = b["x"] + b["width"] / 2, b["y"] + b["height"] / 2
         cdp = ctx.new_cdp_session(page)
-        for kind, x in (("touchStart", b["x"] + b["width"] / 2), ("touchMove", track["x"] + track["width"] * 0.9),
-                        ("touchEnd", None)):
-            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [] if x is None else [{"x": x, "y": y}]})
-        page.wait_for_function("([el, v]) => el.getAttribute('aria-valuenow') !== v", arg=[slider.element_handle(), before],
+        for kind, dx in (("touchStart", 0), ("touchMove", 40), ("touchMove", 90), ("touchEnd", None)):
+            points = [] if dx is None else [{"x": x + dx, "y": y}]
+            cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+        page.wait_for_function("([e, v]) => parseFloat(e.value) > v", arg=[slider.element_handle(), before],
                                timeout=20_000)
-        assert float(slider.get_attribute("aria-valuenow")) > float(before)
+        # the finger's value reaches the app: the input node x₁ of the graph shows it
+        after = float(slider.evaluate("e => e.value"))
+        page.wait_for_function("t => document.querySelector('.st-key-step_graph .main-svg').textContent.includes(t)",
+                               arg=f"= {after:g}", timeout=30_000)
     finally:
         ctx.close()
 
@@ -283,16 +288,17 @@ def test_presenter_mode_always_has_a_way_back(browser, app_url):
 
 
 # ------------------------------------------------------------------------------------------ keyboard
-def _focused_key(page):
-    return page.evaluate("""() => { const e = document.activeElement;
-        const c = e && e.closest('[class*="st-key-"]'); if (!c) return null;
-        return [...c.classList].find(k => k.startsWith('st-key-')).slice(7); }""")
+def _focused_key(page, tag="BUTTON"):
+    """The widget key of the focused element when it is a ``tag`` (a label's help icon does not count)."""
+    return page.evaluate("""tag => { const e = document.activeElement;
+        const c = e && e.tagName === tag && e.closest('[class*="st-key-"]'); if (!c) return null;
+        return [...c.classList].find(k => k.startsWith('st-key-')).slice(7); }""", tag)
 
 
-def _tab_to(page, key, limit=150, back=False):
+def _tab_to(page, key, limit=150, back=False, tag="BUTTON"):
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if back else "Tab")
-        if _focused_key(page) == key:
+        if _focused_key(page, tag) == key:
             return
     raise AssertionError(f"{key} is not reachable with {'Shift+' if back else ''}Tab in {limit} presses")
 
@@ -314,7 +320,7 @@ def test_keyboard_only_step_and_open_a_nodes_equations(browser, app_url):
         _tab_to(page, "step_back", back=True)
         page.keyboard.press("Enter")
         wait_caption(page, "Step 2 of 7")
-        _tab_to(page, "step_pick")
+        _tab_to(page, "step_pick", tag="INPUT")
         page.keyboard.type("L1:N0")
         page.keyboard.press("Enter")
         heading = page.locator("h4", has_text="Selected: h¹₁")
