@@ -96,12 +96,18 @@ def transport(run, steps) -> None:
         session.set_view(speed=SPEEDS[speed])
 
 
+def _move(by: int) -> None:
+    """Back / Step relative to the step shown when the click arrives (while playing, the buttons are
+    drawn once per full rerun and the step moves on under them)."""
+    session.go_to(session.get_run().step + by)
+
+
 def _transport_buttons(run, i, last) -> None:
     st.button("Reset", icon=":material/first_page:", key="step_reset", on_click=session.go_to, args=(0,),
               disabled=i == 0, shortcut="Home", help="Reset to step 1 (key: Home)")
-    st.button("Back", icon=":material/chevron_left:", key="step_back", on_click=session.go_to, args=(i - 1,),
+    st.button("Back", icon=":material/chevron_left:", key="step_back", on_click=_move, args=(-1,),
               disabled=i == 0, shortcut="PageUp", help="Back one step (key: PageUp)")
-    st.button("Step", icon=":material/chevron_right:", key="step_forward", on_click=session.go_to, args=(i + 1,),
+    st.button("Step", icon=":material/chevron_right:", key="step_forward", on_click=_move, args=(1,),
               disabled=i == last, shortcut="PageDown", help=f"Step forward (key: PageDown). {TRANSPORT_HELP}",
               type="primary")
     st.button("End", icon=":material/last_page:", key="step_end", on_click=session.go_to, args=(last,),
@@ -226,6 +232,20 @@ def all_sliders(run) -> None:
                    f"{sc.MAX_SLIDER_PARAMS}).")
 
 
+def control_bar(run, steps) -> None:
+    """The page's title, the step and play buttons, the speed and the quiz switch, in one row.
+
+    Drawn in the stage fragment while paused (a step reruns only the fragment), and by the page outside
+    the fragment while playing: a key press or click on a button inside a fragment that a timer reruns
+    was lost about once in six presses (the tick replaced the button under the click); outside it, the
+    click is a full rerun that the server folds together with a pending tick.
+    """
+    with st.container(horizontal=True, vertical_alignment="center", key="step_bar", gap="small"):
+        st.markdown("#### Step through one training step", width="content", help=ABOUT)
+        transport(run, steps)
+        quiz.toggle()
+
+
 def summary(run, steps, i) -> str:
     """One sentence that says what the graph shows (the chart's text alternative for screen readers).
 
@@ -261,10 +281,8 @@ def stage() -> None:
         else:
             run.playing = False
             st.rerun(scope="app")
-    with st.container(horizontal=True, vertical_alignment="center", key="step_bar", gap="small"):
-        st.markdown("#### Step through one training step", width="content", help=ABOUT)
-        transport(run, steps)
-        quiz.toggle()
+    if not run.playing:
+        control_bar(run, steps)
     quiz.panel(run, steps, session.go_to, session.select)
     headline(run, steps)
     left, right = st.columns([2, 1.3])

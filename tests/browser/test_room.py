@@ -362,3 +362,27 @@ def test_axe_finds_no_serious_violation_the_app_can_fix(browser, app_url, axe_co
         assert not ours, f"axe-core on /{name} at {size}: {ours}"
     finally:
         ctx.close()
+
+
+def test_every_p_press_while_playing_is_honoured(browser, app_url):
+    """Six rounds of P (play), a tick or two, P (pause): every pause holds (a press was lost about once
+    in six when the buttons sat inside the timer fragment)."""
+    ctx = _context(browser, (1280, 720))
+    try:
+        page = _open(ctx, f"{app_url}/step", CHART)
+        play = page.locator(".st-key-step_play button:visible").first
+        for round_ in range(6):
+            page.locator(".st-key-step_head h3").first.click()     # focus the page, not a widget
+            page.keyboard.press("Home")
+            wait_caption(page, "Step 1 of 7")
+            page.keyboard.press("p")
+            page.locator(".st-key-step_play button:visible", has_text="Pause").first.wait_for(timeout=20_000)
+            wait_caption(page, "Step 2 of 7")
+            page.keyboard.press("p")
+            page.locator(".st-key-step_play button:visible", has_text="Play").first.wait_for(timeout=20_000)
+            held = caption_text(page)
+            time.sleep(2.5)                                          # two ticks at 1 s per step
+            assert caption_text(page) == held, f"round {round_ + 1}: P did not pause ({held} → {caption_text(page)})"
+            assert "Play" in play.inner_text()
+    finally:
+        ctx.close()
