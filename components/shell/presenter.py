@@ -93,7 +93,7 @@ button kbd { position: absolute !important; width: 1px; height: 1px; overflow: h
 .st-key-step_graph { height: clamp(300px, calc(100vh - 282px), 1100px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_graph { height: clamp(260px, calc(80vh - 230px), 900px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_bar [data-testid="stElementContainer"]:has(h4),
-body:has(.st-key-presenter_flag_on) [data-testid="stMainBlockContainer"] h1 { display: none; }
+body:has(.st-key-presenter_flag_on) [data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]:has(h1) { display: none; }
 .st-key-lab_chart_profile { height: clamp(300px, calc(100vh - 250px), 560px); }
 body:has(.st-key-presenter_flag_on) .st-key-lab_chart_profile { height: clamp(280px, calc(80vh - 272px), 560px); }
 .st-key-pg_metrics [data-testid="stMetricValue"] { font-size: 1.7rem; }
