@@ -197,23 +197,42 @@ def test_shared_caches_hand_out_immutable_values(name):
     assert_immutable(call(getattr(module, func)), name)
 
 
+def literal_constants(tree) -> set:
+    """Names bound once at module level to a string literal (``LAYOUT_CSS = \"\"\"<style>…\"\"\"``)."""
+    bound = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    literal = isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+                    bound[target.id] = literal and target.id not in bound
+    rebound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+               and n not in {t for a in tree.body if isinstance(a, ast.Assign) for t in a.targets}}
+    return {name for name, ok in bound.items() if ok and name not in rebound}
+
+
 def html_findings(path):
     found = []
-    for node in ast.walk(parse(path)):
+    tree = parse(path)
+    constants = literal_constants(tree)
+    for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
             continue
         unsafe = any(k.arg == "unsafe_allow_html" and not (isinstance(k.value, ast.Constant) and k.value.value is False)
                      for k in node.keywords)
         is_html = dotted(node.func) in ("st.html", "html", "components.html", "stc.html", "components.v1.html")
-        if (unsafe or is_html) and not (node.args and isinstance(node.args[0], ast.Constant)
-                                        and isinstance(node.args[0].value, str)):
+        first = node.args[0] if node.args else None
+        literal = (isinstance(first, ast.Constant) and isinstance(first.value, str)) or \
+            (isinstance(first, ast.Name) and first.id in constants)
+        if (unsafe or is_html) and not literal:
             found.append(f"{rel(path)}:{node.lineno}: {dotted(node.func)}(...) with markup that is not a literal")
     return found
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=rel)
 def test_html_is_never_built_from_data(path):
-    """unsafe_allow_html / st.html only with a literal string: user data never becomes markup."""
+    """unsafe_allow_html / st.html only with a literal string (or a module constant bound once to one): user data
+    never becomes markup."""
     found = html_findings(path)
     assert not found, "\n".join(found)
 
@@ -257,3 +276,10 @@ def test_the_scan_finds_what_it_forbids(tmp_path):
         assert_immutable(np.zeros(2), "x")
     with pytest.raises(AssertionError, match="list"):
         assert_immutable(([1],), "x")
+
+
+def test_a_module_constant_counts_as_literal_markup_only_when_bound_once_to_a_string():
+    assert literal_constants(ast.parse('CSS = "<style></style>"\n')) == {"CSS"}
+    assert literal_constants(ast.parse('CSS = "<style>"\nCSS = user_text\n')) == set()       # rebound
+    assert literal_constants(ast.parse('CSS = f"<b>{name}</b>"\n')) == set()                   # built from data
+    assert literal_constants(ast.parse('CSS = "<b>"\ndef f(d):\n    global CSS\n    CSS = d\n')) == set()

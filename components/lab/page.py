@@ -66,12 +66,12 @@ def sidebar_controls():
 
 
 def preset_buttons():
+    """The presets behind one button (they cost two rows above the verdict and the profile otherwise)."""
     names = list(PRESETS)
-    for row in (names[:4], names[4:]):
-        cols = st.columns(4)
-        for col, name in zip(cols, row):
-            col.button(name, key=f"lab_preset_{names.index(name)}", on_click=state.load_preset, args=(name,),
-                       width="stretch")
+    with st.popover("Presets", icon=":material/tune:", help="Start from a prepared network that vanishes, "
+                    "explodes or is healthy, with its explanation"):
+        for i, name in enumerate(names):
+            st.button(name, key=f"lab_preset_{i}", on_click=state.load_preset, args=(name,), width="stretch")
 
 
 def training_panel(settings):
@@ -175,20 +175,24 @@ def compare_panel(settings, d, run):
         st.markdown(f"- **{p.label}** — {p.verdict}")
 
 
+def profile_summary(d) -> str:
+    """The profile chart's text alternative: the verdict in one sentence (the numbers: the Forward pass view)."""
+    return f"Per-layer gradient profile, mean |δ| = ∂L/∂z and ‖∂L/∂W‖ by layer: {d.verdict()}."
+
+
 def page():
     sharing.page_start("lab")
     state.init_state()
     sidebar_controls()
     settings, error = state.read_settings()
-    st.title("Gradient lab: vanishing and exploding gradients")
-    st.caption("Make the gradient vanish or explode on purpose, see in which layer and why, then fix it with a "
-               "remedy. Pick a preset, or change the network in the sidebar.")
+    with st.container(horizontal=True, vertical_alignment="center", key="lab_bar"):
+        st.title("Gradient lab: vanishing and exploding gradients", width="content",
+                 help="Make the gradient vanish or explode on purpose, see in which layer and why, then fix it "
+                      "with a remedy. Pick a preset, or change the network in the sidebar.")
+        preset_buttons()
     if error:
         st.error(f"{error}. Keeping the previous settings.", icon=":material/warning:")
-    preset_buttons()
     name = state.current_preset(settings)
-    if name:
-        st.info(f"**{name}**  \n" + PRESETS[name].explanation.replace("\n", "  \n"), icon=":material/lightbulb:")
     try:
         run = state.get_run(settings)
     except ValueError as e:
@@ -201,33 +205,37 @@ def page():
     copies = [(l + 1, n, w) for l, (n, w) in enumerate(zip(distinct_units(run.net), settings.sizes[1:-1])) if n < w]
     advice = hint(settings, "symmetric" if copies else d.state) if d.finite else ""
     st.caption(f"{describe(settings)} · {when} · loss {figs.format_sci(d.loss, 3)}")
-    if advice:
-        st.markdown(advice)
-    if d.finite and d.compounding():
-        st.markdown(f"**Why:** {d.compounding()}.")
-    if copies:
-        st.warning("Symmetry: " + "; ".join(f"layer {l} has {n} distinct unit{'s' if n > 1 else ''} of {w}"
-                                            for l, n, w in copies[:4]) + (" …" if len(copies) > 4 else "")
-                   + ". Units with identical incoming weights get identical gradients and stay copies: "
-                     "random initialisation breaks the symmetry.", icon=":material/content_copy:")
-    if run.divergence is not None:   # the same words as every page (engine.divergence)
-        st.error(run.divergence.message, icon=":material/error:")
-        rate = run.divergence.suggestion.lr if run.divergence.suggestion is not None else None
-        if rate is not None:
-            st.button(f"Continue with α = {rate:g}", key="lab_continue", on_click=state.set_lr, args=(rate,),
-                      icon=":material/play_arrow:")
-        st.caption(f"The divergence model: {rules_text()}.")
-    elif not d.finite:
-        st.error("These settings overflow before any training step: there are no healthy weights to start from. "
-                 "Reset: these weights are already too large — lower the weight-scale multiplier.",
-                 icon=":material/error:")
-    if d.finite and run.divergence is None and not d.zero_from_saturation():
-        frozen = saturation(p, run.net.activation_names).message
-        if frozen and run.step > 0:
-            st.info(frozen, icon=":material/ac_unit:")
-    st.plotly_chart(figs.gradient_profile_figure(d),
-                    key="lab_chart_profile", width="stretch",
-                    config=chart_config("gradient-profile"))
+    # the verdict's evidence (the profile) first, its explanation beside it: both in the first screen
+    chart, notes = st.columns([3, 1.5])
+    with notes:
+        if name:
+            st.info(f"**{name}**  \n" + PRESETS[name].explanation.replace("\n", "  \n"), icon=":material/lightbulb:")
+        if advice:
+            st.markdown(advice)
+        if d.finite and d.compounding():
+            st.markdown(f"**Why:** {d.compounding()}.")
+        if copies:
+            st.warning("Symmetry: " + "; ".join(f"layer {l} has {n} distinct unit{'s' if n > 1 else ''} of {w}"
+                                                for l, n, w in copies[:4]) + (" …" if len(copies) > 4 else "")
+                       + ". Units with identical incoming weights get identical gradients and stay copies: "
+                         "random initialisation breaks the symmetry.", icon=":material/content_copy:")
+        if run.divergence is not None:   # the same words as every page (engine.divergence)
+            st.error(run.divergence.message, icon=":material/error:")
+            rate = run.divergence.suggestion.lr if run.divergence.suggestion is not None else None
+            if rate is not None:
+                st.button(f"Continue with α = {rate:g}", key="lab_continue", on_click=state.set_lr, args=(rate,),
+                          icon=":material/play_arrow:")
+            st.caption(f"The divergence model: {rules_text()}.")
+        elif not d.finite:
+            st.error("These settings overflow before any training step: there are no healthy weights to start from. "
+                     "Reset: these weights are already too large — lower the weight-scale multiplier.",
+                     icon=":material/error:")
+        if d.finite and run.divergence is None and not d.zero_from_saturation():
+            frozen = saturation(p, run.net.activation_names).message
+            if frozen and run.step > 0:
+                st.info(frozen, icon=":material/ac_unit:")
+    chart.plotly_chart(figs.gradient_profile_figure(d), key="lab_chart_profile", width="stretch", height="stretch",
+                       alt=profile_summary(d), config=chart_config("gradient-profile"))
     view = st.segmented_control("View", VIEWS, key="lab_view",
                                 default=None if "lab_view" in st.session_state else "Training") or "Training"
     if view == "Training":

@@ -202,19 +202,26 @@ def _select_from(chart_key: str):
 
 
 def controls(r):
-    c = st.columns([1.1, 1, 1, 1, 1.4, 3])
-    c[0].button("Pause" if r.playing else "Play", key="pg_play", on_click=_set_play, args=(not r.playing,),
-                type="primary", icon=":material/pause:" if r.playing else ":material/play_arrow:", width="stretch")
-    c[1].button("Step", key="pg_step", on_click=_step_once, width="stretch", icon=":material/skip_next:",
-                help="one minibatch update")
-    c[2].button("Epoch", key="pg_epoch", on_click=_one_epoch, width="stretch", icon=":material/fast_forward:",
-                help="updates to the end of the current epoch")
-    c[3].button("Reset", key="pg_reset", on_click=_reset, width="stretch", icon=":material/restart_alt:",
-                help="fresh weights from the seed, step 0")
-    c[4].selectbox("Speed (steps per tick)", list(SPEEDS), index=2, key="pg_speed",
-                   help=f"while playing, the page redraws every {TICK_SECONDS:g} s after this many updates")
-    c[5].caption(f"{OUTPUT_TEXT[r.dataset.task]}. Play trains for up to {PLAY_SECONDS_LIMIT // 60} minutes, then "
-                 "pauses itself; learning rate, batch size, optimizer, regularisation and clipping change live.")
+    """Title, Play / Step / Epoch / Reset and the speed in one row (icon buttons on a phone)."""
+    with st.container(horizontal=True, vertical_alignment="center", key="pg_bar"):
+        st.title("Training playground", width="content",
+                 help=f"Play trains for up to {PLAY_SECONDS_LIMIT // 60} minutes, "
+                      "then pauses itself; learning rate, batch size, optimizer, regularisation and clipping change "
+                      "live.")
+        with st.container(horizontal=True, wrap=False, key="pg_transport", gap="small", width="content"):
+            st.button("Pause" if r.playing else "Play", key="pg_play", on_click=_set_play, args=(not r.playing,),
+                      type="primary", icon=":material/pause:" if r.playing else ":material/play_arrow:",
+                      help="Pause training" if r.playing else "Play: train continuously")
+            st.button("Step", key="pg_step", on_click=_step_once, icon=":material/skip_next:",
+                      help="Step: one minibatch update")
+            st.button("Epoch", key="pg_epoch", on_click=_one_epoch, icon=":material/fast_forward:",
+                      help="Epoch: updates to the end of the current epoch")
+            st.button("Reset", key="pg_reset", on_click=_reset, icon=":material/restart_alt:",
+                      help="Reset: fresh weights from the seed, step 0")
+        st.selectbox("Speed (steps per tick)", list(SPEEDS), index=2, key="pg_speed", width=150,
+                     label_visibility="collapsed", format_func=lambda v: f"speed: {v}",
+                     help=f"while playing, the page redraws every {TICK_SECONDS:g} s after this many updates")
+        st.caption(OUTPUT_TEXT[r.dataset.task], width="content")
 
 
 # ---------------------------------------------------------------- the live part
@@ -240,12 +247,21 @@ def _train_tick(r):
         st.rerun(scope="app")
 
 
+class _Metrics:
+    """Metrics as wide as their text, so a phone shows two or three per row."""
+
+    def __init__(self, box):
+        self.box = box
+
+    def metric(self, *args, **kwargs):
+        self.box.metric(*args, width="content", **kwargs)
+
+
 def _metrics(r, shown_step, net):
     t = r.trainer
     point = t.evaluate(net)
-    # two rows: seven values in one row were cut off on a 1280-pixel screen ("9.86e+…", "pa…");
-    # in these widths 9.86·10²¹⁶, "1,234 / 5,678" and "100.0%" are shown whole
-    m = st.columns([0.8, 1.4, 1.2, 1.2]) + st.columns(3)
+    box = st.container(horizontal=True, key="pg_metrics", gap="medium")  # wraps on a phone, one row on a screen
+    m = [_Metrics(box)] * 7
     m[0].metric("Epoch", f"{t.epoch_count:,}", help=f"{t.steps_per_epoch} steps per epoch")
     m[1].metric("Step", f"{t.step_count:,}" if shown_step is None else f"{shown_step:,} / {t.step_count:,}")
     m[2].metric("Train loss", format_number(point.train_loss, 3), help="mean loss over the training set")
@@ -344,23 +360,22 @@ def _data_view():
     net, snap, shown = _shown(r)
     _metrics(r, shown, net)
     xs, ys, maps = _maps(r, net)
-    left, right = st.columns([1, 1.15])
+    left, right = st.columns([1, 1.1])
     left.plotly_chart(boundary_figure(r.dataset, xs, ys, maps[-1], show_test=settings.show_test,
                                       discretize=settings.discretize,
                                       title=None if shown is None else f"Boundary at step {shown:,}"),
                       key="pg_boundary", width="stretch", config=chart_config("boundary"))
     steps, epochs, losses = t.history.losses()
     right.plotly_chart(curves_figure(t.curve, r.dataset.task, current_epoch=None if shown is None else snap.epoch,
-                                     height=520, steps=(epochs, losses), divergence=t.divergence,
+                                     height=480, steps=(epochs, losses), divergence=t.divergence,
                                      steps_per_epoch=t.steps_per_epoch), key="pg_curves", width="stretch", config=chart_config("curves"))
     sharing.sync_address("playground", show=True)   # the steps trained, in the address bar
 
 
-def _network_view():
-    """The graph (edges by weight or gradient), every neuron's map, and the chosen neuron large."""
+def _graph_view():
+    """The network graph, edges by weight or gradient (in the first screen, beside the boundary)."""
     r = session.run()
     net, snap, shown = _shown(r)
-    xs, ys, maps = _maps(r, net)
     sizes = net.sizes
     labels = _labels(r, sizes)
     mode = r.settings.edge_mode
@@ -372,27 +387,36 @@ def _network_view():
                          db=list(snap.db) if grads else None, lr=snap.lr,
                          delta=list(snap.delta_mean) if grads and snap.delta_mean is not None else None,
                          edge_mode=mode, node_mode="delta", selected=r.selected, show_values=False,
-                         height=int(np.clip(55 * max(sizes) + 200, 380, 900)),
+                         height=int(np.clip(55 * max(sizes) + 200, 380, 600)),
                          title=f"Edges {edges} · nodes mean |δ| (last step)", narrow=True)
     for trace in fig.data:   # input nodes are the features (x₁², sin x₁, …), not x₁ … xₙ
         if trace.name == "nodes" and trace.text is not None and len(trace.text) == sum(sizes):
             trace.text = tuple(labels[:sizes[0]]) + tuple(trace.text[sizes[0]:])
-    big = max(sizes) > 8
-    cols = st.columns([1, 1]) + st.columns([1, 1, 1])[:1] if big else st.columns([1.1, 0.9, 0.9])
-    cols[0].plotly_chart(fig, key="pg_graph", on_select=lambda: _select_from("pg_graph"),
-                         selection_mode="points", width="stretch")
-    thumbs = thumbnails_figure(maps, labels, sizes, selected=r.selected, height=fig.layout.height if big else None)
-    cols[1].plotly_chart(thumbs, key="pg_thumbs", on_select=lambda: _select_from("pg_thumbs"),
+    st.plotly_chart(fig, key="pg_graph", on_select=lambda: _select_from("pg_graph"), selection_mode="points",
+                    width="stretch", config=chart_config("network"),
+                    alt=f"Network {'→'.join(map(str, sizes))} at step {r.trainer.step_count:,}: edges coloured by "
+                        f"{edges}, nodes by mean |δ|. The numbers: hover a node or edge, or the neuron maps below.")
+
+
+def _maps_view():
+    """Every neuron's map, and the chosen neuron large."""
+    r = session.run()
+    net, snap, shown = _shown(r)
+    xs, ys, maps = _maps(r, net)
+    sizes = net.sizes
+    labels = _labels(r, sizes)
+    cols = st.columns([1, 1])
+    thumbs = thumbnails_figure(maps, labels, sizes, selected=r.selected)
+    cols[0].plotly_chart(thumbs, key="pg_thumbs", on_select=lambda: _select_from("pg_thumbs"),
                          selection_mode="points", width="stretch")
     _, l, j = parse_id(r.selected)
-    cols[2].plotly_chart(neuron_figure(maps, r.selected, labels[sum(sizes[:l]) + j], xs, ys, r.dataset),
+    cols[1].plotly_chart(neuron_figure(maps, r.selected, labels[sum(sizes[:l]) + j], xs, ys, r.dataset),
                          key="pg_neuron", width="stretch")
     sharing.sync_address("playground")   # the selected neuron, in the address bar
 
 
 def page():
     sharing.page_start("playground")
-    st.title("Training playground")
     current = session.settings()
     try:
         new = sidebar(current)
@@ -409,14 +433,22 @@ def page():
     # "app") from the fragment; that interrupted run made Streamlit replay the click's trigger into the
     # next queued tick, calling the new Play button's callback: it restarted play behind a "Play" label.)
     controls(r)
-    if r.playing:
-        st.fragment(_data_view, run_every=TICK_SECONDS)()
-        _display_options(r)
-        st.fragment(_network_view, run_every=NETWORK_TICK_SECONDS)()
+    # first screen: counters, boundary and curves (2/3), the network (1/3); neuron maps below
+    data, graph = st.columns([2.2, 1])
+    with data:
+        _live(_data_view, TICK_SECONDS, r.playing)
+    with graph:
+        _live(_graph_view, NETWORK_TICK_SECONDS, r.playing)
+    _display_options(r)
+    _live(_maps_view, NETWORK_TICK_SECONDS, r.playing)
+
+
+def _live(view, seconds, playing):
+    """Draw ``view``; while playing, as a fragment that redraws itself every ``seconds``."""
+    if playing:
+        st.fragment(view, run_every=seconds)()
     else:
-        _data_view()
-        _display_options(r)
-        _network_view()
+        view()
 
 
 def _display_options(r):

@@ -73,8 +73,58 @@ def stylesheet() -> str:
     return "\n".join(rules)
 
 
-def apply(on: bool, hide: Iterable[str] = ()) -> None:
-    """Presenter mode on/off and the hidden groups, for this page draw."""
+# The layout every page gets (static, like the presenter rules): a compact header, icon buttons whose
+# word stays the accessible name and the tooltip, charts whose height follows the window, a visible
+# keyboard focus. Heights: the graph gets the window minus the rows above it (about 230 px of controls
+# and caption at 100 % type; presenter mode's 1.25 zoom makes those rows taller, hence a larger share).
+LAYOUT_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.4rem; padding-bottom: 2rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 1.9rem; padding: 0.25rem 0; }
+[data-testid="stMainBlockContainer"] h3 { font-size: 1.35rem; padding: 0.2rem 0; }
+[data-testid="stMainBlockContainer"] h4 { font-size: 1.15rem; padding: 0.2rem 0; }
+[data-testid="stCaptionContainer"] { opacity: 1 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #636261 !important; }
+:focus-visible { outline: 3px solid #1558d6 !important; outline-offset: 2px; }
+button kbd { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+.st-key-step_head [data-testid="stMetricValue"] { font-size: 1.5rem; }
+.st-key-step_head [data-testid="stMetric"] > div { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 0.5rem; }
+.st-key-step_head [data-testid="stMetricLabel"] { flex-basis: 100%; }
+.st-key-step_head [data-testid="stElementContainer"]:has(h3) { min-width: 12rem; }
+.st-key-step_head [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
+.st-key-step_head [data-testid="stMetricLabel"], .st-key-pg_metrics [data-testid="stMetricLabel"] { min-height: 0; }
+.st-key-step_graph { height: clamp(300px, calc(100vh - 282px), 1100px); }
+body:has(.st-key-presenter_flag_on) .st-key-step_graph { height: clamp(260px, calc(80vh - 230px), 900px); }
+body:has(.st-key-presenter_flag_on) .st-key-step_bar [data-testid="stElementContainer"]:has(h4),
+body:has(.st-key-presenter_flag_on) [data-testid="stMainBlockContainer"] [data-testid="stElementContainer"]:has(h1) { display: none; }
+.st-key-lab_chart_profile { height: clamp(300px, calc(100vh - 250px), 560px); }
+body:has(.st-key-presenter_flag_on) .st-key-lab_chart_profile { height: clamp(280px, calc(80vh - 272px), 560px); }
+.st-key-pg_metrics [data-testid="stMetricValue"] { font-size: 1.7rem; }
+.st-key-step_equations { max-height: clamp(200px, calc(100vh - 330px), 1000px); overflow-y: auto; padding-bottom: 1rem; }
+body:has(.st-key-presenter_flag_on) .st-key-step_equations { max-height: clamp(180px, calc(80vh - 280px), 800px); }
+.st-key-step_equations > * { flex-shrink: 0; }
+.st-key-step_equations .katex-display { margin: 0; padding: 0.4em 0; }
+.st-key-step_equations .katex { font-size: 0.95em; }
+.st-key-presenter_exit { position: fixed; top: 0.55rem; right: 3.5rem; z-index: 999990; width: auto !important; }
+@media (max-width: 1600px) {
+  body:has(.st-key-presenter_flag_on) .st-key-step_reset button p, body:has(.st-key-presenter_flag_on) .st-key-step_back button p, body:has(.st-key-presenter_flag_on) .st-key-step_forward button p, body:has(.st-key-presenter_flag_on) .st-key-step_end button p, body:has(.st-key-presenter_flag_on) .st-key-step_play button p, body:has(.st-key-presenter_flag_on) .st-key-step_train button p, body:has(.st-key-presenter_flag_on) .st-key-pg_play button p, body:has(.st-key-presenter_flag_on) .st-key-pg_step button p, body:has(.st-key-presenter_flag_on) .st-key-pg_epoch button p, body:has(.st-key-presenter_flag_on) .st-key-pg_reset button p, body:has(.st-key-presenter_flag_on) .st-key-lab_play button p, body:has(.st-key-presenter_flag_on) .st-key-lab_pause button p, body:has(.st-key-presenter_flag_on) .st-key-lab_reset button p { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+}
+@media (max-width: 1000px) {
+  .st-key-step_reset button p, .st-key-step_back button p, .st-key-step_forward button p, .st-key-step_end button p, .st-key-step_play button p, .st-key-step_train button p, .st-key-pg_play button p, .st-key-pg_step button p, .st-key-pg_epoch button p, .st-key-pg_reset button p, .st-key-lab_play button p, .st-key-lab_pause button p, .st-key-lab_reset button p { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  .st-key-step_graph { height: clamp(300px, calc(100vh - 390px), 700px); }
+  .st-key-lab_chart_profile { height: clamp(280px, calc(100vh - 420px), 500px); }
+  .st-key-pg_metrics [data-testid="stMetricValue"], .st-key-step_head [data-testid="stMetricValue"] { font-size: 1.15rem; }
+}
+</style>"""
+
+
+def apply(on: bool, hide: Iterable[str] = (), on_exit=None, args=()) -> None:
+    """Presenter mode on/off and the hidden groups, for this page draw.
+
+    Hide flags take effect only while presenter mode is on (switching it off shows every control again).
+    While on, a small "Exit presenter mode" button (key Esc) stays on screen whatever is hidden, even
+    the whole sidebar; ``on_exit`` is its callback.
+    """
+    st.html(LAYOUT_CSS)
     st.html("""<style>
 [class*="st-key-presenter_flag_"] { display: none !important; }
 body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_preset_"],
@@ -175,7 +225,10 @@ body:has(.st-key-presenter_flag_on) [data-testid="stMainBlockContainer"] { zoom:
 body:has(.st-key-presenter_flag_on) [data-testid="stMainBlockContainer"] [data-testid="stPlotlyChart"] { zoom: 0.8; }
 body:has(.st-key-presenter_flag_on) [data-testid="stSidebar"] { font-size: 1.1rem; }
 </style>""")
-    for flag in ("on",) * bool(on) + tuple(f for f in HIDE_FLAGS if f in set(hide)):
+    if on:
+        st.button("Exit presenter mode", key="presenter_exit", icon=":material/close_fullscreen:", on_click=on_exit, args=args,
+                  shortcut="Escape", type="secondary", help="Back to the normal layout with every control (key: Esc)")
+    for flag in ("on",) * bool(on) + tuple(f for f in HIDE_FLAGS if on and f in set(hide)):
         with st.sidebar.container(key=f"presenter_flag_{flag}"):  # (in the sidebar: no gap in the main area)
             st.html("<span></span>")  # an empty container is not drawn at all: the marker needs content
 

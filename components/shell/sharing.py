@@ -206,10 +206,16 @@ def page_start(page: str) -> None:
         except ValueError as e:
             _notify(f"Could not load this scenario: {e}. The page is unchanged.", "error")
     flags = _view_flags()
-    presenter.apply(flags["presenter"], flags["hide"])
+    presenter.apply(flags["presenter"], flags["hide"], on_exit=set_presenter, args=(False, flags["hide"]))
     for kind, message in st.session_state.pop(NOTICES, []):
-        {"error": st.error, "warning": st.warning, "info": st.info,
-         "lesson": lambda m: st.info(m, icon=":material/school:")}[kind](message)
+        {"error": st.error, "warning": st.warning, "info": st.info, "lesson": _lesson_notice}[kind](message)
+
+
+def _lesson_notice(message: str) -> None:
+    """A lesson's title on one line, its explanation one click away (the graph stays in the first screen)."""
+    title, _, explanation = message.partition(" — ")
+    with st.expander(f"Lesson: {title}", icon=":material/school:", expanded=False):
+        st.markdown(explanation or title)
 
 
 # ---------------------------------------------------------------- the address bar

@@ -4,18 +4,17 @@ import streamlit as st
 from components.shell import sharing
 from components.step import session
 from components.step.controls import sidebar
-from components.step.panels import stage
+from components.step.panels import control_bar, stage
 
 
 def page() -> None:
     sharing.page_start("step")
-    st.title("Step through one training step")
-    st.caption("Forward: z = Σ w·a + b, a = f(z), layer by layer; then the loss; backward: "
-               "δ = ∂L/∂z from the output to the input, ∂L/∂w = δ·a; then the update w ← w − α ∂L/∂w.")
     run = session.get_run()
     sidebar(run)
     run = session.get_run()
     run.timer = run.speed if run.playing else None
+    if run.playing:   # the buttons outside the timer fragment: no press is lost to a tick (control_bar)
+        control_bar(run, run.steps())
     st.fragment(_stage, run_every=run.timer)()
     sharing.panel("step")
 
@@ -27,4 +26,5 @@ def _stage() -> None:
     sharing.sync_address("step", show=True)
 
 
-page()
+if __name__ == "__main__":  # run as a page (home.py imports it for "/")
+    page()

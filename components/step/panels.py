@@ -26,10 +26,13 @@ from engine.equations import node_equations
 from engine.timeline import step_table
 
 APPLY_LABEL = "Apply update → next training step"   # lesson 06 names the button this way (tested)
-SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
+SPEEDS = {"slow: 2 s": 2.0, "normal: 1 s": 1.0, "fast: 0.5 s": 0.5}
 EDGE_CHOICES = {"auto": "auto: w forward, ∂L/∂w backward, −α∂L/∂w at the update", **EDGE_MODES}
 NODE_CHOICES = {"auto": "auto: a while forward, δ from the loss on", **NODE_MODES}
 GRAPH_KEY = "step_graph"
+PICK_KEY = "step_pick"
+ABOUT = ("Forward: z = Σ w·a + b, a = f(z), layer by layer; then the loss; backward: δ = ∂L/∂z from the "
+         "output to the input, ∂L/∂w = δ·a; then the update w ← w − α ∂L/∂w.")
 # Only the chosen view is computed on a rerun (tabs would compute all four every time).
 VIEWS = ("Equations of this step", "Neuron zoom", "Table of this step (CSV)", "Show the PyTorch equivalent",
          "Loss: slope, surface, gradient check")
@@ -59,7 +62,8 @@ def step_figure(run, steps, i):
     edge, node = resolved_modes(run, step)
     return network_figure(run.sizes, step.weights, step.biases, z=step.z, a=step.a, delta=step.delta, dW=step.dW, db=step.db,
                           update_W=step.update_W, lr=run.config.lr, edge_mode=edge, node_mode=node,
-                          highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected)
+                          highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected,
+                          narrow=True)
 
 
 def _on_graph_select():
@@ -80,27 +84,49 @@ def _toggle_play():
     run.playing = not run.playing
 
 
+TRANSPORT_HELP = "Keys: PageDown / PageUp step forward / back (a presenter clicker sends these), Home / End, P play / pause"
+
+
 def transport(run, steps) -> None:
+    """Reset, Back, Step, End, Play and the speed: one row of icon buttons.
+
+    Each button's word stays its accessible name and its tooltip (with its key); below 1,000 px the
+    word is hidden visually (``presenter.LAYOUT_CSS``) so the row fits a phone.
+    """
     i, last = run.step, len(steps) - 1
-    cols = st.columns([1.25, 1.25, 1.45, 1.05, 1.05, 1.5])
-    cols[0].button("Reset", icon=":material/first_page:", key="step_reset", on_click=session.go_to, args=(0,), disabled=i == 0, shortcut="Home",
-                   width="stretch")
-    cols[1].button("Back", icon=":material/chevron_left:", key="step_back", on_click=session.go_to, args=(i - 1,), disabled=i == 0,
-                   shortcut="PageUp",
-                   width="stretch")
-    cols[2].button("Step", icon=":material/chevron_right:", key="step_forward", on_click=session.go_to, args=(i + 1,), disabled=i == last,
-                   shortcut="PageDown", help="Keys: PageDown / PageUp step forward / back (a presenter clicker "
-                   "sends these), Home / End, P play / pause",
-                   type="primary", width="stretch")
-    cols[3].button("End", icon=":material/last_page:", key="step_end", on_click=session.go_to, args=(last,), disabled=i == last, shortcut="End",
-                   width="stretch")
-    cols[4].button("Pause" if run.playing else "Play", key="step_play", on_click=_toggle_play, shortcut="P",
-                   icon=":material/pause:" if run.playing else ":material/play_arrow:",
-                   width="stretch")
-    speed = cols[5].selectbox("Speed", list(SPEEDS), index=list(SPEEDS.values()).index(run.speed),
-                              key="step_speed", label_visibility="collapsed")
+    with st.container(horizontal=True, wrap=False, key="step_transport", gap="small", width="content"):
+        _transport_buttons(run, i, last)
+    speed = st.selectbox("Speed", list(SPEEDS), index=list(SPEEDS.values()).index(run.speed),
+                         key="step_speed", label_visibility="collapsed", width=120)
     if SPEEDS[speed] != run.speed:
         session.set_view(speed=SPEEDS[speed])
+
+
+def _move(by: int) -> None:
+    """Back / Step relative to the step shown when the click arrives (while playing, the buttons are
+    drawn once per full rerun and the step moves on under them)."""
+    session.go_to(session.get_run().step + by)
+
+
+def _transport_buttons(run, i, last) -> None:
+    st.button("Reset", icon=":material/first_page:", key="step_reset", on_click=session.go_to, args=(0,),
+              disabled=i == 0, shortcut="Home", help="Reset to step 1 (key: Home)")
+    st.button("Back", icon=":material/chevron_left:", key="step_back", on_click=_move, args=(-1,),
+              disabled=i == 0, shortcut="PageUp", help="Back one step (key: PageUp)")
+    st.button("Step", icon=":material/chevron_right:", key="step_forward", on_click=_move, args=(1,),
+              disabled=i == last, shortcut="PageDown", help=f"Step forward (key: PageDown). {TRANSPORT_HELP}",
+              type="primary")
+    st.button("End", icon=":material/last_page:", key="step_end", on_click=session.go_to, args=(last,),
+              disabled=i == last, shortcut="End", help="Go to the last step (key: End)")
+    st.button("Pause" if run.playing else "Play", key="step_play", on_click=_toggle_play, shortcut="P",
+              icon=":material/pause:" if run.playing else ":material/play_arrow:",
+              help=("Pause" if run.playing else "Play") + " (key: P)")
+    paused = run.divergence is not None
+    st.button(APPLY_LABEL, key="step_train", on_click=session.next_training_step,
+              disabled=run.steps()[-1].update_W is None or paused, icon=":material/model_training:",
+              help="Paused: the run diverged; change α (or reset) to go on" if paused else
+              "Keep the updated weights and run the next forward/backward pass from them. "
+              f"Training steps applied so far: {run.trained}")
 
 
 def view_options(run) -> None:
@@ -115,23 +141,18 @@ def view_options(run) -> None:
 
 
 def headline(run, steps) -> None:
-    """The caption of the step and the loss, in one row so the graph starts high on a projector."""
+    """The caption of the step, the loss and α in one row so the graph starts high on a projector."""
     step = steps[run.step]
-    cols = st.columns([1.2, 1.3, 1.3, 0.45, 2.35], vertical_alignment="center")   # labels and values whole at 1280 px
-    cols[0].markdown(f"### {step.caption}")
-    cols[1].metric("Loss L", fmt(step.loss) if step.loss is not None else "not yet")
-    if step.kind == "update" and step.loss_after is not None:
-        cols[2].metric("Loss after the update", fmt(step.loss_after),
-                       delta=("+" if step.loss_after >= step.loss else "-") + fmt(abs(step.loss_after - step.loss)),
-                       delta_color="inverse")   # an ASCII sign: Streamlit reads it for the arrow
-    cols[3].metric("α", f"{run.config.lr:g}", help="the learning rate")
-    paused = run.divergence is not None
-    cols[4].button(APPLY_LABEL, key="step_train", on_click=session.next_training_step,
-                   disabled=steps[-1].update_W is None or paused, icon=":material/model_training:", width="stretch",
-                   help="Paused: the run diverged; change α (or reset) to go on" if paused else
-                   "Keep the updated weights and run the next forward/backward pass from them")
-    cols[4].caption(f"Training steps applied: {run.trained}")
-    if paused:   # the same words as every page (engine.divergence)
+    # one row whatever the width: the caption wraps inside its box rather than pushing the graph down
+    with st.container(horizontal=True, vertical_alignment="center", key="step_head", gap="medium", wrap=False):
+        st.markdown(f"### {step.caption}", width="stretch")
+        st.metric("Loss L", fmt(step.loss) if step.loss is not None else "not yet", width="content")
+        if step.kind == "update" and step.loss_after is not None:
+            st.metric("Loss after the update", fmt(step.loss_after), width="content",
+                      delta=("+" if step.loss_after >= step.loss else "-") + fmt(abs(step.loss_after - step.loss)),
+                      delta_color="inverse")   # an ASCII sign: Streamlit reads it for the arrow
+        st.metric("Learning rate α", f"{run.config.lr:g}", width="content")
+    if run.divergence is not None:   # the same words as every page (engine.divergence)
         st.error(run.divergence.message, icon=":material/warning:")
         rate = run.divergence.suggestion.lr if run.divergence.suggestion is not None else None
         if rate is not None:
@@ -144,14 +165,33 @@ def headline(run, steps) -> None:
         st.error(run.error, icon="🚫")
 
 
+def _on_pick():
+    session.select(session.widget_value(PICK_KEY))
+
+
+def node_picker(run) -> None:
+    """Choose the node whose equations are shown, from the keyboard (the graph needs a pointer)."""
+    nodes = [f"L{l}:N{j}" for l, n in enumerate(run.sizes) for j in range(n)]
+    current = run.selected if run.selected in nodes else None
+    st.session_state[PICK_KEY] = current   # follows clicks on the graph
+    st.selectbox("Equations of node", nodes, key=PICK_KEY, on_change=_on_pick,
+                 placeholder="choose a node (or click the graph)",
+                 format_func=lambda nid: f"{node_label(run.sizes, nid)}  ({nid})",
+                 help="Pick a node to see its equations; weights and biases: click them on the graph, or "
+                      "use the sliders of a selected node")
+
+
 def selection_panel(run, steps) -> None:
     item = run.selected
     if not item:
         st.info("Click a node, an edge or a bias square on the graph to see its numbers and sliders.")
+        node_picker(run)
         return
     st.markdown(f"#### Selected: {node_label(run.sizes, item)} `{item}`")
-    for line in node_equations(steps, run.step, item):
-        st.latex(line)
+    with st.container(key="step_equations"):
+        for line in node_equations(steps, run.step, item):
+            st.latex(line)
+    node_picker(run)
     pids = sc.params_of(run.sizes, item)
     if pids:
         st.caption("Move a weight or bias: everything is recomputed, the step is kept.")
@@ -208,8 +248,45 @@ def all_sliders(run) -> None:
                    f"{sc.MAX_SLIDER_PARAMS}).")
 
 
+def control_bar(run, steps) -> None:
+    """The page's title, the step and play buttons, the speed and the quiz switch, in one row.
+
+    Drawn in the stage fragment while paused (a step reruns only the fragment), and by the page outside
+    the fragment while playing: a key press or click on a button inside a fragment that a timer reruns
+    was lost about once in six presses (the tick replaced the button under the click); outside it, the
+    click is a full rerun that the server folds together with a pending tick.
+    """
+    with st.container(horizontal=True, vertical_alignment="center", key="step_bar", gap="small"):
+        st.markdown("#### Step through one training step", width="content", help=ABOUT)
+        transport(run, steps)
+        quiz.toggle()
+
+
+def summary(run, steps, i) -> str:
+    """One sentence that says what the graph shows (the chart's text alternative for screen readers).
+
+    >>> # "Network 2→3→1, step 5 of 7: backward through layer 2; largest |∂L/∂w| 0.41 on w from x₁ to h¹₁"
+    """
+    step = steps[i]
+    text = f"Network {'→'.join(map(str, run.sizes))}, step {i + 1} of {len(steps)}: {step.title[0].lower()}{step.title[1:]}"
+    known = [(l, g) for l, g in enumerate(step.dW or ()) if g is not None]
+    if known:
+        l, g = max(known, key=lambda lg: float(np.max(np.abs(lg[1]))) if lg[1].size else -1.0)
+        j, k = np.unravel_index(int(np.argmax(np.abs(g))), g.shape)
+        text += (f"; largest |∂L/∂w| {fmt(abs(float(g[j, k])))} on w from {node_label(run.sizes, f'L{l}:N{k}')} "
+                 f"to {node_label(run.sizes, f'L{l + 1}:N{j}')}")
+    elif step.loss is not None:
+        text += f"; loss {fmt(step.loss)}"
+    return text + ". Every number is in the table of this step (the “Table of this step” view below)."
+
+
 def stage() -> None:
-    """Everything that depends on the step and the parameters."""
+    """Everything that depends on the step and the parameters.
+
+    Laid out for a projector: one row of controls, one row with the step's caption and the loss, then
+    the graph (its height follows the window: ``presenter.LAYOUT_CSS``) with the selected node's
+    equations beside it; views, options and sliders below the first screen.
+    """
     run = session.get_run()
     if run.timer != (run.speed if run.playing else None):
         st.rerun(scope="app")           # run_every is read on full reruns only: (re)set the timer there
@@ -220,17 +297,19 @@ def stage() -> None:
         else:
             run.playing = False
             st.rerun(scope="app")
-    transport(run, steps)
+    if not run.playing:
+        control_bar(run, steps)
     quiz.panel(run, steps, session.go_to, session.select)
     headline(run, steps)
-    left, right = st.columns([2.4, 1.2])
+    left, right = st.columns([2, 1.3])
     with left:
-        view_options(run)
         st.plotly_chart(step_figure(run, steps, run.step), key=GRAPH_KEY, on_select=_on_graph_select,
-                        selection_mode="points", width="stretch",
+                        selection_mode="points", width="stretch", height="stretch",
+                        alt=summary(run, steps, run.step),
                         config={**chart_config("network"), "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
     with right:
         selection_panel(run, steps)
+    view_options(run)
     if "step_view" not in session.state():
         session.state()["step_view"] = VIEWS[PANELS.index(run.panel)] if run.panel in PANELS else VIEWS[0]
     view = st.radio("Show", VIEWS, horizontal=True, key="step_view", label_visibility="collapsed")

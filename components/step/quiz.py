@@ -135,12 +135,17 @@ def _guard(run, go_to) -> None:
         st.session_state.pop(OPEN_KEY, None)  # went back: that question is no longer the next one
 
 
-def panel(run, steps, go_to, select) -> None:
-    """The quiz toggle, the open question (if any) and the score. Call it in the step page's stage."""
+def toggle() -> None:
+    """The quiz switch (in the step page's control row)."""
     st.session_state[TOGGLE_KEY] = is_on()  # rebuilt from the truth: a page switch drops widget state
-    on = st.toggle("Quiz mode: predict the gradient, then reveal", key=TOGGLE_KEY, on_change=_on_toggle,
-                   help="Before each backward step, guess the sign and size of a highlighted ∂L/∂w.")
-    if not on:
+    st.toggle("Quiz", key=TOGGLE_KEY, on_change=_on_toggle,
+              help="Quiz mode: predict the gradient, then reveal. Before each backward step, guess the sign "
+                   "and size of a highlighted ∂L/∂w.")
+
+
+def panel(run, steps, go_to, select) -> None:
+    """The open question (if any) and the score (after ``toggle``). Call it in the step page's stage."""
+    if not is_on():
         st.session_state.pop(OPEN_KEY, None)
         return
     _guard(run, go_to)

@@ -26,7 +26,8 @@ def open_lesson(name):
     assert not at.exception, [e.message for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     s = load_lesson(name)
-    assert any(s.title in m.value for m in at.info), "the lesson's title and explanation are shown"
+    assert any(s.title in e.label for e in at.expander), "the lesson's title is shown"
+    assert any(s.explanation.split("\n")[0][:40] in m.value for m in at.markdown), "its explanation is one click away"
     # st.switch_page moved the app; AppTest keeps rerunning the page it was told, so follow it there
     at.switch_page(sharing.PAGE_FILES[s.page]).run()
     assert not at.exception and not at.error

@@ -123,7 +123,8 @@ def test_presenter_stylesheet_literal_matches_the_tables():
     """The literal in ``apply`` (no markup built at run time) is exactly what the tables say."""
     tree = ast.parse((ROOT / "components" / "shell" / "presenter.py").read_text())
     literals = [n.args[0].value for n in ast.walk(tree) if isinstance(n, ast.Call)
-                and getattr(n.func, "attr", "") == "html" and "<style>" in n.args[0].value]
+                and getattr(n.func, "attr", "") == "html" and isinstance(n.args[0], ast.Constant)
+                and "<style>" in n.args[0].value]
     assert literals == [f"<style>\n{presenter.stylesheet()}\n</style>"]
 
 

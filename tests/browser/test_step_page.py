@@ -156,7 +156,7 @@ def test_textbook_preset_and_play(page, app_url):
     for number in ("0.7465", "Δw 0.01535", "Δw 0.01055", "w 0.5154", "w 0.8106"):
         assert number in text, number
     # a presenter clicker sends PageDown / PageUp; Home goes back to the start
-    page.locator("h1").first.click()
+    page.locator(".st-key-step_head h3").first.click()   # focus the page, not a widget
     page.keyboard.press("PageUp")
     wait_caption(page, "Step 6 of 7")          # backward through layer 1: the gradients on the edges
     page.wait_for_function("""chart => document.querySelector(chart + ' .main-svg').textContent
