@@ -7,6 +7,7 @@ import time
 from typing import Optional
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.playground.settings import PlaygroundSettings, Run, new_run, update_run
 from engine.datasets import parse_csv
@@ -64,6 +65,12 @@ def set_playing(playing: bool, notice: Optional[str] = None) -> None:
     r.notice = notice
     if playing:
         r.view_step = None
+
+
+def session_id() -> str:
+    """This browser session's id (the player counts the sessions playing in this process)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
 
 
 def upload_csv(data: bytes) -> Optional[str]:
