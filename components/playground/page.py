@@ -166,6 +166,7 @@ def _set_play(play: bool):
     elif not r.playing:
         session.set_playing(True)
         r.extras["play_id"] = r.extras.get("play_id", 0) + 1
+        r.extras["play_from"] = r.trainer.step_count
         r.extras.pop("chunk", None)
         player.producer_for(r).forget()
 
@@ -459,7 +460,7 @@ def _player_view():
     t = r.trainer
     layout_id = f"{r.extras.get('play_id', 0)}:{id(t)}:{r.settings.show_test}:{r.settings.discretize}:{r.selected}"
     _mount_player({"mode": "play", "play_id": r.extras.get("play_id", 0), "layout_id": layout_id,
-                   "layout": player.layout_payload(r, r.selected) if full else None,
+                   "layout": player.layout_payload(r, r.selected, r.extras.get("play_from")) if full else None,
                    "chunk": r.extras.get("chunk"), "low_seconds": player.LOW_SECONDS})
 
 

@@ -205,7 +205,7 @@ class Player {
       const L = this.layout;
       this.heatTab = scaleTable(L.heat_scale, L.heat_opacity || 1);
       this.divTab = scaleTable(L.diverging);
-      this.curve = (L.curve || []).slice();
+      if (data.play_id !== this.playId) this.curve = (L.curve || []).slice();
       this.root.dataset.layout = this.layoutId;
       this.sized = false;
     }
@@ -223,6 +223,7 @@ class Player {
       if (wasMode !== "play" || data.play_id !== this.playId) {
         this.playId = data.play_id; this.frames = []; this.at = -1; this.seq = 0; this.asked = 0;
         this.stopAtEnd = null; this.shownLog = [];
+        if (this.layout) this.curve = (this.layout.curve || []).slice();
         if (this.state !== "paused-pending") this.state = "waiting";
       }
       const c = data.chunk;
@@ -249,6 +250,8 @@ class Player {
     if (now - this.lastShown < 1000 / this.fps - 4) return;
     if (this.at + 1 < this.frames.length) {
       this.show(this.at + 1, now);
+    } else if (!this.stopAtEnd) {
+      this.root.dataset.starved = (Number(this.root.dataset.starved || 0) + 1).toString();
     } else if (this.stopAtEnd && this.frames[this.at].step === this.stopAtEnd.step) {
       this.pause(this.stopAtEnd.reason);
       return;
@@ -340,6 +343,14 @@ class Player {
 
   drawFrame(f, detail) {
     if (!this.layout) return;
+    const t0 = performance.now();
+    this.paint(f, detail);
+    const ms = performance.now() - t0;
+    this.drawMs = this.drawMs === undefined ? ms : 0.9 * this.drawMs + 0.1 * ms;
+    this.root.dataset.drawMs = this.drawMs.toFixed(1);
+  }
+
+  paint(f, detail) {
     this.metric(f);
     this.drawBoundary(f);
     this.drawCurves(f);
@@ -374,8 +385,8 @@ class Player {
     const L = this.layout, W = this.width();
     const wide = W >= 860;
     const size = Math.min(wide ? Math.floor(W * 0.47) : W, 620);
-    const plot = size - 130, left = 56, top = 36, H = top + plot + 48 + 26 * L.legend.length / (wide ? 2 : 1.5);
-    const g = fit(this.boundary, size, Math.ceil(H));
+    const plot = size - 130, left = 56, top = 36, H = Math.ceil(top + plot + 48 + 26 * L.legend.length / (wide ? 2 : 1.5));
+    const g = fit(this.boundary, size, H);
     const G = L.G, bytes = b64bytes(f.heat);
     if (!this.img || this.img.width !== G) {
       this.off = document.createElement("canvas");
@@ -392,22 +403,44 @@ class Player {
     this.off.getContext("2d").putImageData(this.img, 0, 0);
     g.imageSmoothingEnabled = false;
     g.drawImage(this.off, left, top, plot, plot);
+    if (L.task === "binary" && !L.discretize) this.contour(g, bytes, G, left, top, plot);
+    // points, axes, colour bar and legend do not change while playing: drawn once per size
+    const key = `${this.layoutId}:${size}:${window.devicePixelRatio || 1}`;
+    if (this.overlayKey !== key) {
+      this.overlayKey = key;
+      this.overlay = this.boundaryOverlay(size, H, plot, left, top);
+    }
+    g.drawImage(this.overlay, 0, 0, size, H);
+    g.fillStyle = "#111"; g.font = "20px DejaVu Sans, Arial, sans-serif"; g.textAlign = "left"; g.textBaseline = "top";
+    g.fillText(`${L.title} · step ${int(f.step)}`, left, 6);
+    if (!f.finite) {
+      g.font = "22px DejaVu Sans, Arial, sans-serif"; g.fillStyle = "#fff"; g.fillRect(left + 10, top + plot / 2 - 18, plot - 20, 36);
+      g.fillStyle = "#b00020"; g.textAlign = "center"; g.textBaseline = "middle";
+      g.fillText("output overflowed (NaN/inf)", left + plot / 2, top + plot / 2);
+    }
+  }
+
+  boundaryOverlay(size, H, plot, left, top) {
+    const L = this.layout, r = window.devicePixelRatio || 1;
+    const c = document.createElement("canvas");
+    c.width = Math.round(size * r); c.height = Math.round(H * r);
+    const g = c.getContext("2d");
+    g.setTransform(r, 0, 0, r, 0, 0);
     const [x0, x1, y0, y1] = L.extent;
     const sx = (x) => left + ((x - x0) / (x1 - x0)) * plot, sy = (y) => top + plot - ((y - y0) / (y1 - y0)) * plot;
-    if (L.task === "binary" && !L.discretize) this.contour(g, bytes, G, left, top, plot);
     for (const part of L.show_test ? ["train", "test"] : ["train"]) {
       const P = L.points[part];
       if (!P) continue;
       const test = part === "test";
       for (let i = 0; i < P.x.length; i++) {
-        const c = P.c[i];
+        const v = P.c[i];
         if (L.task === "regression") {
           marker(g, test ? "diamond" : "circle", sx(P.x[i]), sy(P.y[i]), 4.2);
-          g.fillStyle = tableColor(this.divTab, Math.round(255 * Math.min(1, Math.max(0, 0.5 + 0.5 * c / L.y_range))));
+          g.fillStyle = tableColor(this.divTab, Math.round(255 * Math.min(1, Math.max(0, 0.5 + 0.5 * v / L.y_range))));
           g.fill(); g.lineWidth = test ? 1.5 : 1; g.strokeStyle = "#111"; g.stroke();
         } else {
-          marker(g, L.class_symbols[c], sx(P.x[i]), sy(P.y[i]), 4.2);
-          g.fillStyle = L.class_colors[c]; g.fill();
+          marker(g, L.class_symbols[v], sx(P.x[i]), sy(P.y[i]), 4.2);
+          g.fillStyle = L.class_colors[v]; g.fill();
           g.lineWidth = test ? 1.6 : 1; g.strokeStyle = test ? "#111" : "#fff"; g.stroke();
         }
       }
@@ -421,12 +454,10 @@ class Player {
     g.font = "18px DejaVu Sans, Arial, sans-serif"; g.textAlign = "center"; g.textBaseline = "top";
     g.fillText("x₁", left + plot / 2, top + plot + 22);
     g.save(); g.translate(14, top + plot / 2); g.rotate(-Math.PI / 2); g.fillText("x₂", 0, -6); g.restore();
-    g.font = "20px DejaVu Sans, Arial, sans-serif"; g.textAlign = "left"; g.textBaseline = "top";
-    g.fillText(`${L.title} · step ${int(f.step)}`, left, 6);
     colorbar(g, left + plot + 12, top + plot * 0.1, plot * 0.8, this.heatTab, L.heat_ticks, L.heat_title);
     // legend: marker symbol and colour per class, hollow = test
     let lx = left, ly = top + plot + 50;
-    g.font = "14px DejaVu Sans, Arial, sans-serif"; g.textBaseline = "middle";
+    g.font = "14px DejaVu Sans, Arial, sans-serif"; g.textBaseline = "middle"; g.textAlign = "left";
     for (const item of L.legend) {
       const wdt = g.measureText(item.text).width + 30;
       if (lx + wdt > size) { lx = left; ly += 24; }
@@ -438,10 +469,7 @@ class Player {
       g.fillStyle = "#111"; g.fillText(item.text, lx + 24, ly);
       lx += wdt + 8;
     }
-    if (!f.finite) {
-      g.font = "22px DejaVu Sans, Arial, sans-serif"; g.fillStyle = "#fff"; g.fillRect(left + 10, top + plot / 2 - 18, plot - 20, 36);
-      g.fillStyle = "#b00020"; g.textAlign = "center"; g.fillText("output overflowed (NaN/inf)", left + plot / 2, top + plot / 2);
-    }
+    return c;
   }
 
   // the ŷ = 0.5 line by marching squares over the 8-bit grid (level 127.5)

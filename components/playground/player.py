@@ -48,7 +48,8 @@ def component():
     if _component is None:
         import streamlit as st
         _component = st.components.v2.component("backprop_lens.player", html="<div class='blp-root'></div>",
-                                                css=_asset("player.css"), js=_asset("player.js"))
+                                                css=_asset("player.css"), js=_asset("player.js"),
+                                                isolate_styles=False)
     return _component
 
 
@@ -127,8 +128,9 @@ def chunk_payload(chunk: Chunk, n_players: int = 1) -> dict:
             "cpu_ms": round(1000 * chunk.cpu_seconds, 1)}
 
 
-def layout_payload(run, selected: Optional[str] = None) -> dict:
-    """What the player needs besides frames: points, scales, legends and the network's geometry."""
+def layout_payload(run, selected: Optional[str] = None, curve_upto: Optional[int] = None) -> dict:
+    """What the player needs besides frames: points, scales, legends, the network's geometry and the
+    curve points up to step ``curve_upto`` (where play started: the frames bring the rest)."""
     d, s = run.dataset, run.settings
     sizes = tuple(run.net.sizes)
     lay = layered_layout(sizes)
@@ -166,7 +168,8 @@ def layout_payload(run, selected: Optional[str] = None) -> dict:
                                "text": f"class {c} (test)"})
         if d.task == "binary" and not s.discretize:
             legend.append({"line": True, "text": "ŷ = 0.5 boundary"})
-    curve = [[p.epoch, p.train_loss, p.test_loss, p.train_acc, p.test_acc] for p in run.trainer.curve]
+    curve = [[p.epoch, p.train_loss, p.test_loss, p.train_acc, p.test_acc] for p in run.trainer.curve
+             if curve_upto is None or p.step <= curve_upto]
     return {
         "task": d.task, "n_classes": int(d.n_classes), "sizes": list(sizes), "labels": labels,
         "extent": [float(v) for v in d.extent], "G": GRID, "T": len(range(0, GRID, thumb_step(sizes))),
