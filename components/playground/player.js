@@ -44,6 +44,34 @@ function b64bytes(s) {
   return out;
 }
 
+// base64 of deflated bytes → bytes (engine/playback.pack)
+async function inflate(text) {
+  const stream = new Blob([b64bytes(text)]).stream().pipeThrough(new DecompressionStream("deflate"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+// a chunk as sent → frames with their bytes (the inverse of engine/playback.pack)
+async function decodeChunk(c) {
+  const [heat, maps, weights] = await Promise.all([inflate(c.heat), inflate(c.maps), inflate(c.weights)]);
+  const n = c.frames.length, size = n ? heat.length / n : 0;
+  for (let i = 1; i < n; i++) {        // each frame was sent as its difference from the previous one
+    const o = i * size, p = o - size;
+    for (let k = 0; k < size; k++) heat[o + k] = heat[o + k] + heat[p + k];
+  }
+  const nd = c.frames.filter((f) => f.detail).length;
+  const m = nd ? maps.length / nd : 0, w = nd ? weights.length / nd : 0;
+  let d = 0;
+  return c.frames.map((f, i) => {
+    const out = Object.assign({}, f, { heat: heat.subarray(i * size, (i + 1) * size) });
+    if (f.detail) {
+      out.maps = maps.subarray(d * m, (d + 1) * m);
+      out.weights = weights.subarray(d * w, (d + 1) * w);
+      d += 1;
+    }
+    return out;
+  });
+}
+
 // one formatter, as components/drawing/style.fmt: 4 significant digits, a real minus sign
 function fmt(v, digits = 4) {
   if (v === null || v === undefined) return "—";
@@ -214,31 +242,40 @@ class Player {
     this.mode = data.mode;
     this.root.dataset.mode = this.mode;
     if (this.mode === "paused") {
-      this.frames = []; this.at = -1; this.seq = 0; this.asked = 0; this.stopAtEnd = null;
+      this.frames = []; this.at = -1; this.seq = 0; this.asked = 0; this.stopAtEnd = null; this.decoding = 0;
       this.state = "paused";
       this.pauseNonce = data.nonce;
       this.root.style.display = "none";
     } else {
       this.root.style.display = "";
       if (wasMode !== "play" || data.play_id !== this.playId) {
-        this.playId = data.play_id; this.frames = []; this.at = -1; this.seq = 0; this.asked = 0;
+        this.playId = data.play_id; this.frames = []; this.at = -1; this.seq = 0; this.asked = 0; this.decoding = 0;
         this.stopAtEnd = null; this.shownLog = [];
         if (this.layout) this.curve = (this.layout.curve || []).slice();
         if (this.state !== "paused-pending") this.state = "waiting";
       }
       const c = data.chunk;
-      if (c && c.seq > this.seq) {
-        this.seq = c.seq;
-        this.fps = Math.min(MAX_FPS, c.fps || MAX_FPS);
-        this.note = c.note || "";
-        if (this.at > 0) { this.frames = this.frames.slice(this.at); this.at = 0; }
-        for (const f of c.frames) this.frames.push(f);
-        this.stopAtEnd = c.stop ? { reason: c.stop, step: c.frames[c.frames.length - 1].step } : null;
-        if (this.state === "waiting") this.state = "playing";
-        if (this.at < 0 && this.frames.length) { this.at = 0; this.show(0, performance.now()); }
-        if (this.wantPause && this.at >= 0) { this.wantPause = false; this.pause("user"); }
+      if (c && c.seq > this.seq && c.seq > (this.decoding || 0)) {
+        this.decoding = c.seq;
+        const playId = this.playId;
+        decodeChunk(c).then((frames) => { if (playId === this.playId && this.mode === "play") this.accept(c, frames); });
       }
     }
+    this.root.dataset.state = this.state;
+    this.setButton();
+  }
+
+  accept(c, frames) {
+    if (c.seq <= this.seq) return;
+    this.seq = c.seq;
+    this.fps = Math.min(MAX_FPS, c.fps || MAX_FPS);
+    this.note = c.note || "";
+    if (this.at > 0) { this.frames = this.frames.slice(this.at); this.at = 0; }
+    for (const f of frames) this.frames.push(f);
+    this.stopAtEnd = c.stop ? { reason: c.stop, step: frames[frames.length - 1].step } : null;
+    if (this.state === "waiting") this.state = "playing";
+    if (this.at < 0 && this.frames.length) { this.at = 0; this.show(0, performance.now()); }
+    if (this.wantPause && this.at >= 0) { this.wantPause = false; this.pause("user"); }
     this.root.dataset.state = this.state;
     this.setButton();
   }
@@ -297,6 +334,7 @@ class Player {
     this.root.dataset.state = this.state;
     this.root.dataset.pausedStep = f.step;
     this.root.dataset.pausedAt = performance.now().toFixed(1);
+    window.__blpLastPause = { step: f.step, at: performance.now(), reason };   // for tests and benchmarks
     this.setButton();
     this.drawFrame(f, true);
     this.pauses += 1;
@@ -387,7 +425,7 @@ class Player {
     const size = Math.min(wide ? Math.floor(W * 0.47) : W, 620);
     const plot = size - 130, left = 56, top = 36, H = Math.ceil(top + plot + 48 + 26 * L.legend.length / (wide ? 2 : 1.5));
     const g = fit(this.boundary, size, H);
-    const G = L.G, bytes = b64bytes(f.heat);
+    const G = L.G, bytes = f.heat;
     if (!this.img || this.img.width !== G) {
       this.off = document.createElement("canvas");
       this.off.width = G; this.off.height = G;
@@ -566,7 +604,7 @@ class Player {
     for (let i = 0; i < N.x.length; i++) { xlo = Math.min(xlo, N.x[i]); xhi = Math.max(xhi, N.x[i]); ylo = Math.min(ylo, N.y[i]); yhi = Math.max(yhi, N.y[i]); }
     const sx = (x) => pad + ((x - xlo) / Math.max(1e-9, xhi - xlo)) * (w - pad - right);
     const sy = (y) => top + (1 - (y - ylo) / Math.max(1e-9, yhi - ylo)) * (h - top - 40);
-    const wb = b64bytes(f.weights), m = f.weight_range;
+    const wb = f.weights, m = f.weight_range;
     const dense = N.src.length > 2000;
     for (let e = 0; e < N.src.length; e++) {
       const lv = wb[e], mag = Math.abs(lv - 127.5) / 127.5;
@@ -602,7 +640,7 @@ class Player {
     const rowH = cell + gap + (named ? 16 : 0);
     const h = Math.max(260, top + tallest * rowH + 20);
     const g = fit(this.thumbs, w, h);
-    const bytes = b64bytes(f.maps);
+    const bytes = f.maps;
     if (!this.toff || this.toff.width !== T) {
       this.toff = document.createElement("canvas"); this.toff.width = T; this.toff.height = T;
       this.timg = this.toff.getContext("2d").createImageData(T, T);

@@ -23,7 +23,7 @@ from components.drawing import style
 from components.drawing.layout import layered_layout
 from components.playground.figures import CLASS_COLORS, CLASS_SYMBOLS, CLASS_TINTS, GRID, THUMB
 from engine.features import FEATURES, transform
-from engine.playback import Chunk, Producer, grid_inputs
+from engine.playback import Chunk, Producer, grid_inputs, pack
 
 MAX_FPS = 30
 CHUNK_SECONDS = 1.5          # each chunk holds this much play at the full frame rate
@@ -124,7 +124,7 @@ def chunk_payload(chunk: Chunk, n_players: int = 1) -> dict:
     if fps < MAX_FPS:
         note = (f"{fps:.0f} frames/s: this server is shared by {n_players} playing session"
                 f"{'s' if n_players != 1 else ''} (training gets {SERVER_SHARE:g} core in all)")
-    return {"seq": chunk.seq, "frames": chunk.frames, "stop": chunk.stop, "fps": round(fps, 2), "note": note,
+    return {"seq": chunk.seq, **pack(chunk.frames), "stop": chunk.stop, "fps": round(fps, 2), "note": note,
             "cpu_ms": round(1000 * chunk.cpu_seconds, 1)}
 
 

@@ -3,7 +3,6 @@
 While playing, the page mounts the player component; AppTest runs no JavaScript, so ``player_event``
 sends what player.js sends (the ``paused_at`` state, the ``need_more`` and ``command`` triggers) and
 ``chunk`` reads the frames the server gave it."""
-import base64
 import json
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from streamlit.testing.v1 import AppTest
 
-from engine.playback import decode_levels
+from engine.playback import decode_levels, unpack
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -129,11 +128,11 @@ def test_a_chunk_boundary_decodes_to_the_engine_prediction_within_one_level(at):
     from components.playground.figures import GRID, plane_grid
     from engine.features import transform
     at.button(key="pg_play").click().run()
-    frame = chunk(at)["frames"][-1]
+    frame = unpack(chunk(at))[-1]
     net = run_state(at).trainer.net      # the trainer is at the chunk's last frame
     _, _, P = plane_grid(run_state(at).dataset.extent, GRID)
     want = net.predict(transform(P, run_state(at).settings.features))[:, 0]
-    got = decode_levels(base64.b64decode(frame["heat"]), 0.0, 1.0)
+    got = decode_levels(frame["heat"], 0.0, 1.0)
     assert np.max(np.abs(got - want)) <= 1 / 255
 
 
