@@ -175,7 +175,7 @@ class Player {
     this.onKey = (e) => this.key(e);
     document.addEventListener("keydown", this.onKey);
     this.tick = (now) => this.loop(now);
-    this.raf = requestAnimationFrame(this.tick);
+    this.raf = null;           // the animation loop runs only while playing (an idle tab costs nothing)
     this.ro = new ResizeObserver(() => { this.sized = false; this.drawAll(); });
     this.ro.observe(this.root);
   }
@@ -263,6 +263,7 @@ class Player {
     }
     this.root.dataset.state = this.state;
     this.setButton();
+    this.run();
   }
 
   accept(c, frames) {
@@ -278,12 +279,19 @@ class Player {
     if (this.wantPause && this.at >= 0) { this.wantPause = false; this.pause("user"); }
     this.root.dataset.state = this.state;
     this.setButton();
+    this.run();
   }
 
   // ------------------------------------------------------------ playing
+  run() {
+    if (this.raf === null && this.state === "playing") this.raf = requestAnimationFrame(this.tick);
+  }
+
   loop(now) {
+    this.raf = null;
+    if (this.state !== "playing") return;
     this.raf = requestAnimationFrame(this.tick);
-    if (this.state !== "playing" || this.at < 0) return;
+    if (this.at < 0) return;
     if (now - this.lastShown < 1000 / this.fps - 4) return;
     if (this.at + 1 < this.frames.length) {
       this.show(this.at + 1, now);
@@ -369,7 +377,7 @@ class Player {
   }
 
   destroy() {
-    cancelAnimationFrame(this.raf);
+    if (this.raf !== null) cancelAnimationFrame(this.raf);
     document.removeEventListener("keydown", this.onKey);
     this.ro.disconnect();
   }
