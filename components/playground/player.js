@@ -292,9 +292,12 @@ class Player {
     if (this.state !== "playing") return;
     this.raf = requestAnimationFrame(this.tick);
     if (this.at < 0) return;
-    if (now - this.lastShown < 1000 / this.fps - 4) return;
+    const period = 1000 / this.fps;
+    if (now - this.lastShown < period - 4) return;
     if (this.at + 1 < this.frames.length) {
-      this.show(this.at + 1, now);
+      // as a video does: a display slower than the frames skips some, so training keeps its pace
+      const due = Math.max(1, Math.floor((now - this.lastShown + 4) / period));
+      this.show(Math.min(this.at + due, this.frames.length - 1), now);
     } else if (!this.stopAtEnd) {
       this.root.dataset.starved = (Number(this.root.dataset.starved || 0) + 1).toString();
     } else if (this.stopAtEnd && this.frames[this.at].step === this.stopAtEnd.step) {
@@ -309,17 +312,23 @@ class Player {
   }
 
   show(i, now) {
+    const from = Math.max(0, this.at + 1);
+    this.lastShown = this.at >= 0 && now - this.lastShown < 2000 / this.fps
+      ? this.lastShown + (i - this.at) * 1000 / this.fps : now;   // keep the beat; restart it after a stall
     this.at = i;
-    this.lastShown = now;
     const f = this.frames[i];
-    if (f.maps) this.detail = f;
+    for (let k = from; k <= i; k++) {      // every frame's numbers reach the curves, shown or skipped
+      const g = this.frames[k];
+      if (g.maps) this.detail = g;
+      this.curve.push([g.epoch, g.train_loss, g.test_loss, g.train_acc, g.test_acc]);
+    }
     this.shownLog.push([now, f.step]);
     while (this.shownLog.length > 2 && now - this.shownLog[0][0] > 1000) this.shownLog.shift();
-    this.curve.push([f.epoch, f.train_loss, f.test_loss, f.train_acc, f.test_acc]);
     if (this.curve.length > CURVE_MAX) this.curve = this.curve.filter((_, k) => k % 2 === 0 || k === this.curve.length - 1);
     this.root.dataset.step = f.step;
     this.root.dataset.shown = (Number(this.root.dataset.shown || 0) + 1).toString();
-    this.drawFrame(f, !!f.maps);
+    this.drawFrame(f, this.detail !== this.drawnDetail);
+    this.drawnDetail = this.detail;
   }
 
   toggle() {
