@@ -671,7 +671,8 @@ async def _visit_lab(client, rng, tally):
 
 async def _play_playground(client, rng, end_time, play_seconds, tally, interval, hold=None):
     """Open the playground, press Play and play as player.js does: frames shown at the chunk's rate, the
-    next chunk asked for (trigger ``need_more``) when less than LOW_SECONDS of frames is left, then Pause
+    next chunk asked for (trigger ``need_more``) when less than LOW_SECONDS (or 1.3 × the last round trip)
+    of frames is left, then Pause
     on the frame "on screen" (state ``paused_at``). A chunk that arrives after the frames ran out counts
     as a stall."""
     await _timed(tally, "page", client.go_to(PLAYGROUND_PAGE))
@@ -706,13 +707,18 @@ async def _play_playground(client, rng, end_time, play_seconds, tally, interval,
         return chunk
 
     chunk = take(time.perf_counter())
+    rtt = 0.0
     while chunk is not None and not chunk["stop"]:
-        ask = shown[-1][0] - LOW_SECONDS
+        # as player.js: ask 1.3 × the last round trip ahead (at least LOW_SECONDS, at most 0.9 of a chunk)
+        low = min(max(LOW_SECONDS, 1.3 * rtt), 0.9 * len(chunk["frames"]) / chunk["fps"])
+        ask = shown[-1][0] - low
         await asyncio.sleep(max(0.0, min(ask, stop_at) - time.perf_counter()))
         if time.perf_counter() >= stop_at:
             break
         errors_before = len(tally.errors)
+        t_ask = time.perf_counter()
         await _timed(tally, "chunk", client.player_send(trigger=("need_more", {"have": seq})))
+        rtt = time.perf_counter() - t_ask
         if len(tally.errors) > errors_before or not client.playing:
             break
         chunk = take(time.perf_counter())

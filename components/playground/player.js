@@ -268,6 +268,7 @@ class Player {
 
   accept(c, frames) {
     if (c.seq <= this.seq) return;
+    if (c.seq === this.asked && this.askedAt) this.rtt = (performance.now() - this.askedAt) / 1000;
     this.seq = c.seq;
     this.fps = Math.min(MAX_FPS, c.fps || MAX_FPS);
     this.note = c.note || "";
@@ -305,8 +306,11 @@ class Player {
       return;
     }
     const left = (this.frames.length - 1 - this.at) / this.fps;
-    if (left < LOW_SECONDS && !this.stopAtEnd && this.asked < this.seq + 1 && this.api) {
+    // ask early enough for the server's answer to come before the frames run out (1.3 × the last round trip)
+    const low = Math.min(Math.max(LOW_SECONDS, 1.3 * (this.rtt || 0)), 0.9 * this.frames.length / this.fps);
+    if (left < low && !this.stopAtEnd && this.asked < this.seq + 1 && this.api) {
       this.asked = this.seq + 1;
+      this.askedAt = now;
       this.api.setTriggerValue("need_more", { have: this.seq });
     }
   }

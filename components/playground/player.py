@@ -26,8 +26,10 @@ from engine.features import FEATURES, transform
 from engine.playback import Chunk, Producer, grid_inputs, pack
 
 MAX_FPS = 30
-CHUNK_SECONDS = 1.5          # each chunk holds this much play at the full frame rate
-LOW_SECONDS = 1.0            # the browser asks for the next chunk when less than this is left
+CHUNK_SECONDS = 1.5          # each chunk holds this much play at the full frame rate …
+MAX_CHUNK_SECONDS = 4.0      # … up to this much when many play (0.1 s per playing session): fewer reruns
+LOW_SECONDS = 1.0            # the browser asks for the next chunk when less than this is left (more when
+                             # its last request took longer: 1.3 × that round trip)
 SERVER_SHARE = 0.75          # cores for training + encoding, shared by every playing session
 PLAYER_IDLE_SECONDS = 4.0    # a session that has asked nothing for this long no longer counts as playing
 DETAIL_EVERY = 3             # neuron maps and edge colours every this many frames
@@ -78,9 +80,14 @@ class Players:
 PLAYERS = Players()
 
 
+def chunk_seconds(n_players: int) -> float:
+    """Seconds of play in one chunk: CHUNK_SECONDS, longer with many players (fewer reruns per second)."""
+    return float(min(MAX_CHUNK_SECONDS, max(CHUNK_SECONDS, 0.1 * n_players)))
+
+
 def cpu_budget(n_players: int) -> float:
     """CPU seconds one chunk may take when ``n_players`` sessions play."""
-    return SERVER_SHARE * CHUNK_SECONDS / max(1, n_players)
+    return SERVER_SHARE * chunk_seconds(n_players) / max(1, n_players)
 
 
 # ---------------------------------------------------------------- producer and payloads
@@ -109,17 +116,18 @@ def thumb_step(sizes) -> int:
 def next_chunk(run, steps_per_frame: int, n_players: int = 1, seconds_left: Optional[float] = None) -> dict:
     """Train the next chunk and return its payload (``chunk_payload``)."""
     prod = producer_for(run)
-    frames = int(round(CHUNK_SECONDS * MAX_FPS))
+    frames = int(round(chunk_seconds(n_players) * MAX_FPS))
     chunk = prod.chunk(frames, steps_per_frame, epoch_limit=run.settings.epoch_limit,
                        cpu_budget=cpu_budget(n_players), seconds_left=seconds_left, fps=MAX_FPS)
     return chunk_payload(chunk, n_players)
 
 
 def chunk_payload(chunk: Chunk, n_players: int = 1) -> dict:
-    """A chunk as the player reads it; ``fps`` spreads a short (budget-capped) chunk over CHUNK_SECONDS."""
-    full = int(round(CHUNK_SECONDS * MAX_FPS))
+    """A chunk as the player reads it; ``fps`` spreads a short (budget-capped) chunk over its seconds."""
+    seconds = chunk_seconds(n_players)
+    full = int(round(seconds * MAX_FPS))
     n = len(chunk.frames)
-    fps = MAX_FPS if n >= full or chunk.stop else max(1.0, n / CHUNK_SECONDS)
+    fps = MAX_FPS if n >= full or chunk.stop else max(1.0, n / seconds)
     note = ""
     if fps < MAX_FPS:
         note = (f"{fps:.0f} frames/s: this server is shared by {n_players} playing session"
