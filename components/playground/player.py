@@ -30,9 +30,12 @@ CHUNK_SECONDS = 1.5          # each chunk holds this much play at the full frame
 MAX_CHUNK_SECONDS = 4.0      # … up to this much when many play (0.1 s per playing session): fewer reruns
 LOW_SECONDS = 1.0            # the browser asks for the next chunk when less than this is left (more when
                              # its last request took longer: 1.3 × that round trip)
-SERVER_SHARE = 0.75          # cores for training + encoding, shared by every playing session
+SERVER_SHARE = 0.5           # cores for training + encoding, shared by every playing session (the rest of
+                             # the core answers clicks and page reruns)
 PLAYER_IDLE_SECONDS = 4.0    # a session that has asked nothing for this long no longer counts as playing
 DETAIL_EVERY = 3             # neuron maps and edge colours every this many frames
+KEEP_CHUNKS = 2              # checkpoints of the chunk on screen and the one sent after it (a pause lands
+                             # in one of them); ≤ 2 × 120 frames × (parameters + optimizer memory)
 SPEEDS = {"1 step": 1, "5 steps": 5, "25 steps": 25, "100 steps": 100, "500 steps": 500}
 DEFAULT_SPEED = "25 steps"
 
@@ -103,7 +106,7 @@ def producer_for(run) -> Producer:
             y_range = float(max(np.max(np.abs(np.concatenate([d.y_train, d.y_test]))), 1e-9))
         prod = Producer(run.trainer, grid_inputs(d.extent, GRID, lambda X: transform(X, s.features)), d.task,
                         n_classes=d.n_classes, y_range=y_range, thumb_step=thumb_step(run.net.sizes),
-                        detail_every=DETAIL_EVERY, discretize=s.discretize)
+                        detail_every=DETAIL_EVERY, discretize=s.discretize, keep_chunks=KEEP_CHUNKS)
         run.extras["producer"], run.extras["producer_key"] = prod, key
     return prod
 
