@@ -89,21 +89,24 @@ class Checkpoint:
     curve_stride: int
     last_pass: object
     steps_per_second: float
+    optimizer: str = "sgd"
 
 
 def capture(t: Trainer) -> Checkpoint:
     opt = {k: ([x.copy() for x in v] if isinstance(v, list) else v) for k, v in t.net.optimizer_state.items()}
     return Checkpoint(t.step_count, t.epoch_count, t.cursor, [p.copy() for p in t.net.parameters()], opt,
-                      len(t.curve), t._curve_stride, t.last_pass, t.steps_per_second)
+                      len(t.curve), t._curve_stride, t.last_pass, t.steps_per_second, t.net.optimizer)
 
 
 def restore(t: Trainer, cp: Checkpoint) -> None:
     """Put ``t`` back to ``cp``: weights, optimizer memory, place in the epoch; history and curve points
-    after ``cp.step`` are dropped. Live settings (learning rate, …) stay as they are now."""
+    after ``cp.step`` are dropped. Live settings (learning rate, …) stay as they are now; when the
+    optimizer was switched since, its memory starts fresh (as ``Trainer.set_optimizer`` does)."""
     for p, saved in zip(t.net.parameters(), cp.parameters):
         p[...] = saved
+    same = t.net.optimizer == cp.optimizer
     t.net.optimizer_state = {k: ([x.copy() for x in v] if isinstance(v, list) else v)
-                             for k, v in cp.optimizer_state.items()}
+                             for k, v in cp.optimizer_state.items()} if same else {}
     t.step_count, t.epoch_count, t.cursor = cp.step, cp.epoch_count, cp.cursor
     t._order = t._epoch_order(cp.epoch_count)
     t.history.truncate(cp.step)

@@ -149,3 +149,12 @@ def test_capture_and_restore_round_trip_mid_epoch():
     t.run(steps=30)
     restore(t, cp)
     assert t.step_count == 4 and t.cursor == 40 and all(np.array_equal(a, b) for a, b in zip(before, t.net.weights))
+
+
+def test_a_pause_after_switching_optimizer_does_not_hand_the_old_memory_to_the_new_one():
+    t, d = make_trainer("momentum")
+    p = make_producer(t, d)
+    shown = p.chunk(4, 5).frames[1]["step"]
+    t.set_optimizer("adam")              # a live change while playing: applies from the next chunk
+    assert p.pause_at(shown)
+    assert t.net.optimizer == "adam" and t.net.optimizer_state == {}
