@@ -77,6 +77,15 @@ def play(page):
     page.wait_for_selector(f"{PLAYER}[data-state=playing]", timeout=60_000)
 
 
+def set_epoch_limit(page, n=10_000):
+    """The default limit (1,000 epochs) is ~35 s of play at 30 frames of one epoch each: raise it."""
+    box = page.locator(".st-key-pg_epoch_limit input").first
+    box.fill(str(n))
+    box.press("Enter")
+    time.sleep(2)
+    ready(page)
+
+
 def make_largest(page):
     box = page.locator(".st-key-pg_hidden input").first
     box.fill(LARGEST[0])
@@ -108,7 +117,7 @@ def measure(page, seconds, pauses, rng):
         if i:
             play(page)
         time.sleep(rng.uniform(1.5, 3.0))
-        page.locator(".blp-play").first.click()
+        page.locator(f"{PLAYER}[data-state=playing] .blp-play").first.click()
         page.wait_for_function("() => window.__blpLastPause && window.__bench.clicks.length > 0", timeout=30_000)
         f = page.evaluate(FROZEN)
         frozen.append(f["painted"] - f["click"])
@@ -142,6 +151,7 @@ def main(argv=None):
                 page = browser.new_page(viewport={"width": args.width, "height": 1400})
                 page.goto(f"http://127.0.0.1:{port}/playground", timeout=90_000)
                 ready(page)
+                set_epoch_limit(page)
                 if name == "largest":
                     make_largest(page)
                 fps, sps, frozen, agreed, late = measure(page, args.seconds, args.pauses, rng)

@@ -10,7 +10,11 @@ after the timer is set), so a playing playground costs the server what a real ta
 A student: opens the app (default page, step-through), then once per ``--interval`` seconds (±50 %,
 seeded) does one thing: ~35 % press "Step", ~40 % move a slider, ~10 % open the gradient lab, move one
 of its sliders and come back, and ~15 % (at most every 15 s) open the playground, press play, watch it
-train for ``--play-seconds`` (±25 %), pause and come back. Each page change counts as an interaction. Every fifth session (at least one) is a *witness*: it only reruns its
+train for ``--play-seconds`` (±25 %), pause and come back. Playing, the client does what the player's
+JavaScript does (components/playground/player.js): it asks for each next chunk of frames in time and
+pauses on the frame "on screen". ``--all-play``: every student opens the playground and plays for the
+whole run (no witnesses); the report adds frames received, late chunks, and per student the share of
+a core and the bytes per second. Each page change counts as an interaction. Every fifth session (at least one) is a *witness*: it only reruns its
 untouched page, and every rerun must render exactly what its first run rendered; any difference
 means another student's state leaked into it (an isolation violation).
 

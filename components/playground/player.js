@@ -184,6 +184,7 @@ class Player {
     const r = this.root;
     r.innerHTML = "";
     r.classList.add("blp");
+    r.setAttribute("role", "region");     // a landmark; its aria-label is the summary of the frame shown
     const bar = document.createElement("div");
     bar.className = "blp-bar";
     this.button = document.createElement("button");

@@ -78,7 +78,7 @@ def test_play_shows_many_frames_then_pause_freezes_and_the_page_and_the_file_agr
     screenshot(page, "playground_playing")
     assert_no_exception(page)
 
-    page.locator(".blp-play").first.click()
+    page.locator(f"{PLAYER}[data-state=playing] .blp-play").first.click()
     paused = page.evaluate("() => window.__blpLastPause.step")
     time.sleep(0.5)
     assert page.evaluate("() => window.__blpLastPause.step") == paused
