@@ -274,6 +274,7 @@ class Player {
     this.fps = Math.min(MAX_FPS, c.fps || MAX_FPS);
     this.note = c.note || "";
     if (this.at > 0) { this.frames = this.frames.slice(this.at); this.at = 0; }
+    if (this.starving) { this.starving = false; this.lastShown = performance.now() - 1000 / this.fps; }
     for (const f of frames) this.frames.push(f);
     this.stopAtEnd = c.stop ? { reason: c.stop, step: frames[frames.length - 1].step } : null;
     if (this.state === "waiting") this.state = "playing";
@@ -301,6 +302,7 @@ class Player {
       const due = Math.max(1, Math.floor((now - this.lastShown + 4) / period));
       this.show(Math.min(this.at + due, this.frames.length - 1), now);
     } else if (!this.stopAtEnd) {
+      this.starving = true;              // the next chunk is late: when it comes, play it from its start
       this.root.dataset.starved = (Number(this.root.dataset.starved || 0) + 1).toString();
     } else if (this.stopAtEnd && this.frames[this.at].step === this.stopAtEnd.step) {
       this.pause(this.stopAtEnd.reason);

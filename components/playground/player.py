@@ -133,8 +133,8 @@ def chunk_payload(chunk: Chunk, n_players: int = 1) -> dict:
     fps = MAX_FPS if n >= full or chunk.stop else max(1.0, n / seconds)
     note = ""
     if fps < MAX_FPS:
-        note = (f"{fps:.0f} frames/s: this server is shared by {n_players} playing session"
-                f"{'s' if n_players != 1 else ''} (training gets {SERVER_SHARE:g} core in all)")
+        note = (f"{fps:.0f} frames/s: training is capped at {SERVER_SHARE:g} core for all playing sessions "
+                f"on this server ({n_players} now)")
     return {"seq": chunk.seq, **pack(chunk.frames), "stop": chunk.stop, "fps": round(fps, 2), "note": note,
             "cpu_ms": round(1000 * chunk.cpu_seconds, 1)}
 
