@@ -721,7 +721,7 @@ async def _play_playground(client, rng, end_time, play_seconds, tally, interval,
             break
         errors_before = len(tally.errors)
         t_ask = time.perf_counter()
-        await _timed(tally, "chunk", client.player_send(trigger=("need_more", {"have": seq})))
+        await _timed(tally, "chunk", client.player_send(trigger=("need_more", {"have": seq, "rtt": rtt})))
         rtt = time.perf_counter() - t_ask
         if len(tally.errors) > errors_before or not client.playing:
             break

@@ -209,7 +209,8 @@ def _on_need_more():
     value = (session.widget("player") or {}).get("need_more")
     r = session.run()
     if r.playing and isinstance(value, dict) and value.get("have") == (r.extras.get("chunk") or {}).get("seq"):
-        r.extras["chunk"] = _next_chunk(r)
+        rtt = value.get("rtt")
+        r.extras["chunk"] = _next_chunk(r, float(rtt) if isinstance(rtt, (int, float)) and rtt >= 0 else 0.0)
 
 
 def _on_command():
@@ -217,13 +218,13 @@ def _on_command():
         _set_play(True)
 
 
-def _next_chunk(r) -> dict:
+def _next_chunk(r, rtt: float = 0.0) -> dict:
     n = player.PLAYERS.touch(session.session_id())
     left = None
     if r.play_started is not None:
         left = PLAY_SECONDS_LIMIT - (time.monotonic() - r.play_started) - player.LOW_SECONDS
     steps = SPEEDS.get(session.widget("speed"), SPEEDS[player.DEFAULT_SPEED])
-    chunk = player.next_chunk(r, steps, n_players=n, seconds_left=left)
+    chunk = player.next_chunk(r, steps, n_players=n, seconds_left=left, rtt=rtt)
     r.extras["speed"] = r.trainer.steps_per_second
     return chunk
 

@@ -314,7 +314,7 @@ class Player {
     if (left < low && !this.stopAtEnd && this.asked < this.seq + 1 && this.api) {
       this.asked = this.seq + 1;
       this.askedAt = now;
-      this.api.setTriggerValue("need_more", { have: this.seq });
+      this.api.setTriggerValue("need_more", { have: this.seq, rtt: this.rtt || 0 });   // slow answers: longer chunks
     }
   }
 

@@ -83,14 +83,15 @@ class Players:
 PLAYERS = Players()
 
 
-def chunk_seconds(n_players: int) -> float:
-    """Seconds of play in one chunk: CHUNK_SECONDS, longer with many players (fewer reruns per second)."""
-    return float(min(MAX_CHUNK_SECONDS, max(CHUNK_SECONDS, 0.1 * n_players)))
+def chunk_seconds(n_players: int, rtt: float = 0.0) -> float:
+    """Seconds of play in one chunk: CHUNK_SECONDS, longer with many players (fewer reruns per second)
+    and when the browser's last request took long (1.5 × its round trip ``rtt``), up to MAX_CHUNK_SECONDS."""
+    return float(min(MAX_CHUNK_SECONDS, max(CHUNK_SECONDS, 0.1 * n_players, 1.5 * rtt)))
 
 
-def cpu_budget(n_players: int) -> float:
-    """CPU seconds one chunk may take when ``n_players`` sessions play."""
-    return SERVER_SHARE * chunk_seconds(n_players) / max(1, n_players)
+def cpu_budget(n_players: int, seconds: float) -> float:
+    """CPU seconds a chunk of ``seconds`` of play may take when ``n_players`` sessions play."""
+    return SERVER_SHARE * seconds / max(1, n_players)
 
 
 # ---------------------------------------------------------------- producer and payloads
@@ -116,18 +117,18 @@ def thumb_step(sizes) -> int:
     return max(1, GRID // (THUMB if max(sizes) <= 8 else THUMB // 2))
 
 
-def next_chunk(run, steps_per_frame: int, n_players: int = 1, seconds_left: Optional[float] = None) -> dict:
+def next_chunk(run, steps_per_frame: int, n_players: int = 1, seconds_left: Optional[float] = None,
+               rtt: float = 0.0) -> dict:
     """Train the next chunk and return its payload (``chunk_payload``)."""
     prod = producer_for(run)
-    frames = int(round(chunk_seconds(n_players) * MAX_FPS))
-    chunk = prod.chunk(frames, steps_per_frame, epoch_limit=run.settings.epoch_limit,
-                       cpu_budget=cpu_budget(n_players), seconds_left=seconds_left, fps=MAX_FPS)
-    return chunk_payload(chunk, n_players)
+    seconds = chunk_seconds(n_players, rtt)
+    chunk = prod.chunk(int(round(seconds * MAX_FPS)), steps_per_frame, epoch_limit=run.settings.epoch_limit,
+                       cpu_budget=cpu_budget(n_players, seconds), seconds_left=seconds_left, fps=MAX_FPS)
+    return chunk_payload(chunk, n_players, seconds)
 
 
-def chunk_payload(chunk: Chunk, n_players: int = 1) -> dict:
+def chunk_payload(chunk: Chunk, n_players: int = 1, seconds: float = CHUNK_SECONDS) -> dict:
     """A chunk as the player reads it; ``fps`` spreads a short (budget-capped) chunk over its seconds."""
-    seconds = chunk_seconds(n_players)
     full = int(round(seconds * MAX_FPS))
     n = len(chunk.frames)
     fps = MAX_FPS if n >= full or chunk.stop else max(1.0, n / seconds)
