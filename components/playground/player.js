@@ -385,7 +385,7 @@ class Player {
 
   setButton() {
     const playing = this.state === "playing" || this.state === "waiting";
-    this.button.textContent = playing ? "⏸ Pause (P)" : "▶ Play (P)";
+    this.button.textContent = playing ? "Pause (P)" : "Play (P)";   // words: an icon glyph may be missing from the font
     this.button.setAttribute("aria-pressed", playing ? "true" : "false");
     if (this.state === "paused-pending") this.status.textContent = `paused at step ${this.root.dataset.pausedStep}`;
     else if (this.state === "waiting") this.status.textContent = "starting…";
