@@ -52,7 +52,7 @@ def main(repeat=15):
           f"BLAS threads {os.environ['OPENBLAS_NUM_THREADS']}, load average {os.getloadavg()[0]:.1f}\n")
     print(f"{'what (milliseconds)':<58} {'median':>9} {'p90':>9}")
     for batch in (64, 512):
-        s = LabSettings(depth=DEPTH, width=WIDTH, batch=batch)
+        s = LabSettings(depth=DEPTH, width=WIDTH, batch_size=batch)
         def analysis():
             p, _ = analyse(s)
             return histograms(p, "a"), histograms(p, "delta")

@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from components.step.neuron_zoom import neuron_figure  # noqa: E402
 from components.step.pytorch_code import pytorch_code  # noqa: E402
 from engine import Network  # noqa: E402
-from engine.timeline import build_timeline, node_equations, step_table  # noqa: E402
+from engine.equations import node_equations  # noqa: E402
+from engine.timeline import build_timeline, step_table  # noqa: E402
 from timing import median_ms  # noqa: E402
 
 

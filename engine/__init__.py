@@ -16,8 +16,30 @@ gamma, beta  γ and β, the learnable gain and shift of a normalised layer (per 
 Shapes: X (batch, sizes[0]); W[l] (sizes[l+1], sizes[l]); b[l] (sizes[l+1],);
 z[l], a[l+1], delta[l] (batch, sizes[l+1]).
 
+Settings (the same names in code, scenario files, links, widget keys and the field table
+``engine.settings.SETTINGS``; "off" is always None / JSON null / "-" in a link)
+--------------------------------------------------------------------------------------------
+init, init_gain   the initializer and the multiplier of its scale (not "scale")
+seed, data_seed   the weights' and the data's random seeds
+lr                learning rate α
+batch_size        samples per step (not "batch")
+clip_norm         clip the gradients to this global L2 norm; None = off (not 0.0, not clip + clip_threshold)
+clip_value        clip each gradient to ±this; None = off
+l1, l2            the L1 and L2 penalty rates λ₁, λ₂; 0.0 = no penalty (not regularization + reg_rate)
+norm              None, "batch" or "layer" (not "none")
+residual          skip connections a ← a + f(z)
+edge_mode, node_mode  what the graph colours edges and nodes by (not color_edges_by / color_nodes_by)
+reinitialize      draw the weights again from the seed (one spelling, -ize, as in "initializer")
+
+Ids: "L{l}:N{j}" node, "W{l}:{j}:{k}" weight, "b{l}:{j}" bias, parsed by ``engine.ids.parse_id``.
+Numbers on screen: ``engine.formatting.format_number`` (one rule everywhere).
+
 Checking a gradient: ``gradient_check(net, X, Y)`` compares every ∂L/∂θ of ``backward`` with central
 differences and returns numeric vs analytic values and relative errors per parameter.
+
+The loss over one or two parameters, all others held (``engine.surface``): ``slope`` (L(w), the tangent
+with slope ∂L/∂w, where one update lands), ``secant``, ``surface`` (a grid, batched in one pass) and
+``descent_path`` (the next steps of SGD, momentum or Adam on that slice).
 
 Example
 -------
@@ -31,7 +53,8 @@ from engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS, Activation
 from engine.gradcheck import GradCheck, gradient_check
 from engine.initializers import INITIALIZERS, Initializer
 from engine.losses import LOSSES, Loss
-from engine.network import NORMS, Network, Pass, keep_freed_memory
+from engine.network import NORMS, Network
+from engine.passes import Pass
 from engine.optimizers import OPTIMIZERS, Optimizer
 
 __all__ = [
@@ -39,6 +62,6 @@ __all__ = [
     "INITIALIZERS", "Initializer",
     "LOSSES", "Loss",
     "OPTIMIZERS", "Optimizer",
-    "Network", "Pass", "keep_freed_memory", "NORMS",
+    "Network", "Pass", "NORMS",
     "GradCheck", "gradient_check",
 ]

@@ -39,6 +39,7 @@ from typing import List, Optional
 import numpy as np
 
 from engine.activations import ACTIVATIONS
+from engine.formatting import format_number, sup
 
 VANISHING_BELOW = 1e-2
 EXPLODING_ABOVE = 1e2
@@ -46,25 +47,9 @@ SATURATED_BELOW = 0.01
 SATURATING = ("sigmoid", "tanh")
 DYING = ("relu",)
 
-_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def format_sci(x: float, digits: int = 2) -> str:
-    """A number for the screen: 0.13, 42, 3·10⁻⁹, 1.4·10³, "inf", "NaN"."""
-    if x is None or np.isnan(x):
-        return "NaN"
-    if np.isinf(x):
-        return "−inf" if x < 0 else "inf"
-    if x == 0:
-        return "0"
-    if 1e-2 <= abs(x) < 1e3:
-        return np.format_float_positional(x, precision=digits, fractional=False, trim="-").replace("-", "−")
-    exponent = int(np.floor(np.log10(abs(x))))
-    mantissa = x / 10.0 ** exponent
-    if round(mantissa, digits - 1) in (10.0, -10.0):
-        mantissa, exponent = mantissa / 10.0, exponent + 1
-    m = f"{mantissa:.{digits - 1}f}".rstrip("0").rstrip(".")
-    return f"{m}·10{str(exponent).translate(_SUPERSCRIPT)}".replace("-", "−")
+    """A ratio or a norm in the lab's words: ``engine.formatting.format_number`` with 2 significant digits."""
+    return format_number(x, digits)
 
 
 @dataclass(frozen=True)
@@ -135,7 +120,7 @@ class Diagnostics:
         f = self.factor_per_layer
         if f is None or self.reference < 2:
             return None
-        power = str(self.reference).translate(_SUPERSCRIPT)
+        power = sup(self.reference)
         return (f"on the way back each layer multiplies mean |δ| by ×{format_sci(f, 3)} on average: "
                 f"{format_sci(f, 3)}{power} ≈ {format_sci(self.delta_ratio[0])}")
 

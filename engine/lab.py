@@ -1,7 +1,8 @@
 """The vanishing/exploding gradients lab: settings, presets, a seeded batch, and training with a record.
 
 ``LabSettings`` is one frozen record (names, numbers, the seed) that round-trips through ``to_dict`` /
-``from_dict``; ``FIELDS`` is its table of limits. ``PRESETS`` maps each preset's on-screen name to its
+``from_dict``; each field is checked by its row of the one field table, ``engine.settings.SETTINGS``
+(``FIELDS`` lists the lab's rows). ``PRESETS`` maps each preset's on-screen name to its
 settings and its two-line explanation. ``LabRun`` trains the network step by step and records, per
 step, the loss and ‖∂L/∂W_l‖ of every layer; it stops at the first non-finite pass and says where the
 overflow began ("diverged at step N, layer l").
@@ -11,21 +12,16 @@ The network is ``inputs → width × depth → 1``: ``depth`` hidden layers of `
 ``np.random.default_rng(seed)``, with a target y ∈ [0, 1] per sample:
 ``sign`` y = [Σx > 0]; ``sine`` y = (1 + sin Σx) / 2; ``random`` y ~ U(0, 1) (nothing to learn).
 """
-import inspect
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Dict, List, Optional
 
 import numpy as np
 
-from engine.activations import ACTIVATIONS
 from engine.diagnostics import Diagnostics, Divergence, diagnose, locate_nonfinite
-from engine.initializers import INITIALIZERS
 from engine.network import Network
+from engine.settings import MAX_STEPS, NORMS, SETTINGS, TARGETS  # noqa: F401  (NORMS, TARGETS: the lab's names)
 
-TARGETS = ("sign", "sine", "random")
 LAB_LOSSES = {"mse": "linear", "bce": "sigmoid"}  # loss → output activation
-NORMS = ("none", "batch", "layer")
-MAX_STEPS = 2000
 MAX_PINS = 3
 
 
@@ -35,77 +31,33 @@ def matched_init(activation: str) -> str:
 
 
 @dataclass(frozen=True)
-class Field:
-    """Limits of one setting: numbers in [lo, hi], or one of ``choices``."""
-
-    kind: type
-    lo: Optional[float] = None
-    hi: Optional[float] = None
-    choices: Optional[tuple] = None
-    label: str = ""
-
-
-FIELDS: Dict[str, Field] = {
-    "depth": Field(int, 1, 50, label="hidden layers"),
-    "width": Field(int, 1, 64, label="units per hidden layer"),
-    "activation": Field(str, choices=tuple(ACTIVATIONS), label="activation"),
-    "init": Field(str, choices=tuple(INITIALIZERS), label="initializer"),
-    "scale": Field(float, 0.01, 100.0, label="weight-scale multiplier"),
-    "batch": Field(int, 1, 512, label="batch size"),
-    "seed": Field(int, 0, 2**31 - 1, label="seed"),
-    "loss": Field(str, choices=tuple(LAB_LOSSES), label="loss"),
-    "target": Field(str, choices=TARGETS, label="target"),
-    "lr": Field(float, 1e-4, 10.0, label="learning rate"),
-    "steps": Field(int, 1, MAX_STEPS, label="training steps"),
-    "residual": Field(bool, label="residual connections"),
-    "clip": Field(bool, label="gradient clipping"),
-    "clip_threshold": Field(float, 1e-3, 1e3, label="clipping threshold (global norm)"),
-    "norm": Field(str, choices=NORMS, label="normalisation"),
-    "matched_init": Field(bool, label="init matched to the activation"),
-    "inputs": Field(int, 1, 64, label="inputs"),
-}
-
-
-@dataclass(frozen=True)
 class LabSettings:
-    """Everything that defines a lab network, its batch and its training; see ``FIELDS`` for limits."""
+    """Everything that defines a lab network, its batch and its training; limits from ``engine.settings``."""
 
     depth: int = 20
     width: int = 32
     activation: str = "sigmoid"
     init: str = "xavier_normal"
-    scale: float = 1.0
-    batch: int = 64
+    init_gain: float = 1.0
+    batch_size: int = 64
     seed: int = 0
     loss: str = "mse"
     target: str = "sign"
     lr: float = 0.1
     steps: int = 100
     residual: bool = False
-    clip: bool = False
-    clip_threshold: float = 1.0
-    norm: str = "none"
+    clip_norm: Optional[float] = None
+    norm: Optional[str] = None
     matched_init: bool = False
     inputs: int = 4
 
     def __post_init__(self):
         for f in fields(self):
-            spec, value = FIELDS[f.name], getattr(self, f.name)
-            if spec.kind is bool:
-                if not isinstance(value, (bool, np.bool_)):
-                    raise ValueError(f"{f.name} ({spec.label}): expected true or false, got {value!r}")
-            elif spec.choices is not None:
-                if value not in spec.choices:
-                    raise ValueError(f"{f.name} ({spec.label}): expected one of {', '.join(spec.choices)}, "
-                                     f"got {value!r}")
-            else:
-                ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-                if ok and spec.kind is int:
-                    ok = float(value) == int(value)
-                if not ok or not np.isfinite(value) or not spec.lo <= value <= spec.hi:
-                    raise ValueError(f"{f.name} ({spec.label}): expected {spec.kind.__name__} from "
-                                     f"{spec.lo:g} to {spec.hi:g}, got {value!r}")
-                object.__setattr__(self, f.name, spec.kind(value))
+            setting = SETTINGS[f.name]
+            value = setting.check(getattr(self, f.name), f"{f.name} ({setting.label.lower()})")
+            object.__setattr__(self, f.name, value)
+        if self.loss not in LAB_LOSSES:
+            raise ValueError(f"loss (loss): expected one of {', '.join(LAB_LOSSES)} in the lab, got {self.loss!r}")
 
     def to_dict(self) -> dict:
         """Plain JSON-ready values."""
@@ -120,16 +72,17 @@ class LabSettings:
                              f"{', '.join(FIELDS)}")
         values = {}
         for key, value in d.items():
-            kind = FIELDS[key].kind
+            kind = SETTINGS[key].kind
             if kind is bool and isinstance(value, str):
                 if value.lower() not in ("true", "false", "1", "0"):
-                    raise ValueError(f"{key} ({FIELDS[key].label}): expected true or false, got {value!r}")
+                    raise ValueError(f"{key} ({SETTINGS[key].label.lower()}): expected true or false, got {value!r}")
                 value = value.lower() in ("true", "1")
             elif kind in (int, float) and isinstance(value, str):
                 try:
                     value = float(value)
                 except ValueError:
-                    raise ValueError(f"{key} ({FIELDS[key].label}): expected a number, got {value!r}") from None
+                    raise ValueError(f"{key} ({SETTINGS[key].label.lower()}): expected a number, "
+                                     f"got {value!r}") from None
             values[key] = value
         return cls(**values)
 
@@ -145,9 +98,12 @@ class LabSettings:
         return matched_init(self.activation) if self.matched_init else self.init
 
     @property
-    def effective_scale(self) -> float:
+    def effective_init_gain(self) -> float:
         """The matched init is used as designed (multiplier 1): that is the remedy."""
-        return 1.0 if self.matched_init else self.scale
+        return 1.0 if self.matched_init else self.init_gain
+
+
+FIELDS = {f.name: SETTINGS[f.name] for f in fields(LabSettings)}   # the lab's rows of the one field table
 
 
 @dataclass(frozen=True)
@@ -166,34 +122,34 @@ PRESETS: Dict[str, Preset] = dict([
     _preset("Deep sigmoid network — vanishing",
             "σ′(z) ≤ 0.25, so every sigmoid layer multiplies δ = ∂L/∂z by a quarter or less on the way back.\n"
             "After 20 layers the first layer gets almost nothing: it cannot learn.",
-            depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0, loss="bce", lr=0.1, steps=300),
+            depth=20, width=32, activation="sigmoid", init="xavier_normal", init_gain=1.0, loss="bce", lr=0.1, steps=300),
     _preset("tanh with too-large init — exploding",
             "Weights 4× larger than Xavier's make each layer multiply δ by more than 1 on the way back.\n"
             "Over 20 layers the factors compound: layer 1 gets thousands of times the gradient of layer 20.",
-            depth=20, width=32, activation="tanh", init="xavier_normal", scale=4.0, lr=0.03),
+            depth=20, width=32, activation="tanh", init="xavier_normal", init_gain=4.0, lr=0.03),
     _preset("ReLU with He init — healthy",
             "He init (variance 2/fan_in) makes a ReLU layer keep the size of δ: relu′ is 1 on half of the units.\n"
             "Every layer gets a gradient of the same order, even 20 layers deep.",
-            depth=20, width=32, activation="relu", init="he_normal", scale=1.0, lr=0.01),
+            depth=20, width=32, activation="relu", init="he_normal", init_gain=1.0, lr=0.01),
     _preset("Zero init — symmetric neurons never differ",
             "With all weights 0 every hidden unit computes the same z and gets the same δ, so the same update.\n"
             "Train it: the rows of each W stay identical: 8 units behave as one.",
-            train=True, depth=2, width=8, activation="sigmoid", init="zeros", scale=1.0, lr=0.3, steps=100),
+            train=True, depth=2, width=8, activation="sigmoid", init="zeros", init_gain=1.0, lr=0.3, steps=100),
     _preset("Dead ReLUs after a large learning rate",
             "A learning rate of 10 throws weights and biases so far that z ≤ 0 for every input: relu′ = 0 there.\n"
             "Train it: half the units die, pass no gradient back and never recover; the loss stays high.",
-            train=True, depth=2, width=32, activation="relu", init="he_normal", scale=1.0, lr=10.0, steps=50,
+            train=True, depth=2, width=32, activation="relu", init="he_normal", init_gain=1.0, lr=10.0, steps=50,
             loss="bce", target="sign"),
     _preset("Residual connections rescue depth",
             "The same deep sigmoid network with skips a ← a + f(z): δ also flows back through the identity.\n"
             "Layer 1 now gets a gradient of layer 20's order: press Play, this one learns, the plain one cannot.",
-            train=True, depth=20, width=32, activation="sigmoid", init="xavier_normal", scale=1.0, loss="bce", lr=0.1,
+            train=True, depth=20, width=32, activation="sigmoid", init="xavier_normal", init_gain=1.0, loss="bce", lr=0.1,
             steps=300, residual=True),
     _preset("Clipping tames an explosion",
             "ReLU weights 2× He's make the output and every gradient huge: unclipped, step 3 throws them to inf.\n"
             "Clipping the global norm at 1 bounds each step (the per-layer ratios stay): press Play, the loss falls.",
-            train=True, depth=10, width=32, activation="relu", init="he_normal", scale=2.0, lr=0.01, steps=100,
-            target="sine", clip=True, clip_threshold=1.0),
+            train=True, depth=10, width=32, activation="relu", init="he_normal", init_gain=2.0, lr=0.01, steps=100,
+            target="sine", clip_norm=1.0),
 ])
 
 
@@ -210,34 +166,22 @@ HINTS = {
 def make_batch(settings: LabSettings):
     """The seeded batch: X (batch, inputs) ~ N(0, 1) and targets Y (batch, 1) in [0, 1]."""
     rng = np.random.default_rng(settings.seed)
-    X = rng.normal(size=(settings.batch, settings.inputs))
+    X = rng.normal(size=(settings.batch_size, settings.inputs))
     s = X.sum(axis=1, keepdims=True)
     if settings.target == "sign":
         Y = (s > 0).astype(np.float64)
     elif settings.target == "sine":
         Y = 0.5 + 0.5 * np.sin(s)
     else:
-        Y = rng.uniform(0.0, 1.0, size=(settings.batch, 1))
+        Y = rng.uniform(0.0, 1.0, size=(settings.batch_size, 1))
     return X, Y
-
-
-def engine_supports(option: str) -> bool:
-    """Whether ``Network`` takes this keyword (``residual``, ``norm``)."""
-    return option in inspect.signature(Network.__init__).parameters
 
 
 def build_network(settings: LabSettings) -> Network:
     """The lab's network for these settings (weights drawn from ``settings.seed``)."""
-    kwargs = dict(activation=settings.activation, output_activation=LAB_LOSSES[settings.loss],
-                  loss=settings.loss, init=settings.effective_init, init_gain=settings.effective_scale,
-                  seed=settings.seed, clip_norm=settings.clip_threshold if settings.clip else None)
-    for option, value, off in (("residual", settings.residual, False),
-                               ("norm", None if settings.norm == "none" else settings.norm, None)):
-        if value != off:
-            if not engine_supports(option):
-                raise ValueError(f"{option}: this engine has no {option} option yet")
-            kwargs[option] = value
-    return Network(settings.sizes, **kwargs)
+    return Network(settings.sizes, activation=settings.activation, output_activation=LAB_LOSSES[settings.loss],
+                   loss=settings.loss, init=settings.effective_init, init_gain=settings.effective_init_gain,
+                   seed=settings.seed, clip_norm=settings.clip_norm, residual=settings.residual, norm=settings.norm)
 
 
 def analyse(settings: LabSettings, net: Optional[Network] = None):
@@ -362,11 +306,11 @@ def add_pin(pins: List[PinnedRun], new: PinnedRun) -> List[PinnedRun]:
 def describe(settings: LabSettings) -> str:
     """A short label: "sigmoid 20×32, xavier_normal ×1, residual"."""
     parts = [f"{settings.activation} {settings.depth}×{settings.width}",
-             f"{settings.effective_init} ×{settings.effective_scale:g}"]
+             f"{settings.effective_init} ×{settings.effective_init_gain:g}"]
     if settings.residual:
         parts.append("residual")
-    if settings.norm != "none":
+    if settings.norm is not None:
         parts.append(f"{settings.norm} norm")
-    if settings.clip:
-        parts.append(f"clip {settings.clip_threshold:g}")
+    if settings.clip_norm is not None:
+        parts.append(f"clip {settings.clip_norm:g}")
     return ", ".join(parts)

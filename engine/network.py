@@ -1,4 +1,4 @@
-"""The network: parameters, the forward/backward pass as a record, and one optimizer step.
+"""The network: parameters, the forward/backward pass (returned as an ``engine.passes.Pass``), one optimizer step.
 
 See the package docstring for the vocabulary (z, a, delta, dW, db) and the shapes.
 
@@ -14,9 +14,7 @@ Two optional remedies for deep networks change the hidden layers (never the outp
   variance is the biased one (divide by the count). γ (start 1) and β (start 0) are learnable, one
   per unit, in ``Network.gammas`` / ``Network.betas`` (one array per hidden layer).
 """
-import ctypes
 import math
-from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
@@ -25,76 +23,13 @@ from engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from engine.initializers import INITIALIZERS
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
+from engine.passes import Pass
 
 MAX_LAYERS = 64
 MAX_UNITS = 1024
 NORMS = (None, "batch", "layer")
 NORM_EPS = 1e-5
 NORM_MOMENTUM = 0.1  # running mean/var of batch norm: r ← (1 − m) r + m · batch value, at each step
-
-
-@dataclass
-class Pass:
-    """Every number of one forward and backward pass (and, after ``step``, of the update).
-
-    Attributes
-    ----------
-    loss : float
-        Batch loss: data loss plus the L1/L2 weight penalty.
-    data_loss : float
-        Mean over the batch of the per-sample loss.
-    a : list of (batch, n_l) arrays, len(sizes)
-        a[0] is X, a[-1] the output ŷ. In a residual layer a[l+1] = f(u[l]) + a[l].
-    z : list of (batch, n_{l+1}) arrays, len(sizes) - 1
-        z = a_prev @ W.T + b, always before any normalisation.
-    delta : list of (batch, n_{l+1}) arrays
-        δ = ∂L/∂z of each sample's loss. Exactly: batch × ∂(data loss)/∂z_i, which is sample i's own
-        gradient when samples are independent; under batch norm it also carries the influence of
-        z_i on the other samples through the batch statistics. So dW = δᵀ a / batch always holds.
-    dW, db : lists aligned with ``Network.weights`` / ``Network.biases``
-        ∂L/∂W and ∂L/∂b of the batch loss (penalty included). Under batch norm db is 0 up to
-        rounding: subtracting the batch mean cancels the bias.
-    dgamma, dbeta : lists aligned with ``Network.gammas`` / ``Network.betas``
-        ∂L/∂γ and ∂L/∂β of the batch loss (empty lists without normalisation).
-    dL_dyhat : (batch, n_out) array
-        ∂L/∂ŷ per sample.
-    sample_loss : (batch,) array
-    finite : bool
-        False when the pass overflowed: the loss, a gradient or a normalisation variance is inf or
-        NaN (or the squared gradient norm exceeds the float range, ~1e308).
-    update_W, update_b, update_gamma, update_beta : lists or None
-        The change applied to each parameter by ``step`` (None after ``backward``, or when the step
-        was skipped because the gradients were not finite).
-    grad_norm : float or None
-        Global L2 norm of the gradients (γ, β included) before clipping (``step`` only).
-    clipped : bool
-        Whether clipping changed the gradients (``step`` only).
-    extras : dict
-        Only for normalised or residual networks, lists aligned with z (None where a layer lacks
-        the feature): ``"z_hat"`` ẑ, ``"u"`` = γ ⊙ ẑ + β (what enters f), ``"mean"`` and ``"var"`` the
-        statistics used ((n,) per unit for batch norm, (batch, 1) per sample for layer norm),
-        ``"delta_u"`` = batch × ∂L/∂u, ``"f"`` = f(u) before a skip connection adds a[l].
-    """
-
-    loss: float
-    data_loss: float
-    a: List[np.ndarray]
-    z: List[np.ndarray]
-    delta: List[np.ndarray]
-    dW: List[np.ndarray]
-    db: List[np.ndarray]
-    dL_dyhat: np.ndarray
-    sample_loss: np.ndarray
-    finite: bool
-    update_W: Optional[List[np.ndarray]] = None
-    update_b: Optional[List[np.ndarray]] = None
-    grad_norm: Optional[float] = None
-    clipped: bool = False
-    extras: dict = field(default_factory=dict)
-    dgamma: List[np.ndarray] = field(default_factory=list)
-    dbeta: List[np.ndarray] = field(default_factory=list)
-    update_gamma: Optional[List[np.ndarray]] = None
-    update_beta: Optional[List[np.ndarray]] = None
 
 
 class Network:
@@ -559,34 +494,6 @@ class Network:
 def _check_finite_targets(Y) -> None:
     if not math.isfinite(np.add.reduce(Y, None)) and not np.isfinite(Y).all():
         raise ValueError("Y: expected finite numbers, got NaN or inf")
-
-
-def keep_freed_memory() -> None:
-    """Ask glibc to keep freed memory for reuse instead of handing it back to the OS at once.
-
-    Every step allocates its records (a, z, δ for each layer) and frees the previous ones; by default
-    glibc returns blocks over 128 KB (and a heap top over 128 KB) to the OS, so each step page-faults
-    its memory back in: measured 2.1× slower for the 20 × 32 network at batch 256 and 1.4× for
-    [784, 128, 64, 10]. PyTorch's caching allocator avoids the same cost.
-
-    Opt-in, because it is process-wide and makes a process hold on to memory it has freed: the
-    training benchmark and a notebook running long trainings of big networks may call it; the app
-    does not (a classroom server must give memory back when students leave). Once per process; a
-    no-op where the C library is not glibc.
-    """
-    global _MEMORY_TUNED
-    if _MEMORY_TUNED:
-        return
-    _MEMORY_TUNED = True
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.mallopt(-3, 32 * 2 ** 20)  # M_MMAP_THRESHOLD: blocks below 32 MB come from the heap
-        libc.mallopt(-1, 128 * 2 ** 20)  # M_TRIM_THRESHOLD: keep up to 128 MB of free heap top
-    except (OSError, AttributeError):
-        pass
-
-
-_MEMORY_TUNED = False
 
 
 def _check_sizes(sizes) -> tuple:

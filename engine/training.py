@@ -24,7 +24,8 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from engine.network import Network, Pass
+from engine.network import Network
+from engine.passes import Pass
 from engine.optimizers import OPTIMIZERS
 
 HISTORY_MAX_STEPS = 1000

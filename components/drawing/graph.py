@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from components.drawing import style
 from components.drawing.layout import layered_layout
+from engine.ids import parse_id
 
 EDGE_MODES = {"gradient": "|∂L/∂w| (log)", "weight": "w", "update": "update −α∂L/∂w"}
 NODE_MODES = {"a": "a (activation)", "z": "z (pre-activation)", "delta": "|δ| = |∂L/∂z| (log)"}
@@ -26,7 +27,7 @@ HOVER_LABEL_EDGES = 2000   # every edge hoverable up to this many; above, the se
 
 def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: Optional[Sequence] = None, *,
                    z=None, a=None, delta=None, dW=None, db=None, update_W=None, lr: Optional[float] = None,
-                   color_edges_by: str = "gradient", color_nodes_by: str = "a",
+                   edge_mode: str = "gradient", node_mode: str = "a",
                    highlight_layer: Optional[int] = None, selected: Optional[str] = None,
                    show_values: Optional[bool] = None, sample: int = 0, height: Optional[int] = None,
                    title: Optional[str] = None, narrow: bool = False) -> go.Figure:
@@ -40,18 +41,18 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
         not computed yet); a : list of len(sizes), a[0] the input. Row ``sample`` is drawn.
     dW, db : lists aligned with weights / biases (entry None = not known yet).
     update_W : the change applied to each weight; default −lr·dW when ``lr`` is given.
-    color_edges_by : "gradient" (log |∂L/∂w|), "weight" (w) or "update" (the change of w).
-    color_nodes_by : "a", "z" or "delta" (log |δ|).
+    edge_mode : "gradient" (log |∂L/∂w|), "weight" (w) or "update" (the change of w).
+    node_mode : "a", "z" or "delta" (log |δ|).
     highlight_layer : index in ``sizes`` of the layer being computed (a shaded band), or None.
     selected : a node "L{l}:N{j}", weight "W{l}:{j}:{k}" or bias "b{l}:{j}" id to ring, or None.
     show_values : print numbers on nodes and edges (default: when there are ≤ 40 edges).
     narrow : the chart gets a narrow column (the playground's): the legend line above it wraps.
     """
     sizes = tuple(int(s) for s in sizes)
-    if color_edges_by not in EDGE_MODES:
-        raise ValueError(f"color_edges_by: expected one of {', '.join(EDGE_MODES)}, got {color_edges_by!r}")
-    if color_nodes_by not in NODE_MODES:
-        raise ValueError(f"color_nodes_by: expected one of {', '.join(NODE_MODES)}, got {color_nodes_by!r}")
+    if edge_mode not in EDGE_MODES:
+        raise ValueError(f"edge_mode: expected one of {', '.join(EDGE_MODES)}, got {edge_mode!r}")
+    if node_mode not in NODE_MODES:
+        raise ValueError(f"node_mode: expected one of {', '.join(NODE_MODES)}, got {node_mode!r}")
     if len(weights) != len(sizes) - 1:
         raise ValueError(f"weights: expected {len(sizes) - 1} arrays for sizes {sizes}, got {len(weights)}")
     lay = layered_layout(sizes)
@@ -73,13 +74,13 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
         shapes.append(dict(type="rect", layer="below", x0=highlight_layer - 0.2, x1=highlight_layer + 0.2,
                            y0=float(lay.y.min()) - 0.75, y1=float(lay.y.max()) + 0.75,
                            fillcolor=style.HIGHLIGHT_FILL, line=dict(color=style.HIGHLIGHT_LINE, width=2, dash="dot")))
-    edge_color_info = _edge_shapes(lay, edges, color_edges_by, shapes)
+    edge_color_info = _edge_shapes(lay, edges, edge_mode, shapes)
     if selected and selected.startswith("W") and selected in _edge_index(lay):
         i = _edge_index(lay)[selected]
         shapes.insert(0, dict(type="path", layer="below", path=str(lay.edge_path[i]),
                               line=dict(color="rgba(255, 190, 0, 0.85)", width=14)))
 
-    node_colors, node_bar = _node_colors(vals, color_nodes_by)
+    node_colors, node_bar = _node_colors(vals, node_mode)
     labelled = node_size >= 20
     traces.append(_scatter(
         x=lay.x, y=lay.y, mode="markers+text" if labelled else "markers", name="nodes",
@@ -96,7 +97,7 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
         traces.append(_scatter(
             x=lay.x, y=lay.y - node_size / px_per_unit / 2 - 0.04, mode="text", text=_node_value_text(vals),
             textposition="bottom center", textfont=dict(size=style.VALUE_SIZE), hoverinfo="skip", showlegend=False))
-    _add_edge_targets(traces, lay, edges, small, node_size, color_edges_by, selected)
+    _add_edge_targets(traces, lay, edges, small, node_size, edge_mode, selected)
     if small:
         _add_biases(traces, lay, vals, node_size, px_per_unit)
     _add_selection_ring(traces, lay, selected, node_size, px_per_unit, small)
@@ -292,14 +293,12 @@ def _target_rows(lay, selected):
         return None
     nodes = set()
     try:
-        if selected and selected.startswith("L"):
-            l, j = (int(v) for v in selected[1:].split(":N"))
+        kind, l, j, *k = parse_id(selected) if selected else ("", 0, 0)
+        if kind == "node":
             nodes = {lay.node_index(l, j)}
-        elif selected and selected.startswith("W"):
-            l, j, k = (int(v) for v in selected[1:].split(":"))
-            nodes = {lay.node_index(l, k), lay.node_index(l + 1, j)}
-        elif selected and selected.startswith("b"):
-            l, j = (int(v) for v in selected[1:].split(":"))
+        elif kind == "weight":
+            nodes = {lay.node_index(l, k[0]), lay.node_index(l + 1, j)}
+        elif kind == "bias":
             nodes = {lay.node_index(l + 1, j)}
     except (ValueError, IndexError):
         nodes = set()
@@ -389,7 +388,7 @@ def _add_selection_ring(traces, lay, selected, node_size, px_per_unit, small):
         x, y, size = lay.x[i], lay.y[i], node_size + 16
     elif selected.startswith("b") and small:
         try:
-            l, j = (int(v) for v in selected[1:].split(":"))
+            _, l, j = parse_id(selected)
             i = lay.node_index(l + 1, j)
         except (ValueError, IndexError):
             return

@@ -11,7 +11,7 @@ from typing import Tuple
 import networkx as nx
 import numpy as np
 
-from engine.timeline import node_label
+from engine.ids import node_label
 
 EDGE_LABEL_AT = (0.2, 0.8)     # where along an edge (fraction from its source) its number sits: one place per edge of a layer
 

@@ -11,7 +11,8 @@ import math
 import numpy as np
 from plotly.colors import sample_colorscale
 
-from engine.timeline import node_label as engine_node_label
+from engine.formatting import format_number as fmt, format_numbers as fmt_array, sub, sup  # noqa: F401  one rule
+from engine.ids import node_label as engine_node_label
 
 # Blue (negative) → near-white (0) → orange (positive); readable for red–green colour blindness.
 DIVERGING = [[0.0, "#08519c"], [0.25, "#6baed6"], [0.5, "#f2f2f2"], [0.75, "#fdae6b"], [1.0, "#d94801"]]
@@ -31,46 +32,9 @@ N_COLOR_BINS = 16      # edges are drawn as one SVG path per (colour, width, sig
 EDGE_WIDTHS = (1.2, 2.6, 4.4, 6.6)
 LOG_DECADES = 12       # a log colour bar spans at most this many powers of ten
 
-_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_SUB = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
-def sup(n) -> str:
-    return str(n).translate(_SUP)
-
-
-def sub(n) -> str:
-    return str(n).translate(_SUB)
-
-
 def node_label(l: int, j: int, sizes) -> str:
     """Display label of node L{l}:N{j}: x₁ for inputs, h¹₂ for hidden units, ŷ (ŷ₁, ŷ₂…) for outputs."""
     return engine_node_label(tuple(sizes), f"L{l}:N{j}")
-
-
-def fmt(v, digits: int = 4) -> str:
-    """A number for the screen: 4 significant digits, a real minus sign, 'NaN'/'∞' for overflow."""
-    if v is None:
-        return "—"
-    v = float(v)
-    if math.isnan(v):
-        return "NaN"
-    if math.isinf(v):
-        return "∞" if v > 0 else "−∞"
-    if v == 0:
-        return "0"
-    a = abs(v)
-    text = f"{v:.{digits}g}" if 1e-4 <= a < 1e5 else f"{v:.{max(digits - 2, 1)}e}"
-    return text.replace("-", "−")
-
-
-def fmt_array(values: np.ndarray, digits: int = 4) -> np.ndarray:
-    """Vectorised ``fmt`` for many numbers (used for the hover cards of large graphs)."""
-    values = np.asarray(values, dtype=np.float64)
-    out = np.char.mod(f"%.{digits}g", values)
-    out = np.char.replace(out, "-", "−")
-    out = np.where(np.isnan(values), "NaN", out)
-    return np.where(np.isinf(values), np.where(values > 0, "∞", "−∞"), out)
 
 
 def signed_range(*arrays) -> float:

@@ -13,7 +13,7 @@ from components.shell.presenter import chart_config
 from engine.activations import ACTIVATIONS
 from engine.diagnostics import histograms
 from engine.initializers import INITIALIZERS
-from engine.lab import (FIELDS, HINTS, LAB_LOSSES, MAX_PINS, MAX_STEPS, PRESETS, TARGETS, describe,
+from engine.lab import (FIELDS, HINTS, LAB_LOSSES, MAX_PINS, MAX_STEPS, NORMS, PRESETS, TARGETS, describe,
                         distinct_units, pin)
 
 TICK_SECONDS = 0.3      # the player advances the run every TICK_SECONDS …
@@ -24,35 +24,40 @@ STATE_ICONS = {"vanishing": ":blue[:material/trending_down:]", "exploding": ":or
 VIEWS = ("Training", "Forward pass", "Histograms", "Network graph", "Compare")
 TRY = HINTS["diverged"]
 LIMITS = (f"Limits: 1–{FIELDS['depth'].hi:.0f} hidden layers, 1–{FIELDS['width'].hi:.0f} units each, "
-          f"batch 1–{FIELDS['batch'].hi:.0f}, weight scale ×0.01–×100, 1–{MAX_STEPS} training steps, "
+          f"batch 1–{FIELDS['batch_size'].hi:.0f}, weight scale ×0.01–×100, 1–{MAX_STEPS} training steps, "
           f"{MAX_PINS} pinned runs; graphs over {figs.MAX_DRAWN_EDGES:,} weights are aggregated, "
           f"histograms show at most {figs.MAX_PANELS} layers at once.")
+
+
+def _range(name):
+    """A widget's (min, max): the setting's range in the one field table."""
+    return int(FIELDS[name].lo), int(FIELDS[name].hi)
 
 
 def sidebar_controls():
     k = state.key
     sb = st.sidebar
     sb.header("Network")
-    sb.slider("Hidden layers (depth)", 1, 50, key=k("depth"))
-    sb.slider("Units per hidden layer (width)", 1, 64, key=k("width"))
+    sb.slider("Hidden layers (depth)", *_range("depth"), key=k("depth"))
+    sb.slider("Units per hidden layer (width)", *_range("width"), key=k("width"))
     sb.selectbox("Activation", list(ACTIVATIONS), key=k("activation"))
     sb.selectbox("Initializer", list(INITIALIZERS), key=k("init"),
                  help="\n\n".join(f"**{n}**: {i.doc}" for n, i in INITIALIZERS.items()))
-    sb.select_slider("Weight-scale multiplier (log scale)", options=state.SCALES, key=k("scale"),
+    sb.select_slider("Weight-scale multiplier (log scale)", options=state.SCALES, key=k("init_gain"),
                      format_func=lambda v: f"×{v:g}")
     sb.header("Data")
-    sb.number_input("Batch size (random, seeded)", 1, 512, step=1, key=k("batch"))
-    sb.number_input("Seed", 0, 2**31 - 1, step=1, key=k("seed"))
+    sb.number_input("Batch size (random, seeded)", *_range("batch_size"), step=1, key=k("batch_size"))
+    sb.number_input("Seed", *_range("seed"), step=1, key=k("seed"))
     sb.selectbox("Loss", list(LAB_LOSSES), key=k("loss"),
                  format_func=lambda n: {"mse": "mse (linear output)", "bce": "bce (sigmoid output)"}[n])
     sb.selectbox("Target", TARGETS, key=k("target"), format_func=lambda t: {
         "sign": "y = [Σx > 0]", "sine": "y = (1 + sin Σx)/2", "random": "random y (nothing to learn)"}[t])
     sb.header("Remedies")
     sb.toggle("Residual (skip) connections", key=k("residual"), help="a ← a + f(z) between equal-width hidden layers")
-    sb.toggle("Gradient clipping (global norm)", key=k("clip"))
-    sb.select_slider("Clipping threshold ‖g‖ ≤", options=state.CLIPS, key=k("clip_threshold"),
-                     disabled=not st.session_state.get(k("clip")), format_func=lambda v: f"{v:g}")
-    sb.radio("Normalisation layer", ("none", "batch", "layer"), key=k("norm"), horizontal=True)
+    sb.toggle("Gradient clipping (global norm)", key=state.CLIP)
+    sb.select_slider("Clipping threshold ‖g‖ ≤", options=state.CLIPS, key=state.CLIP_THRESHOLD,
+                     disabled=not st.session_state.get(state.CLIP), format_func=lambda v: f"{v:g}")
+    sb.radio("Normalisation layer", NORMS, key=k("norm"), horizontal=True, format_func=lambda n: n or "none")
     sb.toggle("Use the init matched to the activation", key=k("matched_init"),
               help="Xavier for sigmoid/tanh/linear, He for the ReLU family, at multiplier ×1")
     sb.header("Training")
@@ -143,7 +148,7 @@ def graph_panel(p, d, settings, net):
     n_weights = sum(W.size for W in net.weights)
     if n_weights <= figs.MAX_DRAWN_EDGES:
         fig = network_figure(net.sizes, net.weights, net.biases, z=p.z, a=p.a, delta=p.delta, dW=p.dW, db=p.db,
-                             color_edges_by="gradient", color_nodes_by="delta", height=560)
+                             edge_mode="gradient", node_mode="delta", height=560)
         st.plotly_chart(fig, key="lab_chart_graph", width="stretch")
         st.caption("Every weight drawn, coloured by |∂L/∂w| on a log scale, nodes by |δ|: dark = vanishing, "
                    "bright = exploding.")

@@ -29,7 +29,10 @@ SCALES = (0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.4, 0
 LRS = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 STEPS = (10, 20, 50, 100, 200, 300, 500, 1000, 2000)
 CLIPS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
-LADDERS = {"scale": SCALES, "lr": LRS, "steps": STEPS, "clip_threshold": CLIPS}
+LADDERS = {"init_gain": SCALES, "lr": LRS, "steps": STEPS, "clip_norm": CLIPS}
+# clip_norm (None = off) is drawn as two widgets: a toggle and a threshold slider that keeps its value
+# while clipping is off; lab_clip_norm holds the setting itself, like every other lab_<field> key.
+CLIP, CLIP_THRESHOLD = "lab_clip", "lab_clip_threshold"
 
 
 def key(field: str) -> str:
@@ -39,7 +42,7 @@ def key(field: str) -> str:
 def snap(field: str, value):
     """The ladder value nearest to ``value`` (log distance) for laddered fields; others unchanged."""
     ladder = LADDERS.get(field)
-    if ladder is None:
+    if ladder is None or value is None:
         return value
     return min(ladder, key=lambda v: abs(np.log(v) - np.log(value)))
 
@@ -48,6 +51,10 @@ def apply_settings(settings: LabSettings) -> None:
     """Write settings into the widgets' keys (call from a callback, before the widgets are drawn)."""
     for f in fields(settings):
         st.session_state[key(f.name)] = snap(f.name, getattr(settings, f.name))
+    st.session_state[CLIP] = settings.clip_norm is not None
+    if settings.clip_norm is not None:
+        st.session_state[CLIP_THRESHOLD] = snap("clip_norm", settings.clip_norm)
+    st.session_state.setdefault(CLIP_THRESHOLD, 1.0)
     st.session_state[LAST_VALID] = settings
 
 
@@ -62,6 +69,8 @@ def init_state() -> None:
 def read_settings() -> Tuple[LabSettings, Optional[str]]:
     """Settings from the widgets; on a bad value, the last valid settings and the error message."""
     values = {f.name: st.session_state.get(key(f.name)) for f in fields(LabSettings)}
+    values["clip_norm"] = st.session_state.get(CLIP_THRESHOLD) if st.session_state.get(CLIP) else None
+    st.session_state[key("clip_norm")] = values["clip_norm"]
     try:
         settings = LabSettings(**values)
     except ValueError as e:

@@ -4,9 +4,10 @@ import streamlit as st
 from components.shell import sharing
 from engine.scenario import load_lessons
 
-URL_PATHS = {"step": "", "lab": "lab", "playground": "playground"}  # the step-through page is served at /
+URL_PATHS = {"step": "", "lab": "lab", "playground": "playground", "sandbox": "sandbox"}  # step is served at /
 KIND = {"step": ":material/footprint: Step through", "lab": ":material/monitoring: Gradient lab",
-        "playground": ":material/model_training: Training playground"}
+        "playground": ":material/model_training: Training playground",
+        "sandbox": ":material/function: Chain-rule sandbox"}
 
 
 @st.cache_data(show_spinner=False)

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from components.drawing import style
 from engine.features import transform
+from engine.ids import parse_id
 
 GRID = 50               # boundary grid: GRID × GRID points
 THUMB = 25              # neuron thumbnails: THUMB × THUMB cells (every 2nd grid point; 13 × 13 beyond 8 units)
@@ -266,7 +267,7 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
 def neuron_figure(maps: Sequence[np.ndarray], node_id: str, label: str, xs, ys, dataset=None,
                   height: int = 440) -> go.Figure:
     """The output a of one neuron ("L{l}:N{j}") over the plane, large, with its own colour bar."""
-    l, j = (int(part[1:]) for part in node_id.split(":"))
+    _, l, j = parse_id(node_id)
     G = len(xs)
     a = maps[l][:, j].reshape(G, G)
     finite = a[np.isfinite(a)]

@@ -22,6 +22,9 @@ from components.drawing.style import fmt, node_label
 from engine.activations import ACTIVATIONS
 from engine.datasets import CSV_MAX_BYTES, CSV_MAX_ROWS, DATASETS, MAX_CLASSES, MAX_SAMPLES
 from engine.features import FEATURES
+from engine.ids import parse_id
+from engine.scenario import parse_hidden as _parse_hidden
+from engine.settings import SETTINGS
 from engine.initializers import INITIALIZERS
 from engine.optimizers import OPTIMIZERS
 from engine.training import Snapshot
@@ -34,17 +37,7 @@ DATASET_NAMES = {**{name: f"{name} — {spec.doc}" for name, spec in DATASETS.it
 # ---------------------------------------------------------------- settings from the widgets
 def parse_hidden(text: str):
     """'4, 2' → (4, 2); ValueError naming the field and the limits."""
-    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
-    try:
-        hidden = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError("Neurons per hidden layer: expected whole numbers separated by commas, "
-                         f"got {text!r}") from None
-    if len(hidden) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"Neurons per hidden layer: expected at most {MAX_HIDDEN_LAYERS} layers, got {len(hidden)}")
-    if any(not 1 <= h <= MAX_NEURONS for h in hidden):
-        raise ValueError(f"Neurons per hidden layer: expected 1 to {MAX_NEURONS} neurons per layer, got {text!r}")
-    return hidden
+    return _parse_hidden(text, MAX_HIDDEN_LAYERS, MAX_NEURONS, "Neurons per hidden layer", "neurons")
 
 
 def _edit_layers(delta_layers: int):
@@ -65,6 +58,12 @@ def _on_upload():
     session.errors()["csv"] = (f"CSV file {f.name!r}: {message}. The current data is kept." if message else None)
 
 
+def _range(name):
+    """A widget's (min, max): the setting's range in the one field table."""
+    setting = SETTINGS[name]
+    return (type(setting.default)(setting.lo), type(setting.default)(setting.hi))
+
+
 def _ladder(options, value):
     """The slider's values, plus the current one when it came from a link or a scenario."""
     return sorted(set(options) | {value})
@@ -79,11 +78,12 @@ def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
                            format_func=DATASET_NAMES.get)
     n_classes = current.n_classes
     if dataset == "blobs":
-        n_classes = sb.slider("Classes", 3, MAX_CLASSES, current.n_classes, key="pg_n_classes")
-    n_samples = sb.slider(f"Points (10 to {MAX_SAMPLES:,})", 10, MAX_SAMPLES, current.n_samples, step=10,
+        n_classes = sb.slider("Classes", *_range("n_classes"), current.n_classes, key="pg_n_classes")
+    n_samples = sb.slider(f"Points (10 to {MAX_SAMPLES:,})", *_range("n_samples"), current.n_samples, step=10,
                           key="pg_n_samples", disabled=dataset == "csv")
-    noise = sb.slider("Noise", 0.0, 1.0, current.noise, step=0.05, key="pg_noise", disabled=dataset == "csv")
-    test_ratio = sb.slider("Test fraction (held out)", 0.0, 0.9, current.test_ratio, step=0.1, key="pg_test_ratio")
+    noise = sb.slider("Noise", *_range("noise"), current.noise, step=0.05, key="pg_noise", disabled=dataset == "csv")
+    test_ratio = sb.slider("Test fraction (held out)", *_range("test_ratio"), current.test_ratio, step=0.1,
+                           key="pg_test_ratio")
     data_seed = int(session.widget("data_seed", current.data_seed))
     sb.button("Regenerate data (new seed)", key="pg_regenerate", on_click=_regenerate, width="stretch")
     sb.caption(f"data seed {data_seed}")
@@ -125,7 +125,7 @@ def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
     init_gain = sb.select_slider("Initial weight scale (× the initializer)",
                                  _ladder([0.1, 0.25, 0.5, 1.0, 2.0, 4.0, 10.0], current.init_gain),
                                  current.init_gain, key="pg_init_gain")
-    seed = sb.number_input("Weight seed", 0, 10_000, current.seed, key="pg_seed")
+    seed = sb.number_input("Weight seed", *_range("seed"), current.seed, key="pg_seed")
 
     sb.header("Training (live: no reset)")
     lr = sb.select_slider("Learning rate α", _ladder(LEARNING_RATES, current.lr), current.lr, key="pg_lr")
@@ -134,22 +134,25 @@ def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
                              format_func={"sgd": "SGD", "momentum": "momentum (μ = 0.9)", "adam": "Adam"}.get)
     batch_size = sb.number_input(f"Batch size (1–{MAX_BATCH})", 1, MAX_BATCH, current.batch_size, key="pg_batch_size")
     regs = ["none", "l1", "l2"]
-    regularization = sb.selectbox("Regularisation", regs, index=regs.index(current.regularization),
+    penalty = "l1" if current.l1 else ("l2" if current.l2 else "none")
+    regularization = sb.selectbox("Regularisation", regs, index=regs.index(penalty),
                                   key="pg_regularization", format_func={"none": "none", "l1": "L1", "l2": "L2"}.get)
+    rate = current.l1 or current.l2
     reg_rate = sb.select_slider("Regularisation rate",
-                                _ladder([0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0], current.reg_rate),
-                                current.reg_rate, key="pg_reg_rate", disabled=regularization == "none")
+                                _ladder([0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0], rate),
+                                rate, key="pg_reg_rate", disabled=regularization == "none")
+    clip = current.clip_norm or 0.0
     clip_norm = sb.select_slider("Gradient clipping (global norm; 0 = off)",
-                                 _ladder([0.0, 0.1, 0.5, 1.0, 5.0, 10.0], current.clip_norm),
-                                 current.clip_norm, key="pg_clip_norm")
+                                 _ladder([0.0, 0.1, 0.5, 1.0, 5.0, 10.0], clip), clip, key="pg_clip_norm")
     epoch_limit = sb.number_input(f"Stop at epoch (1–{MAX_EPOCH_LIMIT:,})", 1, MAX_EPOCH_LIMIT, current.epoch_limit,
                                   key="pg_epoch_limit")
     return current.with_(
         dataset=dataset, n_classes=int(n_classes), n_samples=int(n_samples), noise=float(noise),
         test_ratio=float(test_ratio), data_seed=data_seed, features=features, hidden=hidden, activation=activation,
         init=init, init_gain=float(init_gain), seed=int(seed), optimizer=optimizer, lr=float(lr),
-        batch_size=int(batch_size), regularization=regularization, reg_rate=float(reg_rate),
-        clip_norm=float(clip_norm), epoch_limit=int(epoch_limit))
+        batch_size=int(batch_size), l1=float(reg_rate) if regularization == "l1" else 0.0,
+        l2=float(reg_rate) if regularization == "l2" else 0.0, clip_norm=float(clip_norm) or None,
+        epoch_limit=int(epoch_limit))
 
 
 # ---------------------------------------------------------------- controls
@@ -396,7 +399,7 @@ def _network_view():
     fig = network_figure(sizes, list(net.weights), list(net.biases), dW=list(snap.dW) if grads else None,
                          db=list(snap.db) if grads else None, lr=snap.lr,
                          delta=list(snap.delta_mean) if grads and snap.delta_mean is not None else None,
-                         color_edges_by=mode, color_nodes_by="delta", selected=r.selected, show_values=False,
+                         edge_mode=mode, node_mode="delta", selected=r.selected, show_values=False,
                          height=int(np.clip(55 * max(sizes) + 200, 380, 900)),
                          title=f"Edges {edges} · nodes mean |δ| (last step)", narrow=True)
     for trace in fig.data:   # input nodes are the features (x₁², sin x₁, …), not x₁ … xₙ
@@ -409,7 +412,7 @@ def _network_view():
     thumbs = thumbnails_figure(maps, labels, sizes, selected=r.selected, height=fig.layout.height if big else None)
     cols[1].plotly_chart(thumbs, key="pg_thumbs", on_select=lambda: _select_from("pg_thumbs"),
                          selection_mode="points", width="stretch")
-    l, j = (int(p[1:]) for p in r.selected.split(":"))
+    _, l, j = parse_id(r.selected)
     cols[2].plotly_chart(neuron_figure(maps, r.selected, labels[sum(sizes[:l]) + j], xs, ys, r.dataset),
                          key="pg_neuron", width="stretch")
 

@@ -2,7 +2,7 @@
 
 ``PlaygroundSettings`` holds names and numbers only (seed included), round-trips through
 ``to_dict``/``from_dict`` (for links and saved scenarios) and validates every field with a message
-naming it. ``STRUCTURAL`` lists the fields whose change means new data or a new network (a reset);
+naming it: each setting by its row of the one field table (``engine.settings.SETTINGS``). ``STRUCTURAL`` lists the fields whose change means new data or a new network (a reset);
 the others are live: ``apply_live`` changes them on a running trainer, weights kept.
 
 ``Run`` is the mutable state of one session: the dataset, the trainer, play status and the neuron /
@@ -12,21 +12,18 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Optional, Tuple
 
 from engine import Network
-from engine.activations import ACTIVATIONS
-from engine.datasets import DATASETS, MAX_CLASSES, MAX_SAMPLES, MIN_SAMPLES, Dataset, make_dataset
+from engine.datasets import DATASETS, Dataset, make_dataset
 from engine.features import FEATURES, check_features, transform
-from engine.initializers import INITIALIZERS
-from engine.optimizers import OPTIMIZERS
+from engine.ids import parse_id
+from engine.settings import EDGE_MODES, SETTINGS  # noqa: F401  (EDGE_MODES: the page's choices)
 from engine.training import Trainer
 
 MAX_HIDDEN_LAYERS = 8
 MAX_NEURONS = 16
-MAX_EPOCH_LIMIT = 10_000
-MAX_BATCH = 500
+MAX_EPOCH_LIMIT = int(SETTINGS["epoch_limit"].hi)
+MAX_BATCH = int(SETTINGS["batch_size"].hi)
 PLAY_SECONDS_LIMIT = 300          # a run left playing pauses itself after 5 minutes of play
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-REGULARIZATIONS = ("none", "l1", "l2")
-EDGE_MODES = ("weight", "gradient")
 OUTPUT_FOR_TASK = {"binary": ("sigmoid", "bce"), "multiclass": ("softmax", "cross_entropy"),
                    "regression": ("linear", "mse")}
 OUTPUT_TEXT = {"binary": "sigmoid output + binary cross-entropy",
@@ -53,9 +50,9 @@ class PlaygroundSettings:
     optimizer: str = "sgd"
     lr: float = 0.03
     batch_size: int = 10
-    regularization: str = "none"
-    reg_rate: float = 0.0
-    clip_norm: float = 0.0          # 0: no clipping
+    l1: float = 0.0                 # the playground offers one penalty at a time: L1 or L2
+    l2: float = 0.0
+    clip_norm: Optional[float] = None   # None: no clipping
     epoch_limit: int = 1000
     show_test: bool = True
     discretize: bool = False
@@ -66,28 +63,15 @@ class PlaygroundSettings:
         object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
         _check(self.dataset in DATASETS or self.dataset == "csv", "dataset",
                f"one of {', '.join(DATASETS)} or csv", self.dataset)
-        _check(3 <= self.n_classes <= MAX_CLASSES, "n_classes", f"3 to {MAX_CLASSES}", self.n_classes)
-        _check(MIN_SAMPLES <= self.n_samples <= MAX_SAMPLES, "n_samples", f"{MIN_SAMPLES} to {MAX_SAMPLES}",
-               self.n_samples)
-        _check(0.0 <= self.noise <= 1.0, "noise", "0 to 1", self.noise)
-        _check(0.0 <= self.test_ratio <= 0.9, "test_ratio", "0 to 0.9", self.test_ratio)
         check_features(self.features)
         _check(len(self.hidden) <= MAX_HIDDEN_LAYERS, "hidden", f"at most {MAX_HIDDEN_LAYERS} hidden layers",
                len(self.hidden))
         _check(all(1 <= h <= MAX_NEURONS for h in self.hidden), "hidden", f"1 to {MAX_NEURONS} neurons per layer",
                self.hidden)
-        _check(self.activation in ACTIVATIONS, "activation", f"one of {', '.join(ACTIVATIONS)}", self.activation)
-        _check(self.init in INITIALIZERS, "init", f"one of {', '.join(INITIALIZERS)}", self.init)
-        _check(0.0 < self.init_gain <= 100.0, "init_gain", "a number in (0, 100]", self.init_gain)
-        _check(self.optimizer in OPTIMIZERS, "optimizer", f"one of {', '.join(OPTIMIZERS)}", self.optimizer)
-        _check(0.0 <= self.lr <= 10.0, "lr", "a learning rate from 0 to 10", self.lr)
-        _check(1 <= self.batch_size <= MAX_BATCH, "batch_size", f"1 to {MAX_BATCH}", self.batch_size)
-        _check(self.regularization in REGULARIZATIONS, "regularization", ", ".join(REGULARIZATIONS),
-               self.regularization)
-        _check(0.0 <= self.reg_rate <= 1.0, "reg_rate", "0 to 1", self.reg_rate)
-        _check(0.0 <= self.clip_norm <= 100.0, "clip_norm", "0 (off) to 100", self.clip_norm)
-        _check(1 <= self.epoch_limit <= MAX_EPOCH_LIMIT, "epoch_limit", f"1 to {MAX_EPOCH_LIMIT:,}", self.epoch_limit)
-        _check(self.edge_mode in EDGE_MODES, "edge_mode", " or ".join(EDGE_MODES), self.edge_mode)
+        for f in fields(self):
+            if f.name in SETTINGS:
+                object.__setattr__(self, f.name, SETTINGS[f.name].check(getattr(self, f.name), f.name))
+        _check(not (self.l1 and self.l2), "l2", "0 while l1 is set (one penalty at a time)", self.l2)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -104,17 +88,16 @@ class PlaygroundSettings:
         kwargs = {}
         for key, value in data.items():
             default = known[key].default
+            kind = SETTINGS[key].kind if key in SETTINGS else str
             try:
                 if key in ("features", "hidden"):
                     kwargs[key] = tuple(value)
-                elif isinstance(default, bool):
+                elif value is None:
+                    kwargs[key] = None
+                elif kind is bool:
                     kwargs[key] = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
-                elif isinstance(default, int):
-                    kwargs[key] = int(value)
-                elif isinstance(default, float):
-                    kwargs[key] = float(value)
                 else:
-                    kwargs[key] = str(value)
+                    kwargs[key] = kind(value)
             except (TypeError, ValueError):
                 raise ValueError(f"{key}: expected a value like {default!r}, got {value!r}") from None
         return cls(**kwargs)
@@ -192,10 +175,8 @@ def apply_live(run: Run, settings: PlaygroundSettings) -> None:
         t.set_lr(settings.lr)
     t.set_batch_size(settings.batch_size)
     t.set_optimizer(settings.optimizer)
-    rate = settings.reg_rate
-    t.set_regularization(rate if settings.regularization == "l1" else 0.0,
-                         rate if settings.regularization == "l2" else 0.0)
-    t.net.clip_norm = settings.clip_norm if settings.clip_norm > 0 else None
+    t.set_regularization(settings.l1, settings.l2)
+    t.net.clip_norm = settings.clip_norm
     run.settings = settings
 
 
@@ -213,8 +194,10 @@ def update_run(run: Optional[Run], settings: PlaygroundSettings) -> Run:
 
 def _node_exists(node_id: str, sizes) -> bool:
     try:
-        l, j = (int(p[1:]) for p in node_id.split(":"))
-    except (ValueError, AttributeError):
+        kind, l, j, *_ = parse_id(node_id)
+    except (ValueError, TypeError):
+        return False
+    if kind != "node":
         return False
     return 0 <= l < len(sizes) and 0 <= j < sizes[l]
 

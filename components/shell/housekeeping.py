@@ -65,7 +65,7 @@ def tune_malloc(libc=None) -> bool:
       the heap and stay there as fragmentation. Fixed, they are mmapped and unmapped when freed.
       Load test, 30 students for 60 s, RSS after close + TTL: 128 KiB +13.6 %, 32 KiB +10.5 %,
       16 KiB +9.2 % over the baseline, at 29–32 ms of server CPU per rerun in each case.
-    Not the engine's opt-in ``keep_freed_memory()`` (bench_engine only), which does the opposite.
+    Not ``benchmarks/bench_engine.py``'s ``keep_freed_memory()``, which does the opposite.
     """
     libc = _libc() if libc is None else libc
     if libc is None:

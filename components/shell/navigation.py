@@ -16,6 +16,7 @@ class PageEntry(NamedTuple):
 
 PAGES = (
     PageEntry("step", "components/step/page.py", "Step through", ":material/footprint:", "step"),
+    PageEntry("sandbox", "components/sandbox/page.py", "Chain-rule sandbox", ":material/function:", "sandbox"),
     PageEntry("playground", "components/playground/page.py", "Training playground", ":material/model_training:",
               "playground"),
     PageEntry("lab", "components/lab/page.py", "Gradient lab", ":material/monitoring:", "lab"),

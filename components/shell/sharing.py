@@ -26,7 +26,9 @@ from components.shell.navigation import PAGE_FILES, PAGE_TITLES
 from components.step import quiz
 from engine.scenario import (CSV_DATASET, HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, NO_LINK_FOR_POINTS,
                              Points, Scenario, from_lab_settings, from_query, link_carries_weights, load_lesson,
-                             to_lab_settings, to_query)
+                             sandbox_graph, to_lab_settings, to_query)
+from engine.scenario import sandbox_scenario as _sandbox_document
+from engine.settings import SETTINGS
 
 PENDING = "share_pending"        # a Scenario waiting for its page
 NOTICES = "share_notices"        # messages to show once on the next page draw
@@ -53,6 +55,11 @@ def step_scenario(run, **view) -> Scenario:
     options = {k: v for k, v in (("edge_mode", run.edge_mode), ("node_mode", run.node_mode),
                                  ("selected", run.selected), ("trained", run.trained))
                if v != STEP_OPTION_DEFAULTS.get(k, _output_node(cfg.sizes))}  # defaults stay out of links
+    for name, default in LOSS_OPTION_DEFAULTS.items():
+        value = getattr(run, name, default)
+        value = list(value) if isinstance(value, tuple) else value
+        if value != default and not (name == "surface" and value is None):
+            options[name] = value
     return Scenario().replace(
         page="step", sizes=cfg.sizes, activation=list(cfg.activations) if cfg.hidden else "relu",
         output_activation=cfg.output_activation, loss=cfg.loss, init=cfg.init, init_gain=cfg.init_gain,
@@ -61,6 +68,9 @@ def step_scenario(run, **view) -> Scenario:
 
 
 STEP_OPTION_DEFAULTS = {"edge_mode": "auto", "node_mode": "auto", "trained": 0}  # and selected: the output node
+# The loss view (issue 16): which panel is open under the graph, which loss view, the surface's two
+# parameters, the optimizers compared and how many steps ahead. Lessons name them.
+LOSS_OPTION_DEFAULTS = {"panel": "equations", "loss_view": "slope", "surface": None, "compare": [], "ahead": 20}
 
 
 def _output_node(sizes) -> str:
@@ -91,8 +101,6 @@ def step_state(s: Scenario):
     if s.init_gain not in sc.GAIN_CHOICES:
         raise ValueError(f"network.init_gain: the step-through page offers {', '.join(map(str, sc.GAIN_CHOICES))}; "
                          f"got {s.init_gain:g}")
-    if s.seed > 2**31 - 1:
-        raise ValueError(f"network.seed: the step-through page takes seeds up to {2**31 - 1}; got {s.seed}")
     if any(abs(v) > sc.INPUT_RANGE for v in x):
         raise ValueError(f"data.x: the input sliders go from −{sc.INPUT_RANGE:g} to {sc.INPUT_RANGE:g}; got {list(x)}")
     lo, hi = (0.0, 1.0) if s.output_activation == "sigmoid" else (-sc.INPUT_RANGE, sc.INPUT_RANGE)
@@ -113,11 +121,43 @@ def step_state(s: Scenario):
     options = dict(s.options)
     for key, allowed in (("edge_mode", None), ("node_mode", None), ("selected", None), ("trained", None)):
         options.setdefault(key, None)
-    unknown = set(options) - {"edge_mode", "node_mode", "selected", "trained"}
+    known = {"edge_mode", "node_mode", "selected", "trained", *LOSS_OPTION_DEFAULTS}
+    unknown = set(options) - known
     if unknown:
         raise ValueError(f"view.options.{sorted(unknown)[0]}: unknown option of the step-through page; "
-                         "expected edge_mode, node_mode, selected, trained")
+                         f"expected {', '.join(sorted(known))}")
+    _check_loss_options(cfg.sizes, options)
     return cfg, weights, biases, s.step, options
+
+
+def _check_loss_options(sizes, options) -> None:
+    """The loss view's options (``LOSS_OPTION_DEFAULTS``), or ValueError naming the option."""
+    from components.step.loss_view import VIEWS as LOSS_VIEWS
+    from components.step.panels import PANELS
+    from engine.optimizers import OPTIMIZERS
+    from engine.surface import MAX_AHEAD, check_param
+    panel = options.get("panel")
+    if panel is not None and panel not in PANELS:
+        raise ValueError(f"view.options.panel: expected one of {', '.join(PANELS)}; got {panel!r}")
+    view = options.get("loss_view")
+    if view is not None and view not in LOSS_VIEWS:
+        raise ValueError(f"view.options.loss_view: expected one of {', '.join(LOSS_VIEWS)}; got {view!r}")
+    pair = options.get("surface")
+    if pair is not None:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise ValueError(f"view.options.surface: expected two parameter ids, e.g. ['W0:0:0', 'b0:0']; got {pair!r}")
+        for i, pid in enumerate(pair):
+            check_param(sizes, pid, f"view.options.surface[{i}]")
+        if pair[0] == pair[1]:
+            raise ValueError(f"view.options.surface: expected two different parameters; got {pair[0]!r} twice")
+    compare = options.get("compare")
+    if compare is not None:
+        if not isinstance(compare, (list, tuple)) or any(c not in OPTIMIZERS for c in compare):
+            raise ValueError(f"view.options.compare: expected a list of names from {', '.join(OPTIMIZERS)}; "
+                             f"got {compare!r}")
+    ahead = options.get("ahead")
+    if ahead is not None and not (isinstance(ahead, int) and not isinstance(ahead, bool) and 1 <= ahead <= MAX_AHEAD):
+        raise ValueError(f"view.options.ahead: expected a whole number of steps from 1 to {MAX_AHEAD}; got {ahead!r}")
 
 
 def playground_scenario(settings, run=None, **view) -> Scenario:
@@ -136,14 +176,12 @@ def playground_scenario(settings, run=None, **view) -> Scenario:
         n_out = settings.n_classes if task == "multiclass" else 1
     out, loss = OUTPUT_FOR_TASK[task]
     sizes = (len(settings.features), *settings.hidden, n_out)
-    reg = settings.regularization
     options = {"epoch_limit": settings.epoch_limit, "show_test": settings.show_test,
                "discretize": settings.discretize, "edge_mode": settings.edge_mode}
     values = dict(page="playground", sizes=sizes, activation=settings.activation if settings.hidden else "relu",
                   output_activation=out, loss=loss, init=settings.init, init_gain=settings.init_gain,
                   seed=settings.seed, optimizer=settings.optimizer, lr=settings.lr, batch_size=settings.batch_size,
-                  l1=settings.reg_rate if reg == "l1" else 0.0, l2=settings.reg_rate if reg == "l2" else 0.0,
-                  clip_norm=settings.clip_norm or None, dataset=settings.dataset, n_samples=settings.n_samples,
+                  l1=settings.l1, l2=settings.l2, clip_norm=settings.clip_norm, dataset=settings.dataset, n_samples=settings.n_samples,
                   noise=settings.noise, test_ratio=settings.test_ratio, n_classes=settings.n_classes,
                   data_seed=settings.data_seed, features=settings.features, points=points)
     if run is not None:
@@ -174,12 +212,11 @@ def playground_state(s: Scenario):
     if not isinstance(s.activation, str):
         raise ValueError("network.activation: the playground uses one activation for every hidden layer")
     for field, ok in (("init_param", s.init_param is None), ("residual", not s.residual),
-                      ("norm", s.norm == "none"), ("clip_value", s.clip_value is None),
+                      ("norm", s.norm is None), ("clip_value", s.clip_value is None),
                       ("l1", not (s.l1 and s.l2))):
         if not ok:
             raise ValueError(f"{'training' if field in ('clip_value', 'l1') else 'network'}.{field}: "
                              "not offered on the playground")
-    reg = "l1" if s.l1 else ("l2" if s.l2 else "none")
     opts = dict(s.options)
     selected = opts.pop("selected", "L1:N0")
     unknown = set(opts) - {"epoch_limit", "show_test", "discretize", "edge_mode"}
@@ -190,8 +227,7 @@ def playground_state(s: Scenario):
             dataset=s.dataset, n_classes=s.n_classes, n_samples=s.n_samples, noise=s.noise,
             test_ratio=s.test_ratio, data_seed=s.data_seed, features=s.features, hidden=s.sizes[1:-1],
             activation=s.activation, init=s.init, init_gain=s.init_gain, seed=s.seed, optimizer=s.optimizer,
-            lr=s.lr, batch_size=s.batch_size, regularization=reg, reg_rate=s.l1 or s.l2,
-            clip_norm=s.clip_norm or 0.0, **opts)
+            lr=s.lr, batch_size=s.batch_size, l1=s.l1, l2=s.l2, clip_norm=s.clip_norm, **opts)
     except (ValueError, TypeError) as e:
         raise ValueError(f"playground settings: {e}") from None
     uploaded = s.points.to_dataset() if s.points is not None else None
@@ -208,14 +244,25 @@ def lab_state(s: Scenario):
     from components.lab.state import LADDERS
     _expect_page(s, "lab")
     settings = to_lab_settings(s)
-    names = {"scale": "network.init_gain", "lr": "training.lr", "steps": "view.options.steps",
-             "clip_threshold": "training.clip_norm"}
     for field, ladder in LADDERS.items():  # the lab's sliders hold these values only: others would be moved
         value = getattr(settings, field)
-        if value not in ladder and not (field == "clip_threshold" and not settings.clip):
-            raise ValueError(f"{names[field]}: the gradient lab offers {', '.join(f'{v:g}' for v in ladder)}; "
+        if value is not None and value not in ladder:
+            raise ValueError(f"{SETTINGS[field].path}: the gradient lab offers {', '.join(f'{v:g}' for v in ladder)}; "
                              f"got {value:g}")
     return settings, s.step
+
+
+def sandbox_scenario(run, **view) -> Scenario:
+    """The chain-rule sandbox's expression, values, step and mode as a scenario."""
+    options = {"mode": run.mode} | ({"wrt": run.wrt} if run.wrt is not None else {})
+    return _sandbox_document(run.text, run.values, step=run.step, options=options, **view)
+
+
+def sandbox_state(s: Scenario):
+    """(expression, values, step, mode, wrt) for the sandbox, or ValueError naming the field."""
+    _expect_page(s, "sandbox")
+    graph, values = sandbox_graph(s)
+    return s.expression, values, s.step, s.options.get("mode", "reverse"), s.options.get("wrt")
 
 
 def _expect_page(s: Scenario, page: str) -> None:
@@ -229,7 +276,7 @@ def _plain_training_only(s: Scenario, where: str) -> None:
               ("training.clip_value", s.clip_value is None, "no clipping"),
               ("training.l1", s.l1 == 0, "no L1 penalty"), ("training.l2", s.l2 == 0, "no L2 penalty"),
               ("network.residual", not s.residual, "no residual connections"),
-              ("network.norm", s.norm == "none", "no normalisation"))
+              ("network.norm", s.norm is None, "no normalisation"))
     for name, ok, expected in checks:
         if not ok:
             raise ValueError(f"{name}: {where} uses {expected}")
@@ -259,6 +306,10 @@ def capture(page: str):
         from components.step import session as step_session
         run = step_session.get_run()
         return lambda: _with_lesson(step_scenario(run, **view), lesson)
+    if page == "sandbox":
+        from components.sandbox import state as sandbox_session
+        run = sandbox_session.get()
+        return lambda: _with_lesson(sandbox_scenario(run, **view), lesson)
     if page == "playground":
         from components.playground import session as playground_session
         settings, run = playground_session.settings(), playground_session.run()
@@ -281,7 +332,7 @@ def _with_lesson(s: Scenario, name: Optional[str]) -> Scenario:
         lesson = load_lesson(name)
     except ValueError:
         return s
-    if lesson.sizes != s.sizes:
+    if lesson.sizes != s.sizes or lesson.expression != s.expression:
         return s
     return dataclasses.replace(s, lesson=name, title=lesson.title, explanation=lesson.explanation)
 
@@ -300,6 +351,9 @@ def apply(s: Scenario) -> None:
         _apply_step(step_state(s))
     elif s.page == "playground":
         _apply_playground(playground_state(s))
+    elif s.page == "sandbox":
+        from components.sandbox import state as sandbox_session
+        sandbox_session.restore(*sandbox_state(s))
     else:
         _apply_lab(lab_state(s))
     set_presenter(s.presenter, s.hide)
@@ -342,8 +396,13 @@ def _apply_step(state) -> None:
     for name, default in (*STEP_OPTION_DEFAULTS.items(), ("selected", _output_node(cfg.sizes))):
         setattr(run, name, default if options.get(name) is None else options[name])
     run.trained = int(run.trained)
+    for name, default in LOSS_OPTION_DEFAULTS.items():
+        value = options.get(name)
+        value = default if value is None else value
+        setattr(run, name, tuple(value) if isinstance(value, list) else value)
     run.step = int(min(step, len(run.steps()) - 1))
     st.session_state[step_session.KEY] = run
+    st.session_state.pop("step_view", None)  # the panel radio is rebuilt from run.panel
     for name in ("edge_mode", "node_mode"):
         if f"step_{name}" in st.session_state:
             st.session_state[f"step_{name}"] = getattr(run, name)
@@ -363,7 +422,10 @@ def _apply_playground(state) -> None:
     run.selected = selected
     st.session_state[session.RUN_KEY] = run
     st.session_state[session.SETTINGS_KEY] = settings
-    for name, value in settings.to_dict().items():
+    penalty = "l1" if settings.l1 else ("l2" if settings.l2 else "none")
+    widgets = dict(settings.to_dict(), regularization=penalty, reg_rate=settings.l1 or settings.l2,
+                   clip_norm=settings.clip_norm or 0.0)    # the widgets' words: a penalty and a rate, 0 = off
+    for name, value in widgets.items():
         key = f"pg_{name}"
         if name == "data_seed" or key in st.session_state:
             st.session_state[key] = ", ".join(map(str, value)) if name == "hidden" else value

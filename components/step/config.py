@@ -10,6 +10,9 @@ from typing import Optional, Tuple
 import numpy as np
 
 from engine import ACTIVATIONS, INITIALIZERS, LOSSES, OUTPUT_ACTIVATIONS, Network
+from engine.ids import parse_id
+from engine.scenario import parse_hidden as _parse_hidden
+from engine.settings import SETTINGS
 
 MAX_INPUTS = 8
 MAX_OUTPUTS = 8
@@ -98,10 +101,9 @@ def validate(cfg: StepConfig) -> StepConfig:
                          f"expected one of {', '.join(loss_choices(cfg.output_activation))}")
     if cfg.init not in INITIALIZERS:
         raise ValueError(f"Initializer: unknown {cfg.init!r}; expected one of {', '.join(INITIALIZERS)}")
-    if not (np.isfinite(cfg.init_gain) and 0 < cfg.init_gain <= max(GAIN_CHOICES)):
-        raise ValueError(f"Init scale: expected a number in (0, {max(GAIN_CHOICES)}], got {cfg.init_gain}")
-    if not (np.isfinite(cfg.lr) and LR_CHOICES[0] <= cfg.lr <= LR_CHOICES[-1]):
-        raise ValueError(f"Learning rate α: expected {LR_CHOICES[0]:g} … {LR_CHOICES[-1]:g}, got {cfg.lr}")
+    SETTINGS["init_gain"].check(cfg.init_gain, "Init scale (gain)")
+    SETTINGS["seed"].check(cfg.seed, "Seed")
+    SETTINGS["lr"].check(cfg.lr, "Learning rate α")
     if len(cfg.x) != cfg.n_inputs or not all(np.isfinite(cfg.x)):
         raise ValueError(f"Inputs x: expected {cfg.n_inputs} finite numbers, got {cfg.x}")
     if len(cfg.y) != cfg.n_outputs or not all(np.isfinite(cfg.y)):
@@ -123,19 +125,7 @@ def loss_choices(output_activation: str) -> Tuple[str, ...]:
 
 def parse_hidden(text: str) -> Tuple[int, ...]:
     """'3, 2' → (3, 2); '' → (). Raises ValueError with a message for the student."""
-    parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
-    parts = [p for p in parts if p]
-    try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"Hidden layer sizes: expected whole numbers separated by commas (e.g. 3, 2), "
-                         f"got {text!r}") from None
-    if len(sizes) > MAX_HIDDEN_LAYERS:
-        raise ValueError(f"Hidden layer sizes: expected at most {MAX_HIDDEN_LAYERS} layers, got {len(sizes)}")
-    for i, n in enumerate(sizes):
-        if not 1 <= n <= MAX_UNITS:
-            raise ValueError(f"Hidden layer sizes: layer {i + 1} must have 1 … {MAX_UNITS} units, got {n}")
-    return sizes
+    return _parse_hidden(text, MAX_HIDDEN_LAYERS, MAX_UNITS, "Hidden layer sizes")
 
 
 def with_architecture(cfg: StepConfig, **changes) -> StepConfig:
@@ -176,17 +166,17 @@ PRESETS = {"Default network (2 → 3 → 1)": DEFAULT, "Textbook example (x = 2,
 
 def param_value(weights, biases, pid: str) -> float:
     """Value of a weight "W{l}:{j}:{k}" or bias "b{l}:{j}"."""
-    l, *rest = (int(v) for v in pid[1:].split(":"))
-    return float(weights[l][tuple(rest)] if pid[0] == "W" else biases[l][rest[0]])
+    kind, l, *rest = parse_id(pid)
+    return float(weights[l][tuple(rest)] if kind == "weight" else biases[l][rest[0]])
 
 
 def params_of(sizes, item: Optional[str]) -> list:
     """The parameter ids a slider panel shows for a selected node, weight or bias."""
     if not item:
         return []
-    if item[0] in "Wb":
+    kind, l, j, *_ = parse_id(item)
+    if kind != "node":
         return [item]
-    l, j = (int(v) for v in item[1:].split(":N"))
     if l == 0:
         return []
     return [f"W{l - 1}:{j}:{k}" for k in range(sizes[l - 1])] + [f"b{l - 1}:{j}"]

@@ -10,7 +10,9 @@ import streamlit as st
 from components.step import config as sc
 from components.step import session
 from engine import ACTIVATIONS, INITIALIZERS
-from engine.timeline import node_label
+from engine.formatting import sub
+from engine.ids import node_label
+from engine.settings import SETTINGS
 
 
 def _key(run, name: str) -> str:
@@ -123,17 +125,17 @@ def sidebar(run) -> None:
         c1, c2 = st.columns(2)
         c1.select_slider("Init scale (gain)", sc.GAIN_CHOICES, value=cfg.init_gain, key=_key(run, "gain"),
                          on_change=_on_field, args=("init_gain", _key(run, "gain"), float))
-        c2.number_input("Seed", 0, 2**31 - 1, cfg.seed, key=_key(run, "seed"), on_change=_on_field,
+        c2.number_input("Seed", 0, SETTINGS["seed"].hi, cfg.seed, key=_key(run, "seed"), on_change=_on_field,
                         args=("seed", _key(run, "seed"), int))
         c1, c2 = st.columns(2)
-        c1.button("Re-initialise", key="step_reinit", on_click=session.reinitialise, width="stretch",
+        c1.button("Re-initialise", key="step_reinit", on_click=session.reinitialize, width="stretch",
                   help="Draw the weights again from the seed (undoes moved sliders and applied updates)")
-        c2.button("New seed", key="step_new_seed", on_click=lambda: session.reinitialise(cfg.seed + 1),
+        c2.button("New seed", key="step_new_seed", on_click=lambda: session.reinitialize(cfg.seed + 1),
                   width="stretch")
 
         st.header("Sample and learning rate")
         for k in range(cfg.n_inputs):
-            st.slider(f"Input x{_sub(k + 1)}", -sc.INPUT_RANGE, sc.INPUT_RANGE, float(cfg.x[k]), 0.1,
+            st.slider(f"Input x{sub(k + 1)}", -sc.INPUT_RANGE, sc.INPUT_RANGE, float(cfg.x[k]), 0.1,
                       key=_key(run, f"x{k}"), on_change=_on_live, args=("x", k, _key(run, f"x{k}")))
         if cfg.output_activation == "softmax":
             st.selectbox("Target class y", list(range(1, cfg.n_outputs + 1)), index=int(max(range(len(cfg.y)),
@@ -143,7 +145,7 @@ def sidebar(run) -> None:
             lo = 0.0 if cfg.output_activation == "sigmoid" else -sc.INPUT_RANGE
             hi = 1.0 if cfg.output_activation == "sigmoid" else sc.INPUT_RANGE
             for j in range(cfg.n_outputs):
-                st.slider(f"Target y{_sub(j + 1) if cfg.n_outputs > 1 else ''}", lo, hi,
+                st.slider(f"Target y{sub(j + 1) if cfg.n_outputs > 1 else ''}", lo, hi,
                           float(min(max(cfg.y[j], lo), hi)), 0.05, key=_key(run, f"y{j}"), on_change=_on_live,
                           args=("y", j, _key(run, f"y{j}")))
         st.select_slider("Learning rate α (log scale)", sc.LR_CHOICES, value=cfg.lr, key=_key(run, "lr"),
@@ -167,8 +169,4 @@ def param_sliders(run, pids, prefix: str) -> None:
             default = {"value": value}
         st.slider(f"{node_label(run.sizes, pid)}  ({pid})", -bound, bound, step=0.01, key=key,
                   on_change=_on_param, args=(pid, key), format="%.4f", **default)
-
-
-def _sub(n: int) -> str:
-    return str(n).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
 

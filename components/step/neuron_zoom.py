@@ -17,7 +17,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from components.drawing.style import fmt  # the numbers read the same as on the network graph
-from engine.timeline import _quiet, node_label, parse_id
+from engine.activations import OUTPUT_ACTIVATIONS
+from engine.ids import node_label, parse_id
+from engine.equations import _quiet
 
 MAX_ZOOM_INPUTS = 4     # a neuron with more inputs shows the first 3 products and one box for the rest
 
@@ -48,9 +50,7 @@ class Box:
     note: str = ""           # a short extra line ("target")
 
 
-_OP_NAMES = {"linear": "id", "sigmoid": "σ", "tanh": "tanh", "relu": "relu", "leaky_relu": "leaky",
-             "elu": "elu", "softplus": "softplus", "silu": "silu", "softmax": "softmax"}
-_OP_SHORT = {"softplus": "soft+", "softmax": "smax", "cross_entropy": "CE"}   # fits the operation circle
+_LOSS_SHORT = {"cross_entropy": "CE"}   # fits the operation circle
 
 
 @_quiet
@@ -122,14 +122,14 @@ def neuron_boxes(steps, step_index: int, node_id: str) -> List[Box]:
         g_a = None if step.delta[w + 1] is None else \
             float((step.delta[w + 1][s:s + 1] @ ctx.old_weights[w + 1])[0, j])
     label = node_label(sizes, node_id)
-    boxes.append(Box("a", f"{label} = {_OP_NAMES.get(act, act)}(z)", a_out, g_a, 4, mid + 0.8,
-                     op=_OP_SHORT.get(act, _OP_NAMES.get(act, act)), inputs=("z",)))
+    boxes.append(Box("a", f"{label} = {OUTPUT_ACTIVATIONS[act].symbol}(z)", a_out, g_a, 4, mid + 0.8,
+                     op=OUTPUT_ACTIVATIONS[act].short, inputs=("z",)))
     if w == L - 1:
         target = "y" if sizes[-1] == 1 else f"y{label[1:]}"
         boxes.append(Box("y", target, float(ctx.Y[s, j]), None, 4, mid + 2.6, note="target"))
         loss = None if step.sample_loss is None else float(step.sample_loss[s])
         boxes.append(Box("L", "L (this sample)", loss, 1.0 if loss is not None else None, 5, mid + 1.7,
-                         op=_OP_SHORT.get(ctx.loss_name, ctx.loss_name), inputs=("a", "y")))
+                         op=_LOSS_SHORT.get(ctx.loss_name, ctx.loss_name), inputs=("a", "y")))
     return boxes
 
 

@@ -11,7 +11,7 @@ import io
 import numpy as np
 import streamlit as st
 
-from components.step import quiz
+from components.step import loss_view, quiz
 from components.step import config as sc
 from components.step import session
 from components.drawing.graph import EDGE_MODES, NODE_MODES, network_figure, selected_id
@@ -20,14 +20,18 @@ from components.shell.presenter import chart_config
 from components.step.pytorch_code import pytorch_code
 from components.step.controls import param_sliders
 from components.drawing.style import fmt
-from engine.timeline import node_equations, node_label, step_table
+from engine.ids import node_label
+from engine.equations import node_equations
+from engine.timeline import step_table
 
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
 EDGE_CHOICES = {"auto": "auto: w forward, ∂L/∂w backward, −α∂L/∂w at the update", **EDGE_MODES}
 NODE_CHOICES = {"auto": "auto: a while forward, δ from the loss on", **NODE_MODES}
 GRAPH_KEY = "step_graph"
 # Only the chosen view is computed on a rerun (tabs would compute all four every time).
-VIEWS = ("Equations of this step", "Neuron zoom", "Table of this step (CSV)", "Show the PyTorch equivalent")
+VIEWS = ("Equations of this step", "Neuron zoom", "Table of this step (CSV)", "Show the PyTorch equivalent",
+         "Loss: slope, surface, gradient check")
+PANELS = ("equations", "zoom", "table", "pytorch", "loss")   # the same views by the names links and lessons use
 
 
 def resolved_modes(run, step):
@@ -52,7 +56,7 @@ def step_figure(run, steps, i):
     step = steps[i]
     edge, node = resolved_modes(run, step)
     return network_figure(run.sizes, step.weights, step.biases, z=step.z, a=step.a, delta=step.delta, dW=step.dW, db=step.db,
-                          update_W=step.update_W, lr=run.config.lr, color_edges_by=edge, color_nodes_by=node,
+                          update_W=step.update_W, lr=run.config.lr, edge_mode=edge, node_mode=node,
                           highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected)
 
 
@@ -215,8 +219,13 @@ def stage() -> None:
                         config={**chart_config("network"), "modeBarButtonsToRemove": ["select2d", "lasso2d"]})
     with right:
         selection_panel(run, steps)
+    if "step_view" not in session.state():
+        session.state()["step_view"] = VIEWS[PANELS.index(run.panel)] if run.panel in PANELS else VIEWS[0]
     view = st.radio("Show", VIEWS, horizontal=True, key="step_view", label_visibility="collapsed")
-    if view == VIEWS[0]:
+    session.set_view(panel=PANELS[VIEWS.index(view)])
+    if view == VIEWS[4]:
+        loss_view.view(run)
+    elif view == VIEWS[0]:
         step_equations(steps, run.step)
     elif view == VIEWS[1]:
         zoom_view(run, steps)

@@ -13,20 +13,9 @@ import math
 
 import numpy as np
 
-MAX_CODE_PARAMETERS = 30_000   # every weight is written into the script; beyond this it is unreadable
+from engine.activations import OUTPUT_ACTIVATIONS
 
-_ACTIVATION_CODE = {
-    "linear": "{z}",
-    "sigmoid": "torch.sigmoid({z})",
-    "tanh": "torch.tanh({z})",
-    "relu": "torch.relu({z})",
-    "leaky_relu": "F.leaky_relu({z}, negative_slope=0.01)",
-    "elu": "F.elu({z}, alpha=1.0)",
-    # not F.softplus: it switches to the identity above z = 20, the app does not
-    "softplus": "torch.logaddexp({z}, torch.zeros_like({z}))",
-    "silu": "F.silu({z})",
-    "softmax": "torch.softmax({z}, dim=1)",
-}
+MAX_CODE_PARAMETERS = 30_000   # every weight is written into the script; beyond this it is unreadable
 
 _LOSS_CODE = {
     "mse": ("loss = ((yhat - Y) ** 2).sum(dim=1).mean()",
@@ -112,7 +101,7 @@ def pytorch_code(net, X, Y, lr=None) -> str:
     for l, name in enumerate(net.activation_names, start=1):
         a = "yhat" if l == L else f"a{l}"
         out.append(f"z{l} = {prev} @ W{l}.T + b{l}")
-        out.append(f"{a} = {_ACTIVATION_CODE[name].format(z=f'z{l}')}")
+        out.append(f"{a} = {OUTPUT_ACTIVATIONS[name].torch.format(z=f'z{l}')}")
         prev = a
     code, text = _LOSS_CODE[net.loss_name]
     out += ["", f"# loss: {text}", code.format(L=L)]

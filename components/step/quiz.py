@@ -14,7 +14,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 import streamlit as st
 
-from engine.timeline import node_label
+from engine.ids import node_label
 
 SIGNS = ("+", "−", "0")
 # |∂L/∂w| buckets: an order of magnitude each

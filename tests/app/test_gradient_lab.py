@@ -130,7 +130,7 @@ def test_extreme_scale_overflows_into_a_message_not_a_traceback(at):
     at.selectbox(key="lab_activation").set_value("linear").run()
     at.selectbox(key="lab_init").set_value("he_normal").run()
     at.slider(key="lab_depth").set_value(50).run()
-    at.select_slider(key="lab_scale").set_value(100.0).run()
+    at.select_slider(key="lab_init_gain").set_value(100.0).run()
     assert not at.exception
     # ×100 per layer over 50 layers: the output-layer gradient is beyond 10¹⁵⁴ already at initialisation
     assert ":red[:material/error:]" in verdict(at) and "Diverged at layer 51 (backward pass)" in verdict(at)
@@ -215,5 +215,5 @@ def test_a_bad_setting_is_named_and_the_previous_settings_stay(at):
     at.run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
-    assert "inputs (inputs): expected int from 1 to 64, got 0" in errors and "Keeping the previous settings" in errors
+    assert "inputs (inputs): expected an integer from 1 to 64, got 0" in errors and "Keeping the previous settings" in errors
     assert verdict(at) == before

@@ -60,6 +60,16 @@ def test_lesson_opens_its_page_exactly(name):
         _, d = analyse(settings)
         verdict = next(m.value for m in at.markdown if m.value.startswith("### "))
         assert d.state in verdict.lower() or d.verdict()[:20].lower() in verdict.lower()
+    elif s.page == "sandbox":
+        from engine.expression import evaluate, number, parse
+        run = at.session_state["sandbox"]
+        assert (run.text, run.values, run.step) == (s.expression, s.values, s.step)
+        assert sharing.sandbox_scenario(run).expression == s.expression
+        at.button(key="sandbox_end").click().run()   # the page's gradients are the engine's
+        ev = evaluate(parse(s.expression), s.values)
+        shown = {m.label: m.value for m in at.metric}
+        y = run.graph.output_name
+        assert all(shown[f"∂{y}/∂{v}"] == number(ev.gradient[v]) for v in run.graph.variables)
     else:
         settings = at.session_state["playground_settings"]
         assert settings == sharing.playground_state(s)[0]
@@ -83,7 +93,7 @@ def test_every_lesson_card_gives_its_class_link():
     at.switch_page("components/lessons/page.py").run()
     captions = " ".join(c.value for c in at.caption)
     for name in lesson_ids():
-        page = {"step": "", "lab": "lab", "playground": "playground"}[load_lesson(name).page]
+        page = {"step": "", "lab": "lab", "playground": "playground", "sandbox": "sandbox"}[load_lesson(name).page]
         assert f"/{page}?v=1&lesson={name}`" in captions
 
 

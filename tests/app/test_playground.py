@@ -173,7 +173,7 @@ def test_architecture_change_resets_and_bad_text_keeps_the_network(at):
     assert any("Neurons per hidden layer: expected whole numbers" in e.value for e in at.sidebar.error)
     assert run_state(at).trainer.net.sizes == (2, 8, 8, 8, 1)
     at.text_input(key="pg_hidden").input("4, 17").run()
-    assert any("1 to 16 neurons" in e.value for e in at.sidebar.error)
+    assert any("1 … 16 neurons" in e.value for e in at.sidebar.error)
     at.button(key="pg_add_layer").click().run()
     assert run_state(at).trainer.net.sizes == (2, 8, 8, 8, 4, 1)
 

@@ -99,7 +99,7 @@ def test_shared_link_restores_weights_and_step_in_a_fresh_session():
     at.button(key="share_link").click().run()
     params = dict(at.query_params)
     params = {k: v[-1] if isinstance(v, list) else v for k, v in params.items()}
-    assert params["v"] == "1" and "w" in params
+    assert params["v"] == "2" and "w" in params
     link = " ".join(c.value for c in at.code)
     assert "step=2" in link
     fresh = app(params)
@@ -222,7 +222,7 @@ def test_link_made_after_opening_a_lesson_carries_only_the_changes():
     at.button(key="step_forward").click().run()
     at.button(key="share_link").click().run()
     params = {k: v[-1] if isinstance(v, list) else v for k, v in dict(at.query_params).items()}
-    assert params == {"v": "1", "lesson": "textbook", "step": "1"}
+    assert params == {"v": "2", "lesson": "textbook", "step": "1"}
     at.slider(key="step_all_W0:0:0").set_value(0.75).run()      # a change the lesson did not have
     at.button(key="share_link").click().run()
     params = {k: v[-1] if isinstance(v, list) else v for k, v in dict(at.query_params).items()}

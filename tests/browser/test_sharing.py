@@ -49,7 +49,7 @@ def test_shared_link_opens_the_same_weights_and_step_in_a_fresh_browser(browser,
     code = page.locator('[class*="st-key-share_panel"] [data-testid="stCode"]').first
     code.wait_for(timeout=20_000)
     link = code.inner_text().strip()
-    assert link.startswith(app_url) and "v=1" in link and "step=4" in link, link
+    assert link.startswith(app_url) and "v=2" in link and "step=4" in link, link
     assert_no_exception(page)
 
     fresh = browser.new_context(viewport={"width": 1600, "height": 1400})

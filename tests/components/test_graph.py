@@ -9,6 +9,7 @@ from components.drawing import style
 from components.drawing.graph import HOVER_LABEL_EDGES, SMALL_EDGES, network_figure, selected_id
 from components.drawing.layout import layered_layout
 from engine import Network
+from engine.ids import parse_id
 
 
 def textbook():
@@ -32,7 +33,7 @@ def test_figure_is_valid_plotly_json():
     r = net.backward([[0.3, -1.0]], [1])
     for edge in ("gradient", "weight", "update"):
         for node in ("a", "z", "delta"):
-            fig = full_figure(net, r, color_edges_by=edge, color_nodes_by=node, highlight_layer=1, selected="W1:0:2")
+            fig = full_figure(net, r, edge_mode=edge, node_mode=node, highlight_layer=1, selected="W1:0:2")
             go.Figure(json.loads(fig.to_json()))
 
 
@@ -71,7 +72,7 @@ def test_unknown_values_are_grey_and_blank():
     net = textbook()
     r = net.backward([2.0], 1.0)
     fig = network_figure(net.sizes, net.weights, net.biases, a=[r.a[0], None, None], z=[None, None],
-                         delta=[None, None], dW=[None, None], color_nodes_by="a")
+                         delta=[None, None], dW=[None, None], node_mode="a")
     nodes = trace(fig, "nodes")
     assert list(nodes.marker.color[1:]) == [style.UNKNOWN, style.UNKNOWN]
     assert nodes.customdata[2][1:4] == ["—", "—", "—"]
@@ -83,7 +84,7 @@ def test_unknown_values_are_grey_and_blank():
 def test_gradient_colour_is_log_scaled_with_a_colour_bar():
     net = Network([2] + [8] * 6 + [1], activation="sigmoid", seed=0)
     r = net.backward([[1.0, -1.0]], [[1.0]])
-    fig = full_figure(net, r, color_edges_by="gradient")
+    fig = full_figure(net, r, edge_mode="gradient")
     bars = [t.marker.colorbar for t in fig.data if t.marker and t.marker.showscale]
     edge_bar = next(b for b in bars if "∂L/∂w" in b.title.text)
     # ticks are powers of ten spanning the vanishing gradients (several decades)
@@ -97,7 +98,7 @@ def test_gradient_colour_is_log_scaled_with_a_colour_bar():
 def test_negative_weights_are_dashed_not_only_coloured():
     net = Network([1, 2, 1], seed=0)
     net.set_parameters([[[1.0], [-1.0]], [[0.5, -0.5]]], [[0, 0], [0]])
-    fig = network_figure(net.sizes, net.weights, color_edges_by="weight")
+    fig = network_figure(net.sizes, net.weights, edge_mode="weight")
     dashes = {s.line.dash for s in fig.layout.shapes if s.type == "path"}
     assert dashes == {"solid", "dash"}
     neg_paths = "".join(s.path for s in fig.layout.shapes if s.type == "path" and s.line.dash == "dash")
@@ -143,7 +144,7 @@ def test_a_big_network_makes_the_selected_neurons_edges_hoverable_and_clickable(
             assert selected_id({"customdata": row}) == row[0]
             assert (x, y) == (lay.label_x[at[row[0]]], lay.label_y[at[row[0]]])
         w = float(edges.customdata[0][2].replace("−", "-"))
-        l, j, k = (int(v) for v in ids[0][1:].split(":"))
+        _, l, j, k = parse_id(ids[0])
         assert abs(w - net.weights[l][j, k]) <= 1e-3 * max(1.0, abs(w))
     assert selected_id({"customdata": ["L1:N0", "—"]}) == "L1:N0" and selected_id({"x": 1}) is None
 
@@ -190,14 +191,14 @@ def test_highlight_and_selection_are_drawn():
 def test_overflow_is_shown_as_words_not_numbers():
     net = Network([1, 1, 1], activation="linear", output_activation="linear")
     z = [np.array([[np.inf]]), np.array([[np.nan]])]
-    fig = network_figure(net.sizes, net.weights, z=z, a=[np.array([[1.0]]), z[0], z[1]], color_nodes_by="z")
+    fig = network_figure(net.sizes, net.weights, z=z, a=[np.array([[1.0]]), z[0], z[1]], node_mode="z")
     cards = {row[0]: row for row in trace(fig, "nodes").customdata}
     assert cards["L1:N0"][1] == "∞" and cards["L2:N0"][1] == "NaN"
     go.Figure(json.loads(fig.to_json()))
 
 
-@pytest.mark.parametrize("bad, message", [({"color_edges_by": "size"}, "color_edges_by"),
-                                          ({"color_nodes_by": "b"}, "color_nodes_by")])
+@pytest.mark.parametrize("bad, message", [({"edge_mode": "size"}, "edge_mode"),
+                                          ({"node_mode": "b"}, "node_mode")])
 def test_bad_options_name_the_argument(bad, message):
     with pytest.raises(ValueError, match=message):
         network_figure((1, 1), [np.ones((1, 1))], **bad)

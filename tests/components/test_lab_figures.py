@@ -38,7 +38,7 @@ def test_profile_plots_both_measures_on_a_log_axis_with_named_bands(vanishing):
 
 
 def test_profile_of_a_diverged_pass_draws_gaps_and_says_where():
-    run = LabRun(LabSettings(depth=50, activation="linear", init="he_normal", scale=100.0))
+    run = LabRun(LabSettings(depth=50, activation="linear", init="he_normal", init_gain=100.0))
     p, d = run.inspect()
     assert not d.finite
     fig = figs.gradient_profile_figure(d).to_plotly_json()
@@ -46,7 +46,7 @@ def test_profile_of_a_diverged_pass_draws_gaps_and_says_where():
 
 
 def test_a_diverged_run_shows_the_profile_of_its_last_finite_step():
-    run = LabRun(PRESETS["Clipping tames an explosion"].settings.with_(clip=False))
+    run = LabRun(PRESETS["Clipping tames an explosion"].settings.with_(clip_norm=None))
     run.advance(100)
     assert run.divergence is not None
     p, d = run.inspect()
@@ -66,7 +66,7 @@ def test_a_diverged_run_shows_the_profile_of_its_last_finite_step():
 
 
 def test_forward_stats_show_mean_spread_derivative_and_unit_fractions():
-    p, d = analyse(LabSettings(depth=6, width=8, activation="tanh", scale=4.0))
+    p, d = analyse(LabSettings(depth=6, width=8, activation="tanh", init_gain=4.0))
     fig = figs.forward_stats_figure(d).to_plotly_json()
     scatter = [t for t in fig["data"] if t["type"] == "scatter"]
     np.testing.assert_allclose(values(scatter[0]["y"]), d.a_mean)
@@ -102,7 +102,7 @@ def test_aggregated_graph_has_one_node_per_layer_and_says_it_is_aggregated(vanis
 
 
 def test_heatmap_is_log_norm_over_layer_and_step_with_the_divergence_marked():
-    s = PRESETS["Clipping tames an explosion"].settings.with_(clip=False)
+    s = PRESETS["Clipping tames an explosion"].settings.with_(clip_norm=None)
     run = LabRun(s)
     run.advance(s.steps)
     fig = figs.heatmap_figure(run.history(), run.divergence).to_plotly_json()

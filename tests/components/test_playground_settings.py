@@ -41,7 +41,7 @@ def test_live_changes_keep_the_run_and_its_weights():
     run = new_run(s)
     run.trainer.run(steps=20)
     weights = [W.copy() for W in run.net.weights]
-    for change in (dict(lr=0.3), dict(batch_size=3), dict(optimizer="adam"), dict(regularization="l2", reg_rate=0.01),
+    for change in (dict(lr=0.3), dict(batch_size=3), dict(optimizer="adam"), dict(l2=0.01),
                    dict(clip_norm=1.0), dict(epoch_limit=5), dict(discretize=True)):
         s = s.with_(**change)
         same = update_run(run, s)

@@ -2,15 +2,17 @@
 import numpy as np
 import pytest
 
-from engine import Network
+from engine import OUTPUT_ACTIVATIONS, Network
 from tests.helpers import assert_close
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-TORCH_ACT = {"linear": lambda z: z, "sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu,
-             "leaky_relu": lambda z: F.leaky_relu(z, 0.01), "elu": lambda z: F.elu(z, 1.0),
-             "softplus": F.softplus, "silu": F.silu, "softmax": lambda z: torch.softmax(z, dim=1)}
+
+
+def torch_activation(name, z):
+    """The activation through its PyTorch expression in the engine's one activation table."""
+    return eval(OUTPUT_ACTIVATIONS[name].torch.format(z="z"), {"torch": torch, "F": F, "z": z})
 
 
 def _torch_pass(net, X, Y):
@@ -29,7 +31,7 @@ def _torch_pass(net, X, Y):
                 u = F.batch_norm(z, None, None, gs[l], betas[l], training=True, eps=1e-5)
             else:
                 u = F.layer_norm(z, (z.shape[1],), gs[l], betas[l], eps=1e-5)
-        f = TORCH_ACT[net.activation_names[l]](u)
+        f = torch_activation(net.activation_names[l], u)
         a = f + a if l in net.residual_layers else f
     Yt = torch.tensor(Y)
     if net.loss_name == "mse":

@@ -79,7 +79,7 @@ def test_vanishing_and_exploding_verdicts_read_as_a_sentence():
 
 
 @pytest.mark.parametrize("x, text", [(3e-9, "3·10⁻⁹"), (1.38e3, "1.4·10³"), (0.125, "0.12"), (42, "42"),
-                                     (-2.5e-7, "−2.5·10⁻⁷"), (0, "0"), (float("inf"), "inf"), (float("nan"), "NaN"),
+                                     (-2.5e-7, "−2.5·10⁻⁷"), (0, "0"), (float("inf"), "∞"), (float("nan"), "NaN"),
                                      (9.99e-5, "1·10⁻⁴")])
 def test_scientific_formatting(x, text):
     assert format_sci(x) == text

@@ -30,15 +30,15 @@ def preset(name):
 
 # --------------------------------------------------------------------------- settings
 def test_settings_round_trip_through_json():
-    s = LabSettings(depth=7, width=12, activation="tanh", scale=0.03, residual=True, norm="layer", clip=True)
+    s = LabSettings(depth=7, width=12, activation="tanh", init_gain=0.03, residual=True, norm="layer", clip_norm=1.0)
     assert LabSettings.from_dict(json.loads(json.dumps(s.to_dict()))) == s
     assert LabSettings.from_dict({"depth": "7", "residual": "true"}) == LabSettings(depth=7, residual=True)
 
 
 @pytest.mark.parametrize("changes, field", [({"depth": 0}, "depth"), ({"depth": 51}, "depth"), ({"width": 65}, "width"),
-                                            ({"scale": 1000.0}, "scale"), ({"batch": 513}, "batch"),
+                                            ({"init_gain": 1000.0}, "init_gain"), ({"batch_size": 513}, "batch_size"),
                                             ({"activation": "swish"}, "activation"), ({"depth": 2.5}, "depth"),
-                                            ({"norm": "group"}, "norm"), ({"scale": float("nan")}, "scale")])
+                                            ({"norm": "group"}, "norm"), ({"init_gain": float("nan")}, "init_gain")])
 def test_bad_settings_name_the_field_and_the_expected_range(changes, field):
     with pytest.raises(ValueError, match=rf"^{field} \("):
         LabSettings(**changes)
@@ -57,7 +57,7 @@ def test_every_preset_has_a_two_line_explanation_and_valid_settings():
 
 
 def test_batch_is_reproducible_from_the_seed():
-    s = LabSettings(batch=9, seed=3, target="sine")
+    s = LabSettings(batch_size=9, seed=3, target="sine")
     X1, Y1 = make_batch(s)
     X2, Y2 = make_batch(s)
     assert X1.shape == (9, s.inputs) and Y1.shape == (9, 1)
@@ -67,7 +67,7 @@ def test_batch_is_reproducible_from_the_seed():
 
 
 def test_network_follows_the_settings():
-    s = LabSettings(depth=3, width=5, activation="relu", init="he_uniform", scale=2.0, loss="bce", seed=4)
+    s = LabSettings(depth=3, width=5, activation="relu", init="he_uniform", init_gain=2.0, loss="bce", seed=4)
     net = build_network(s)
     assert net.sizes == (4, 5, 5, 5, 1) and net.activation_names == ["relu"] * 3 + ["sigmoid"]
     ref = Network([4, 5, 5, 5, 1], activation="relu", output_activation="sigmoid", loss="bce", init="he_uniform",
@@ -77,13 +77,13 @@ def test_network_follows_the_settings():
 
 
 def test_matched_init_replaces_the_init_and_the_multiplier():
-    s = LabSettings(activation="tanh", init="normal", scale=30.0, matched_init=True)
-    assert s.effective_init == "xavier_normal" and s.effective_scale == 1.0
+    s = LabSettings(activation="tanh", init="normal", init_gain=30.0, matched_init=True)
+    assert s.effective_init == "xavier_normal" and s.effective_init_gain == 1.0
     assert matched_init("relu") == "he_normal" and matched_init("sigmoid") == "xavier_normal"
 
 
 def test_lab_numbers_equal_the_engines():
-    s = LabSettings(depth=5, width=6, activation="tanh", batch=11)
+    s = LabSettings(depth=5, width=6, activation="tanh", batch_size=11)
     p, d = analyse(s)
     net = build_network(s)
     q = net.backward(*make_batch(s))
@@ -154,7 +154,7 @@ def test_residual_preset_rescues_the_deep_sigmoid_network():
 
 def test_clipping_preset_keeps_training_finite_where_plain_steps_diverge():
     s = preset("Clipping tames")
-    plain = LabRun(s.with_(clip=False))
+    plain = LabRun(s.with_(clip_norm=None))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         plain.advance(s.steps)
@@ -174,7 +174,7 @@ def test_norm_remedies_fix_the_vanishing_network():
 
 # --------------------------------------------------------------------------- training record
 def test_training_records_loss_and_per_layer_norms_equal_to_the_engines_steps():
-    s = LabSettings(depth=3, width=4, activation="tanh", lr=0.05, steps=5, batch=8)
+    s = LabSettings(depth=3, width=4, activation="tanh", lr=0.05, steps=5, batch_size=8)
     run = LabRun(s)
     assert run.advance(3) == 3 and run.advance(10) == 2 and run.done
     net = build_network(s)
@@ -187,7 +187,7 @@ def test_training_records_loss_and_per_layer_norms_equal_to_the_engines_steps():
 
 
 def test_divergence_stops_the_run_and_names_step_and_layer_without_warnings():
-    s = LabSettings(depth=6, width=16, activation="linear", init="he_normal", scale=3.0, lr=1.0, steps=50)
+    s = LabSettings(depth=6, width=16, activation="linear", init="he_normal", init_gain=3.0, lr=1.0, steps=50)
     run = LabRun(s)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -213,12 +213,12 @@ def test_fields_table_covers_every_setting():
     assert set(FIELDS) == set(LabSettings().to_dict())
 
 
-@pytest.mark.parametrize("residual, norm", [(True, "none"), (False, "batch"), (False, "layer"), (True, "layer"),
+@pytest.mark.parametrize("residual, norm", [(True, None), (False, "batch"), (False, "layer"), (True, "layer"),
                                             (True, "batch")])
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
 def test_the_labs_remedy_networks_pass_the_finite_difference_check(residual, norm, activation):
     from engine.gradcheck import gradient_check
-    s = LabSettings(depth=3, width=4, activation=activation, residual=residual, norm=norm, batch=5, seed=2,
+    s = LabSettings(depth=3, width=4, activation=activation, residual=residual, norm=norm, batch_size=5, seed=2,
                     target="sine", init=matched_init(activation))
     net = build_network(s)
     assert net.residual == residual and net.norm == (None if norm == "none" else norm)

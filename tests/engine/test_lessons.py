@@ -202,7 +202,7 @@ def check_residual():
 def check_normalisation():
     s = load_lesson("normalisation")
     ratio, d = lab_ratio(s)
-    plain, _ = lab_ratio(s.replace(norm="none"))
+    plain, _ = lab_ratio(s.replace(norm=None))
     assert 1e-2 < ratio < 100 and plain < 1e-12 and d.state == "healthy"
     assert format_sci(ratio) in s.explanation and format_sci(plain) in s.explanation
 
@@ -296,6 +296,111 @@ def check_xor_hidden_layer():
     assert playground(s, 200, hidden=(), features=("x1", "x2", "x1x2")).trainer.evaluate().train_acc > 0.9
 
 
+def surface_setup(name):
+    """A loss-view lesson: the network, its sample and the two parameters the lesson names."""
+    s, net, X, Y = setup(name)
+    return s, net, X, Y, tuple(s.options.get("surface", ()))
+
+
+def screen(value):
+    """A number as the loss view prints it (``components.drawing.style.fmt``: 4 significant digits)."""
+    return f"{value:.4g}".replace("-", "−")
+
+
+@claim("derivative-slope")
+def check_derivative_slope():
+    from engine import surface
+    s, net, X, Y = setup("derivative-slope")
+    pid = s.options["selected"]
+    assert (pid, s.options["panel"], s.options["loss_view"]) == ("W1:0:0", "loss", "slope"), "opens on W2's slope"
+    sl = surface.slope(net, X, Y, pid, s.lr)
+    r = net.backward(X, Y)
+    assert_close("tangent slope = ∂L/∂W2", sl.grad, r.dW[1].item())
+    assert shown(sl.grad) == "−0.1055" and "−0.1055" in s.explanation
+    c = len(sl.w) // 2
+    assert_close("the plotted curve's own slope", (sl.L[c + 1] - sl.L[c - 1]) / (sl.w[c + 1] - sl.w[c - 1]), sl.grad,
+                 rtol=1e-4)
+    assert sl.grad < 0 and sl.landing > 0.8 and sl.landing_loss < sl.loss, "a larger W2 lowers the loss"
+    for text, value, decimals in (("0.81055", sl.landing, 5), ("0.0632", sl.landing_loss, 4), ("0.0643", sl.loss, 4)):
+        assert shown(value, decimals) == text and text in s.explanation
+    sec = surface.secant(net, X, Y, pid, 1e-3)
+    assert shown(sec.slope) == "−0.1055"
+    mantissa, exponent = f"{abs(sec.difference):.1e}".split("e")
+    assert f"{mantissa} × 10⁻{str(-int(exponent)).translate(str.maketrans('0123456789', '⁰¹²³⁴⁵⁶⁷⁸⁹'))}" in s.explanation
+    tiny = surface.secant(net, X, Y, pid, 1e-15)
+    assert abs(tiny.difference) > 1e-3, "wrong in the second digit at h = 1e-15"
+    assert abs(surface.secant(net, X, Y, pid, 1e-5).difference) < abs(sec.difference) / 1000
+
+
+@claim("gradient-direction")
+def check_gradient_direction():
+    from engine import surface
+    s, net, X, Y, pair = surface_setup("gradient-direction")
+    assert pair == ("W0:0:0", "W1:0:0")
+    sf = surface.surface(net, X, Y, pair, grid=11, lr=s.lr)
+    r = net.backward(X, Y)
+    assert_close("∇L", sf.grad, [r.dW[0].item(), r.dW[1].item()])
+    gx, gy = sf.grad
+    assert f"∇L = (∂L/∂W1, ∂L/∂W2) = ({shown(gx)}, {shown(gy)})" in s.explanation
+    assert f"√({abs(gx):.4f}² + {abs(gy):.4f}²) = {sf.length:.4f}" in s.explanation
+    assert f"−∇L = ({-gx:.4f}, {-gy:.4f})" in s.explanation
+    # steepest descent: the rate of change along −∇L/|∇L| is −|∇L|, along W2 alone only ∂L/∂W2
+    eps = 1e-6
+    u = np.array(sf.descent) / sf.length
+    along = (surface.loss_at(net, X, Y, pair, [np.array(sf.centre) + eps * u])[0] - sf.loss) / eps
+    assert_close("rate along −∇L", along, -sf.length, rtol=1e-4)
+    assert f"{sf.length:.4f} per unit" in s.explanation
+    assert f"moving W2 alone ({abs(gy):.4f})" in s.explanation and abs(gy) < sf.length
+    path = surface.descent_path(net, X, Y, pair, s.lr, 1)
+    assert_close("one step", np.hypot(*(path.points[1] - path.points[0])), s.lr * sf.length)
+    assert f"α·|∇L| = {s.lr * sf.length:.4f}" in s.explanation
+    assert f"W1 = {path.points[1][0]:.5f}, W2 = {path.points[1][1]:.5f}, where L = {path.losses[1]:.4f}" in s.explanation
+
+
+@claim("lr-too-large-surface")
+def check_lr_too_large_surface():
+    from engine import surface
+    s, net, X, Y, pair = surface_setup("lr-too-large-surface")
+    n = s.options["ahead"]
+    assert s.options["compare"] == ("sgd",) and n == 10 and s.lr == 0.5
+    x1, x2 = X[0]
+    floor = Y[0, 0] / x1                                   # ŷ₁ = w¹₁₁ x₁ = y₁ on the floor
+    assert f"w¹₁₁ = {floor:g}" in s.explanation
+    assert f"2x₁² = {2 * x1 ** 2:g}" in s.explanation and f"2x₂² = {2 * x2 ** 2:g}" in s.explanation
+    path = surface.descent_path(net, X, Y, pair, s.lr, n, "sgd")
+    offsets = path.points[:, 0] - floor
+    factor = 1 - 2 * s.lr * x1 ** 2
+    assert f"1 − 2αx₁² = {shown(factor, 2)}" in s.explanation
+    assert_close("distance from the floor × factor per step", offsets[1:], offsets[:-1] * factor)
+    assert (np.sign(offsets[1:]) != np.sign(offsets[:-1])).all(), "every step crosses the floor: a zig-zag"
+    assert (np.abs(offsets[1:]) > np.abs(offsets[:-1])).all(), "… further out each time"
+    assert (np.diff(path.losses[2:]) > 0).all() and path.losses[-1] > 10 * path.losses[0], "the loss climbs"
+    assert ", ".join(screen(v) for v in path.points[:5, 0]) in s.explanation
+    assert f"climbs from {screen(path.losses[0])} to {screen(path.losses[-1])}" in s.explanation
+    calm = surface.descent_path(net, X, Y, pair, 0.2, n, "sgd")
+    assert f"{1 - 2 * 0.2 * x1 ** 2:.1f}" == "0.1" and calm.losses[-1] < calm.losses[0]
+    assert f"falls to {screen(calm.losses[-1])}" in s.explanation
+
+
+@claim("narrow-valley")
+def check_narrow_valley():
+    from engine import surface
+    s, net, X, Y, pair = surface_setup("narrow-valley")
+    n = s.options["ahead"]
+    assert set(s.options["compare"]) == {"sgd", "momentum", "adam"} and n == 50
+    x1, x2 = X[0]
+    assert (2 * x1 ** 2) / (2 * x2 ** 2) == pytest.approx(100) and "100 times" in s.explanation
+    paths = {opt: surface.descent_path(net, X, Y, pair, s.lr, n, opt) for opt in ("sgd", "momentum", "adam")}
+    assert f"L = {screen(paths['sgd'].losses[0])}" in s.explanation
+    sgd = paths["sgd"]
+    assert f"only at {screen(sgd.points[-1][1])} (the minimum is at {Y[0, 1] / x2:g})" in s.explanation
+    assert abs(sgd.points[-1][0] - Y[0, 0] / x1) < 1e-6, "plain gradient descent is on the floor …"
+    assert abs(sgd.points[-1][1] - Y[0, 1] / x2) > 2, "… and still far from the minimum along it"
+    for opt in paths:
+        assert f"L = {screen(paths[opt].losses[-1])}" in s.explanation
+    assert max(paths["momentum"].losses[-1], paths["adam"].losses[-1]) < paths["sgd"].losses[-1] / 10
+
+
 def test_every_preset_has_a_claim_check():
     assert set(CLAIMS) == set(lesson_ids())
 
@@ -303,3 +408,82 @@ def test_every_preset_has_a_claim_check():
 @pytest.mark.parametrize("name", lesson_ids())
 def test_preset_claim(name):
     CLAIMS[name]()
+
+
+def sandbox(name):
+    """The lesson's expression evaluated at its values (the sandbox's own engine)."""
+    from engine.expression import evaluate, parse
+    s = load_lesson(name)
+    return s, evaluate(parse(s.expression), s.values)
+
+
+@claim("composite-chain-rule")
+def check_composite_chain_rule():
+    from engine.expression import timeline
+    s, ev = sandbox("composite-chain-rule")
+    x = s.values["x"]
+    u, y = x ** 2, np.sin(x ** 2)                         # u = f(x) = x², y = g(u) = sin u
+    dy_du, du_dx = np.cos(u), 2 * x                       # the two slopes
+    assert_close("y", ev.output, y)
+    assert_close("dy/dx = dy/du · du/dx", ev.gradient["x"], dy_du * du_dx)
+    for text, value in {"2.25": u, "0.7781": y, "−0.6282": dy_du, "3": du_dx, "−1.885": ev.gradient["x"]}.items():
+        assert f"{value:.4g}".replace("-", "−") == text and text in s.explanation
+    assert timeline(ev)[-1].text.startswith("∂y/∂x = ∂y/∂v₁ · ∂v₁/∂x = (−0.6282) · 3 = −1.885")
+    from engine.expression import evaluate, parse
+    assert evaluate(parse(s.expression), {"x": 0.0}).gradient["x"] == 0.0, "at x = 0, du/dx = 0"
+
+
+@claim("gradient-direction-length")
+def check_gradient_direction_length():
+    s, ev = sandbox("gradient-direction-length")
+    g = np.array([ev.gradient["x"], ev.gradient["y"]])
+    assert_close("∇f at (1, 2)", g, [10.0, 6.0])
+    assert_close("f(1, 2)", ev.output, 11.0)
+    length = np.hypot(*g)
+    assert f"{length:.4g}" == "11.66" and "√136 = 11.66" in s.explanation
+    assert f"{np.degrees(np.arctan2(g[1], g[0])):.2f}°" in s.explanation
+    from engine.expression import evaluate, parse
+    graph = parse(s.expression)
+    eps, unit = 1e-3, g / length
+    rise = evaluate(graph, {"x": 1 + eps * unit[0], "y": 2 + eps * unit[1]}).output - ev.output
+    assert abs(rise - eps * length) < 0.01 * eps * length, "a small step along ∇f raises f by ≈ ε·|∇f|"
+    assert f"{eps * length:.4g}" in s.explanation
+    for angle in np.linspace(0, 2 * np.pi, 36, endpoint=False):   # no other direction rises faster
+        d = np.array([np.cos(angle), np.sin(angle)])
+        other = evaluate(graph, {"x": 1 + eps * d[0], "y": 2 + eps * d[1]}).output - ev.output
+        assert other <= rise + 1e-12
+
+
+@claim("tutorial-worked-example")
+def check_tutorial_worked_example():
+    s, net, X, Y = setup("tutorial-worked-example")
+    r = net.backward(X, Y)
+    x, w2 = X.item(), s.weights[1][0][0]
+    z1, a1, z2, yhat = r.z[0].item(), r.a[1].item(), r.z[1].item(), r.a[2].item()
+    dyhat = r.dL_dyhat.item()
+    s2, s1 = yhat * (1 - yhat), a1 * (1 - a1)                # σ′(z2), σ′(z1)
+    exact = {"1.1": z1, "0.7503": a1, "0.4251": z2, "0.6047": yhat, "0.1563": r.loss, "−0.7906": dyhat,
+             "0.2390": s2, "0.1874": s1, "−0.1418": r.dW[1].item(), "−0.1890": r.db[1].item(),
+             "−0.02125": r.dW[0].item(), "−0.01062": r.db[0].item()}
+    for text, value in exact.items():
+        decimals = len(text.split(".")[1])
+        assert shown(value, decimals) == text and text in s.explanation, (text, value)
+    assert_close("dL/dw1 by hand", r.dW[0].item(), dyhat * s2 * w2 * s1 * x)
+    net.step(X, Y, s.lr)
+    assert [round(net.weights[1].item(), 5), round(net.weights[0].item(), 5)] == [0.30142, 0.50021]
+    assert "w2 = 0.30142" in s.explanation and "w1 = 0.50021" in s.explanation
+    # the tutorial's roundings (a1 → 0.75, σ′ → 3 digits) move only the fourth digit …
+    s2r, s1r = round(s2, 3), round(s1, 3)
+    dw2_rounded = dyhat * s2r * 0.75
+    dw1_rounded = dyhat * s2r * w2 * s1r * x
+    assert (s2r, s1r) == (0.239, 0.187)
+    assert shown(dw2_rounded) == "−0.1417" and shown(dw1_rounded, 5) == "−0.02120"
+    assert shown(dw2_rounded, 3) == shown(r.dW[1].item(), 3) == "−0.142", "not −0.145"
+    assert shown(dw1_rounded, 3) == shown(r.dW[0].item(), 3) == "−0.021", "not −0.022"
+    # … the tutorial's numbers follow from σ′ taken at 0.3 (w2) instead of at z2
+    slope_at_w2 = sigmoid(0.3) * (1 - sigmoid(0.3))
+    assert shown(slope_at_w2) == "0.2445" and shown(dyhat * slope_at_w2 * 0.75, 3) == "−0.145"
+    dw1_tutorial = dyhat * slope_at_w2 * w2 * s1 * x
+    assert shown(dw1_tutorial, 5) == "−0.02173" and shown(dw1_tutorial, 3) == "−0.022"
+    for text in ("−0.1417", "−0.02120", "0.2445", "−0.02173", "−0.145", "−0.022"):
+        assert text in s.explanation

@@ -51,7 +51,7 @@ def test_save_then_load_is_exact_for_every_preset(name):
 def test_link_round_trip_is_exact_for_every_preset(name):
     s = load_lesson(name)
     params = to_query(s)
-    assert params == {"v": "1", "lesson": name}, "an unchanged preset is a one-parameter link"
+    assert params == {"v": "2", "lesson": name}, "an unchanged preset is a one-parameter link"
     assert from_query(params) == (s, [])
 
 
@@ -132,7 +132,7 @@ def test_lab_settings_round_trip_for_every_lab_preset():
 
 def test_lab_scenario_builds_the_labs_network_and_batch():
     from engine.lab import build_network, make_batch
-    settings = LabSettings(depth=3, width=5, activation="tanh", scale=2.0, seed=9, batch=7)
+    settings = LabSettings(depth=3, width=5, activation="tanh", init_gain=2.0, seed=9, batch_size=7)
     s = from_lab_settings(settings)
     X, Y = s.inputs()
     X2, Y2 = make_batch(settings)
@@ -166,7 +166,7 @@ DELETE = object()
 
 BAD_DOCUMENTS = [
     (["format"], "something-else", "format: expected"),
-    (["version"], 2, "version: this app reads scenario version 1"),
+    (["version"], 3, "version: this app reads scenario versions 1 to 2"),
     (["version"], "1", "version: expected"),
     (["page"], "nowhere", "page: expected one of step, lab, playground"),
     (["page"], DELETE, "page: missing"),
@@ -190,7 +190,7 @@ BAD_DOCUMENTS = [
     (["network", "biases"], None, "weights and biases go together"),
     (["network", "init"], "glorot", "network.init: expected one of zeros"),
     (["network", "frobnicate"], 1, "network.frobnicate: unknown field"),
-    (["training", "lr"], -0.1, "training.lr: expected a finite number in [0, 100]"),
+    (["training", "lr"], -0.1, "training.lr: expected a finite number in [0, 10]"),
     (["training", "lr"], "fast", "training.lr: expected a finite number"),
     (["training", "lr"], DELETE, "training.lr: missing"),
     (["training", "momentum"], 1.0, "training.momentum: expected a finite number in [0, 1)"),

@@ -7,8 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine import ACTIVATIONS, Network
-from engine.timeline import (MAX_BATCH, TABLE_COLUMNS, build_timeline, node_equations, node_label, step_table,
-                             tex_number, tex_update)
+from engine.equations import node_equations
+from engine.formatting import tex_number, tex_update
+from engine.ids import node_label
+from engine.timeline import MAX_BATCH, TABLE_COLUMNS, build_timeline, step_table
 from tests.helpers import textbook_network
 
 HEADS = [("sigmoid", "mse"), ("sigmoid", "bce"), ("softmax", "cross_entropy"), ("linear", "mse"),
@@ -357,7 +359,7 @@ def test_any_shape_steps_through_to_the_vectorised_numbers(sizes, batch, hidden,
 
 
 def test_weight_labels_separate_indices_from_ten_units_on():
-    from engine.timeline import node_label
+    from engine.ids import node_label
     assert node_label([2, 3, 1], "W0:1:0", latex=True) == "w^{(1)}_{21}"
     # 32 units: unit 32 from unit 5 must not read as unit 325
     assert node_label([2, 32, 1], "W1:0:4", latex=True) == "w^{(2)}_{1,5}"

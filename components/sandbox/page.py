@@ -1,0 +1,213 @@
+"""The chain-rule sandbox: type an expression, step through its graph forward then backward.
+
+The stage (transport, the step's sentence, the graph, the gradients) runs inside a fragment: stepping
+reruns only it. While playing, the fragment is registered with ``run_every`` (read on full reruns
+only, so play, pause, a new speed and reaching the end each trigger one full rerun).
+"""
+import streamlit as st
+
+from components.sandbox import state
+from components.sandbox.figures import expression_figure, sandbox_contour
+from components.sandbox.pytorch import expected_lines, pytorch_script
+from components.shell import sharing
+from components.shell.presenter import chart_config
+from engine.expression import (FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_NUMBER, MAX_VARIABLES,
+                               display_name, number, reached, tangents)
+
+SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
+MODES = {"reverse": "Reverse (backpropagation)", "forward": "Forward (one input)"}
+LIMITS = (f"Limits: at most {MAX_LENGTH} characters, brackets and functions nested at most {MAX_DEPTH} deep, "
+          f"{MAX_NODES} graph nodes, {MAX_VARIABLES} variables; constants up to {MAX_NUMBER:g} in size, values from "
+          f"−{state.VALUE_LIMIT:,.0f} to {state.VALUE_LIMIT:,.0f}.")
+GRAMMAR = ("Write `+ - * /` (or × ÷ −), `**` for powers, unary minus, brackets, numbers, and the functions "
+           f"{', '.join(f'`{f}`' for f in sorted(set(FUNCTIONS)) if f not in ('max', 'min'))} of one argument, "
+           "`max(a, b)` and `min(a, b)`. A variable is letters then an optional subscript: `w2`, `w_2` and `w₂` "
+           "are the same variable w₂. Start with `y = ` (or `L = `, `f = `) to name the output.")
+
+
+def _on_text():
+    state.set_text(state.widget(state.TEXT_KEY) or "")
+
+
+def _on_preset(key):
+    name = state.widget(key)
+    if name in state.PRESETS:
+        text, values = state.PRESETS[name]
+        if state.set_text(text, values):
+            state.put_widget(state.TEXT_KEY, text)
+
+
+def _on_value(name, key):
+    state.set_value(name, state.widget(key))
+
+
+def _on_mode():
+    mode = state.widget("sandbox_mode") or "reverse"
+    state.set_mode(mode, state.widget("sandbox_wrt"))
+
+
+def _on_speed():
+    state.set_speed(SPEEDS.get(state.widget("sandbox_speed"), 1.0))
+
+
+def _caret(text: str, column: int) -> str:
+    """The refused text (a window of it when long) with a caret under the column."""
+    start = max(0, column - 1 - 50)
+    shown = text[start:start + 100]
+    prefix = "…" if start else ""
+    return f"{prefix}{shown}{'…' if start + 100 < len(text) else ''}\n{' ' * (len(prefix) + column - 1 - start)}^ column {column}"
+
+
+def expression_box(run) -> None:
+    left, right = st.columns([3, 1.4], vertical_alignment="bottom")
+    if state.widget(state.TEXT_KEY) is None:      # widget state is dropped while another page is shown
+        state.put_widget(state.TEXT_KEY, run.text)
+    left.text_input(f"Expression (at most {MAX_LENGTH} characters)", key=state.TEXT_KEY, on_change=_on_text,
+                    placeholder="e.g. y = sigmoid(w*x + b)", help=GRAMMAR)
+    names = list(state.PRESETS)
+    current = next((n for n, (t, _) in state.PRESETS.items() if t == run.text), None)
+    right.selectbox("Examples", names + ([] if current else ["(your own)"]),
+                    index=names.index(current) if current else len(names), key=f"sandbox_preset_{run.generation}",
+                    on_change=_on_preset, args=(f"sandbox_preset_{run.generation}",))
+    if run.error:
+        st.error(run.error, icon="🚫")
+        if run.refused_column is not None and run.refused:
+            st.code(_caret(run.refused, run.refused_column), language=None)
+
+
+def variable_boxes(run) -> None:
+    g = run.graph
+    if not g.variables:
+        st.caption("No variables: the expression is a constant.")
+        return
+    per_row = 6
+    for start in range(0, len(g.variables), per_row):
+        cols = st.columns(per_row)
+        for col, name in zip(cols, g.variables[start:start + per_row]):
+            key = state.value_key(run, name)
+            col.number_input(f"{display_name(name)} =", -state.VALUE_LIMIT, state.VALUE_LIMIT, float(run.values[name]),
+                             step=0.1, format="%.6g", key=key, on_change=_on_value, args=(name, key),
+                             help=f"The value of {display_name(name)}, from −{state.VALUE_LIMIT:,.0f} to "
+                                  f"{state.VALUE_LIMIT:,.0f}")
+
+
+def mode_controls(run) -> None:
+    g = run.graph
+    cols = st.columns([2.6, 1.1, 1.1], vertical_alignment="bottom")
+    state.put_widget("sandbox_mode", run.mode)
+    cols[0].radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key="sandbox_mode",
+                  on_change=_on_mode)
+    if run.mode == "forward" and g.variables:
+        state.put_widget("sandbox_wrt", run.wrt)
+        cols[1].selectbox("Tangent of which input", list(g.variables), format_func=display_name, key="sandbox_wrt",
+                          on_change=_on_mode)
+    labels = list(SPEEDS)
+    state.put_widget("sandbox_speed", labels[list(SPEEDS.values()).index(run.speed)])
+    cols[2].selectbox("Play speed", labels, key="sandbox_speed", on_change=_on_speed)
+    n = len(g.variables)
+    st.caption(f"**Why reverse mode wins:** one backward sweep gives the gradient of every input ({n} here); "
+               f"forward mode needs one sweep per input ({n} sweep{'s' if n != 1 else ''} here). A network has one "
+               "output, the loss, and millions of inputs, its weights: that is why it is trained by backpropagation.")
+
+
+def transport(run, steps) -> None:
+    i, last = run.step, len(steps) - 1
+    cols = st.columns(5)
+    cols[0].button("Reset", icon=":material/first_page:", key="sandbox_reset", on_click=state.go_to, args=(0,),
+                   disabled=i == 0, shortcut="Home", width="stretch")
+    cols[1].button("Back", icon=":material/chevron_left:", key="sandbox_back", on_click=state.go_to, args=(i - 1,),
+                   disabled=i == 0, shortcut="PageUp", width="stretch")
+    cols[2].button("Step", icon=":material/chevron_right:", key="sandbox_step", on_click=state.go_to, args=(i + 1,),
+                   disabled=i == last, shortcut="PageDown", type="primary", width="stretch",
+                   help="Keys: PageDown / PageUp step forward / back (a presenter clicker sends these), Home / End, "
+                        "P play / pause")
+    cols[3].button("End", icon=":material/last_page:", key="sandbox_end", on_click=state.go_to, args=(last,),
+                   disabled=i == last, shortcut="End", width="stretch")
+    cols[4].button("Pause" if run.playing else "Play", key="sandbox_play", on_click=state.toggle_play, shortcut="P",
+                   icon=":material/pause:" if run.playing else ":material/play_arrow:", width="stretch")
+
+
+def gradients(run, steps, grads_known) -> None:
+    """Each variable's gradient (reverse) or the output's tangent (forward), written once reached."""
+    g, ev = run.graph, run.ev
+    y = display_name(g.output_name)
+    if not g.variables:
+        return
+    if run.mode == "forward":
+        t = tangents(ev, run.wrt)
+        done = g.output in grads_known and run.step == len(steps) - 1
+        st.metric(f"∂{y}/∂{display_name(run.wrt)} (forward mode)",
+                  number(t[int(g.output[1:])]) if done else "not yet: step to the end")
+        return
+    per_row = 6
+    for start in range(0, len(g.variables), per_row):
+        cols = st.columns(per_row)
+        for col, name in zip(cols, g.variables[start:start + per_row]):
+            vid = g.variable_id(name)
+            col.metric(f"∂{y}/∂{display_name(name)}",
+                       number(ev.gradient[name]) if vid in grads_known else "not yet")
+
+
+def stage() -> None:
+    """Everything that depends on the step: transport, the sentence, the graph, the gradients."""
+    run = state.get()
+    if run.timer != (run.speed if run.playing else None):
+        st.rerun(scope="app")           # run_every is read on full reruns only: (re)set the timer there
+    steps = run.steps()
+    if run.playing:
+        if run.step < len(steps) - 1:
+            state.go_to(run.step + 1)
+        else:
+            run.playing = False
+            st.rerun(scope="app")
+    transport(run, steps)
+    step = steps[run.step]
+    st.markdown(f"### Step {run.step} of {len(steps) - 1} — {step.title}")
+    for line in step.latex:
+        st.latex(line)
+    st.caption(step.text)         # the same sentence as text: read by a screen reader, copied into homework
+    values_known, grads_known = reached(steps, run.step, run.ev, run.mode)
+    fig = expression_figure(run.ev, values_known, grads_known, current=step.node, edges=step.edges, mode=run.mode,
+                            wrt=run.wrt, label_edges=step.phase in ("backward", "tangent"))
+    st.plotly_chart(fig, key="sandbox_graph", width="stretch", config=chart_config("sandbox-graph"))
+    st.caption("□ variable, ◇ constant, ○ operation. Beside each node (below it, or above in every other column): "
+               "its value once the forward sweep reaches it, then its gradient once the backward sweep does. Filled = value known; orange ring = gradient "
+               "known; black ring and “◀ this step” = the node this step computes; the thick edges are the ones "
+               "this step uses; in the backward sweep each is labelled with its local derivative, a factor of "
+               "the product.")
+    gradients(run, steps, grads_known)
+
+
+def extras(run) -> None:
+    g, ev = run.graph, run.ev
+    if len(g.variables) == 2:
+        st.subheader(f"The gradient of {display_name(g.output_name)} as a direction and a length")
+        st.plotly_chart(sandbox_contour(ev), key="sandbox_contour", width="stretch",
+                        config=chart_config("sandbox-contour"))
+    else:
+        st.caption(f"With exactly two variables the page also draws the contour of the function with its gradient "
+                   f"arrow (this expression has {len(g.variables)}).")
+    with st.expander("Show the PyTorch equivalent"):
+        st.caption("The same expression in PyTorch: `backward()` runs reverse mode and prints the same gradients "
+                   f"(the page rounds to 4 digits): {'; '.join(expected_lines(g, ev))}.")
+        st.code(pytorch_script(g, run.values), language="python")
+    st.caption(LIMITS)
+
+
+def page() -> None:
+    sharing.page_start("sandbox")
+    st.title("Chain-rule sandbox")
+    st.caption("Any expression of scalars becomes a graph of operations: step forward (values), then backward from "
+               "the output (each gradient = the consumer's gradient × the local derivative, summed over paths).")
+    run = state.get()
+    expression_box(run)
+    variable_boxes(run)
+    mode_controls(run)
+    run = state.get()
+    run.timer = run.speed if run.playing else None
+    st.fragment(stage, run_every=run.timer)()
+    extras(run)
+    sharing.panel("sandbox")
+
+
+page()
