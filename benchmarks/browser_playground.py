@@ -14,6 +14,7 @@ For the default playground (circles, [4, 2] tanh, 25 steps per frame) and the la
     python benchmarks/browser_playground.py --seconds 5 --pauses 3 --only default
 """
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -136,6 +137,7 @@ def main(argv=None):
     ap.add_argument("--only", choices=("default", "largest"))
     ap.add_argument("--width", type=int, default=1600)
     args = ap.parse_args(argv)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")   # served as the README advises (threads fight on 2 cores)
     exe = shutil.which("chromium") or "/usr/bin/chromium"
     from playwright.sync_api import sync_playwright
     port = free_port()
@@ -166,7 +168,7 @@ def main(argv=None):
             server.kill()
     load = open("/proc/loadavg").read().split()[:3]
     print(f"Playground in headless Chromium, server on this machine (load average {' '.join(load)} on "
-          f"{len(__import__('os').sched_getaffinity(0))} cores), {args.seconds:g} s of play, {args.pauses} pauses")
+          f"{len(os.sched_getaffinity(0))} cores, OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}), {args.seconds:g} s of play, {args.pauses} pauses")
     print("  network                     frames/s  steps/s shown  click→frozen median/max  click→server agrees "
           "median/max  frames after freeze")
     for name, fps, sps, frozen, agreed, late in rows:

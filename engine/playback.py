@@ -165,11 +165,13 @@ class Producer:
     _chunk_steps: List[List[int]] = field(default_factory=list)
 
     def chunk(self, frames: int, steps_per_frame: int, epoch_limit: Optional[int] = None,
-              cpu_budget: Optional[float] = None, seconds_left: Optional[float] = None, fps: float = 30.0) -> Chunk:
+              cpu_budget: Optional[float] = None, seconds_left: Optional[float] = None, fps: float = 30.0,
+              wall_budget: Optional[float] = None) -> Chunk:
         """Train and encode up to ``frames`` frames of ``steps_per_frame`` steps each.
 
         Stops early at a divergence, at ``epoch_limit``, after ``cpu_budget`` seconds of this thread's
-        CPU time (at least one frame is made), or after ``seconds_left`` of play at ``fps`` frames/s
+        CPU time or ``wall_budget`` seconds of wall time (a busy machine or BLAS threads; at least one
+        frame is made), or after ``seconds_left`` of play at ``fps`` frames/s
         (the auto-pause); the last frame then carries the reason in ``Chunk.stop``."""
         if frames < 1 or steps_per_frame < 1:
             raise ValueError(f"frames, steps_per_frame: expected ≥ 1, got {frames}, {steps_per_frame}")
@@ -198,6 +200,8 @@ class Producer:
             last = stop is not None or len(out) + 1 == frames
             out.append(self.frame(detail=last or not out or len(out) % self.detail_every == 0))
             if cpu_budget is not None and time.thread_time() - start >= cpu_budget:
+                break
+            if wall_budget is not None and time.perf_counter() - wall >= wall_budget:
                 break
         elapsed = time.perf_counter() - wall
         if elapsed > 0 and steps:

@@ -30,6 +30,7 @@ CHUNK_SECONDS = 1.5          # each chunk holds this much play at the full frame
 MAX_CHUNK_SECONDS = 4.0      # … up to this much when many play (0.1 s per playing session): fewer reruns
 LOW_SECONDS = 1.0            # the browser asks for the next chunk when less than this is left (more when
                              # its last request took longer: 1.3 × that round trip)
+WALL_BUDGET = 0.5            # a chunk is answered within about this much wall time, however busy the machine
 SERVER_SHARE = 0.5           # cores for training + encoding, shared by every playing session (the rest of
                              # the core answers clicks and page reruns)
 PLAYER_IDLE_SECONDS = 4.0    # a session that has asked nothing for this long no longer counts as playing
@@ -123,7 +124,8 @@ def next_chunk(run, steps_per_frame: int, n_players: int = 1, seconds_left: Opti
     prod = producer_for(run)
     seconds = chunk_seconds(n_players, rtt)
     chunk = prod.chunk(int(round(seconds * MAX_FPS)), steps_per_frame, epoch_limit=run.settings.epoch_limit,
-                       cpu_budget=cpu_budget(n_players, seconds), seconds_left=seconds_left, fps=MAX_FPS)
+                       cpu_budget=cpu_budget(n_players, seconds), seconds_left=seconds_left, fps=MAX_FPS,
+                       wall_budget=WALL_BUDGET)
     return chunk_payload(chunk, n_players, seconds)
 
 

@@ -137,6 +137,7 @@ def test_the_cpu_budget_and_the_play_time_cut_a_chunk_short():
     t, d = make_trainer()
     p = make_producer(t, d)
     assert len(p.chunk(500, 1, cpu_budget=0.0).frames) == 1, "at least one frame, then the budget"
+    assert len(p.chunk(500, 1, wall_budget=0.0).frames) == 1, "the same for the wall clock"
     chunk = p.chunk(30, 1, seconds_left=0.2, fps=30)
     assert chunk.stop == "time_limit" and len(chunk.frames) == 6
 
