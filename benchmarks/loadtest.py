@@ -10,7 +10,11 @@ after the timer is set), so a playing playground costs the server what a real ta
 A student: opens the app (default page, step-through), then once per ``--interval`` seconds (±50 %,
 seeded) does one thing: ~35 % press "Step", ~40 % move a slider, ~10 % open the gradient lab, move one
 of its sliders and come back, and ~15 % (at most every 15 s) open the playground, press play, watch it
-train for ``--play-seconds`` (±25 %), pause and come back. Each page change counts as an interaction. Every fifth session (at least one) is a *witness*: it only reruns its
+train for ``--play-seconds`` (±25 %), pause and come back. Playing, the client does what the player's
+JavaScript does (components/playground/player.js): it asks for each next chunk of frames in time and
+pauses on the frame "on screen". ``--all-play``: every student opens the playground and plays for the
+whole run (no witnesses); the report adds frames received, late chunks, and per student the share of
+a core and the bytes per second. Each page change counts as an interaction. Every fifth session (at least one) is a *witness*: it only reruns its
 untouched page, and every rerun must render exactly what its first run rendered; any difference
 means another student's state leaked into it (an isolation violation).
 
@@ -62,6 +66,9 @@ ENDED_UNREPORTED = "ENDED_WITHOUT_SCRIPT_FINISHED"
 # How a student finds the controls. Patterns are matched against the widget's key first, then its
 # label (case-insensitive). Pages are the url paths of app.py's st.navigation.
 STEP_PAGE, PLAYGROUND_PAGE = "step", "playground"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from components.playground.player import LOW_SECONDS  # noqa: E402  the player asks for more this early
 STEP_FORWARD = r"step[_ -]?(fwd|forward|next)|^next|forward|⏭|▶\s*step|step\s*▶|^step$"
 NOT_STEP = r"back|prev|reset|end|epoch|play|pause|◀|⏮"
 AT_THE_END = r"^step_train$|next training step|^step_reset$"
@@ -154,6 +161,8 @@ class StudentClient:
         self._auto_task = None
         self._send_lock = asyncio.Lock()
         self._current_fragments: tuple = ()
+        self.player: dict | None = None          # the playground player: id, fragment id, its last data
+        self.bytes_received = 0
 
     def _log(self, text: str):
         if self.trace is not None:
@@ -195,9 +204,9 @@ class StudentClient:
             await self.ws.close()
 
     # -- sending ---------------------------------------------------------------------------------
-    def _widget_state_protos(self, triggers=()):
+    def _widget_state_protos(self, triggers=(), json_triggers=()):
         _, _, WidgetState = _pb()
-        out = []
+        out = [WidgetState(id=wid, json_trigger_value=value) for wid, value in json_triggers]
         for wid, value in list(self.states.items()) + [(t, True) for t in triggers]:
             ws = WidgetState(id=wid)
             kind = value[0] if isinstance(value, tuple) else None
@@ -211,10 +220,13 @@ class StudentClient:
                 ws.string_value = value[1]
             elif kind == "bool":
                 ws.bool_value = value[1]
+            elif kind == "json":
+                ws.json_value = value[1]
             out.append(ws)
         return out
 
-    async def _send_rerun(self, *, triggers=(), fragment_id="", auto=False, page_name=None, page_hash=None):
+    async def _send_rerun(self, *, triggers=(), fragment_id="", auto=False, page_name=None, page_hash=None,
+                          json_triggers=()):
         BackMsg, _, _ = _pb()
         msg = BackMsg()
         cs = msg.rerun_script
@@ -223,14 +235,14 @@ class StudentClient:
         cs.page_name = "" if page_name is None else page_name
         cs.fragment_id = fragment_id
         cs.is_auto_rerun = auto
-        cs.widget_states.widgets.extend(self._widget_state_protos(triggers))
+        cs.widget_states.widgets.extend(self._widget_state_protos(triggers, json_triggers))
         async with self._send_lock:
             await self.ws.send(msg.SerializeToString())
         self._log(f"→ rerun frag={fragment_id[:8] or '-'} auto={int(auto)} page={cs.page_name!r} "
                   f"hash={cs.page_script_hash[:8]} triggers={[t.split('-', 2)[-1] for t in triggers]}")
 
     async def rerun(self, *, triggers=(), fragment_id="", page_name=None, page_hash=None,
-                    timeout=RUN_TIMEOUT_S) -> float:
+                    timeout=RUN_TIMEOUT_S, json_triggers=()) -> float:
         """Ask for a run and wait for its ``script_finished``; return the latency in seconds.
 
         The run is identified by the first ``new_session`` after the request whose fragment ids match
@@ -241,7 +253,7 @@ class StudentClient:
             self._events.get_nowait()
         t0 = time.perf_counter()
         await self._send_rerun(triggers=triggers, fragment_id=fragment_id, page_name=page_name,
-                               page_hash=page_hash)
+                               page_hash=page_hash, json_triggers=json_triggers)
         want = (fragment_id,) if fragment_id else ()
         run_id = None
         deadline = t0 + timeout
@@ -300,6 +312,24 @@ class StudentClient:
     async def press(self, widget: Widget) -> float:
         return await self.rerun(triggers=(widget.id,), fragment_id=widget.fragment_id)
 
+    async def player_send(self, *, state: dict | None = None, trigger: tuple | None = None) -> float:
+        """What player.js sends: ``setStateValue(name, value)`` (state={name: value}) or
+        ``setTriggerValue(name, value)`` (trigger=(name, value)); a rerun of the player's fragment."""
+        if self.player is None:
+            raise LookupError("no player on the page")
+        pid = self.player["id"]
+        if state is not None:
+            self.states[pid] = ("json", json.dumps(state))
+        triggers = ()
+        if trigger is not None:
+            triggers = ((f"$$STREAMLIT_INTERNAL_KEY_{pid}__events",
+                         json.dumps([{"event": trigger[0], "value": trigger[1]}])),)
+        return await self.rerun(fragment_id=self.player["fragment_id"], json_triggers=triggers)
+
+    @property
+    def playing(self) -> bool:
+        return bool(self.player and self.player["data"].get("mode") == "play")
+
     async def set_value(self, widget: Widget, value) -> float:
         self.states[widget.id] = value
         return await self.rerun(fragment_id=widget.fragment_id)
@@ -353,6 +383,7 @@ class StudentClient:
         statuses = dict((v, k) for k, v in ForwardMsg.ScriptFinishedStatus.items())
         try:
             async for data in self.ws:
+                self.bytes_received += len(data)
                 msg = ForwardMsg()
                 msg.ParseFromString(data)
                 kind = msg.WhichOneof("type")
@@ -435,6 +466,8 @@ class StudentClient:
         self.snapshot, self.widgets = self._building, self._building_widgets
         # As the browser does: forget the values of widgets this run did not draw.
         self.states = {k: v for k, v in self.states.items() if k in self._building_ids}
+        if self.player is not None and self.player["id"] not in self._building_ids:
+            self.player = None
         self.view = dict(self.snapshot)
         self._fragment_of = dict(self._building_fragment_of)
 
@@ -448,6 +481,10 @@ class StudentClient:
             widget_id = getattr(getattr(el, etype), "id", "") if etype else ""
             if isinstance(widget_id, str) and widget_id:
                 self._building_ids.add(widget_id)
+            if etype == "bidi_component" and el.bidi_component.component_name.endswith("player"):
+                proto = el.bidi_component   # the playground's player (not the shell's history helper)
+                self.player = {"id": proto.id, "fragment_id": delta.fragment_id,
+                               "data": json.loads(proto.json) if proto.json else {}}
             if etype == "exception":
                 exc = el.exception
                 self.errors.append(f"exception on page '{self.page}': {exc.type}: {exc.message[:200]}")
@@ -557,6 +594,10 @@ class Tally:
     connected: int = 0
     finish_lost: int = 0                              # full runs that ended without script_finished
     traces: list = field(default_factory=list)        # --trace: messages around each failed interaction
+    frames: int = 0                                   # playground frames received
+    stalls: int = 0                                   # chunks that arrived after the frames ran out
+    pauses: int = 0
+    bytes_received: int = 0                           # all-play mode: bytes the players received
 
     def skip(self, action):
         self.skipped[action] = self.skipped.get(action, 0) + 1
@@ -636,34 +677,96 @@ async def _visit_lab(client, rng, tally):
     await _timed(tally, "lab slider", client.set_value(w, client.new_slider_value(w, rng)))
 
 
-async def _play_playground(client, rng, end_time, play_seconds, tally, interval):
+async def _play_playground(client, rng, end_time, play_seconds, tally, interval, hold=None):
+    """Open the playground, press Play and play as player.js does: frames shown at the chunk's rate, the
+    next chunk asked for (trigger ``need_more``) when less than LOW_SECONDS (or 1.3 × the last round trip)
+    of frames is left, then Pause
+    on the frame "on screen" (state ``paused_at``). A chunk that arrives after the frames ran out counts
+    as a stall."""
     await _timed(tally, "page", client.go_to(PLAYGROUND_PAGE))
     play = client.find(("button", "checkbox"), PLAY, exclude=PAUSE + "|step|epoch|reset|speed")
     if not play:
         tally.skip("play")
         return
-    w = play[0]
     errors_before = len(tally.errors)
-    if w.kind == "checkbox":
-        await _timed(tally, "play", client.set_value(w, ("bool", True)))
-    else:
-        await _timed(tally, "play", client.press(w))
-    # The click must have taken effect, not only have been answered: the page now plays (its timers run).
-    if len(tally.errors) == errors_before and not client.auto_reruns:
-        tally.errors.append("play: the page did not start playing (no fragment timer after the click)")
-    hold = min(play_seconds * rng.uniform(0.75, 1.25), max(0.0, end_time - time.perf_counter() - 1))
-    await asyncio.sleep(hold)
-    if w.kind == "checkbox":
-        await _timed(tally, "pause", client.set_value(w, ("bool", False)))
+    await _timed(tally, "play", client.press(play[0]))
+    if len(tally.errors) > errors_before:
         return
-    pause = client.find(("button", "checkbox"), PAUSE)
-    if pause:
+    if not (client.playing and client.player["data"].get("chunk")):
+        tally.errors.append("play: the page did not start playing (no player with frames after the click)")
+        return
+    if hold is None:
+        hold = play_seconds * rng.uniform(0.75, 1.25)
+    stop_at = min(time.perf_counter() + hold, end_time - 1)
+    shown = []                      # (time the frame is on screen, step)
+    seq = 0
+
+    def take(now):
+        nonlocal seq
+        chunk = client.player["data"]["chunk"]
+        if chunk["seq"] <= seq:
+            return None
+        seq = chunk["seq"]
+        start = max(now, shown[-1][0] + 1 / chunk["fps"]) if shown else now
+        if shown and now > shown[-1][0] + 1 / chunk["fps"]:
+            tally.stalls += 1
+        shown.extend((start + i / chunk["fps"], f["step"]) for i, f in enumerate(chunk["frames"]))
+        tally.frames += len(chunk["frames"])
+        return chunk
+
+    chunk = take(time.perf_counter())
+    rtt = 0.0
+    while chunk is not None and not chunk["stop"]:
+        # as player.js: ask 1.3 × the last round trip ahead (at least LOW_SECONDS, at most 0.9 of a chunk)
+        low = min(max(LOW_SECONDS, 1.3 * rtt), 0.9 * len(chunk["frames"]) / chunk["fps"])
+        ask = shown[-1][0] - low
+        await asyncio.sleep(max(0.0, min(ask, stop_at) - time.perf_counter()))
+        if time.perf_counter() >= stop_at:
+            break
         errors_before = len(tally.errors)
-        await _timed(tally, "pause", client.press(pause[0]))
-        if len(tally.errors) == errors_before and client.auto_reruns:
-            tally.errors.append("pause: the page still plays after the click (its fragment timers run)")
+        t_ask = time.perf_counter()
+        await _timed(tally, "chunk", client.player_send(trigger=("need_more", {"have": seq, "rtt": rtt})))
+        rtt = time.perf_counter() - t_ask
+        if len(tally.errors) > errors_before or not client.playing:
+            break
+        chunk = take(time.perf_counter())
+        if chunk is None:
+            tally.errors.append("chunk: asked for the next chunk of frames and got none")
+            break
+    now = time.perf_counter()
+    if not client.playing:
+        return
+    if chunk is not None and chunk["stop"]:     # the player stops on the last frame by itself
+        await asyncio.sleep(max(0.0, min(shown[-1][0], end_time - 0.5) - now))
+        step, reason = shown[-1][1], chunk["stop"]
     else:
-        tally.skip("pause")
+        step, reason = next((st for t, st in reversed(shown) if t <= now), shown[0][1]), "user"
+    tally.pauses += 1
+    errors_before = len(tally.errors)
+    await _timed(tally, "pause", client.player_send(
+        state={"paused_at": {"step": step, "reason": reason, "n": tally.pauses}}))
+    if len(tally.errors) == errors_before and client.playing:
+        tally.errors.append("pause: the page still plays after the player reported its step")
+
+
+async def all_play_student(base_url, index, end_time, tally, start_delay, trace=False):
+    """A student who opens the playground and lets it play for the whole run (then pauses)."""
+    await asyncio.sleep(start_delay)
+    client = StudentClient(base_url, f"player-{index}", trace=trace)
+    try:
+        await client.connect()
+        tally.loads.append(await client.open(""))
+        tally.connected += 1
+        rng = random.Random(index)
+        await _play_playground(client, rng, end_time, 0, tally, 0, hold=end_time - time.perf_counter())
+    except Exception as e:
+        tally.errors.append(f"player {index}: {type(e).__name__}: {e}")
+    finally:
+        tally.errors.extend(f"player {index}: {m}" for m in client.errors)
+        tally.finish_lost += client.finish_lost
+        tally.traces.extend(client.failures)
+        tally.bytes_received += client.bytes_received
+        await client.close()
 
 
 async def witness(base_url, index, end_time, interval, tally, start_delay, trace=False):
@@ -720,18 +823,21 @@ async def warm_up(base_url):
 
 
 async def run_sessions(base_url, sessions, duration, interval, play_seconds, seed, ramp, progress=True,
-                       trace=False):
+                       trace=False, all_play=False):
     tally = Tally()
     t_start = time.perf_counter()
     end_time = t_start + duration
-    n_witness = max(1, sessions // 5) if sessions >= 2 else 0
+    n_witness = max(1, sessions // 5) if sessions >= 2 and not all_play else 0
     tasks = []
-    for i in range(sessions):
+    for i in range(sessions if not all_play else 0):
         delay = ramp * i / max(1, sessions)
         if i % 5 == 4 or (n_witness and i == sessions - 1 and not any(j % 5 == 4 for j in range(sessions))):
             tasks.append(witness(base_url, i, end_time, interval, tally, delay, trace))
         else:
             tasks.append(student(base_url, i, end_time, interval, play_seconds, tally, seed, delay, trace))
+    if all_play:
+        tasks = [all_play_student(base_url, i, end_time, tally, ramp * i / max(1, sessions), trace)
+                 for i in range(sessions)]
 
     async def report_progress():
         while True:
@@ -838,7 +944,8 @@ def percentile(values, q):
 
 
 def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_seconds=4.0, ttl=120.0,
-             seed=0, ramp=None, measure_release=True, progress=True, trace=False, probe_urls=None) -> dict:
+             seed=0, ramp=None, measure_release=True, progress=True, trace=False, probe_urls=None,
+             all_play=False) -> dict:
     """Warm up, baseline, load, close, wait the TTL, measure again. Returns the figures as a dict.
 
     ``probe_urls``: one URL per server process (default ``[url]``). Streamlit drops expired sessions
@@ -874,7 +981,7 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
         f"(ramp-up {ramp:.1f} s)", flush=True)
     with monitor:
         tally = asyncio.run(run_sessions(url, sessions, duration, interval, play_seconds, seed, ramp, progress,
-                                         trace))
+                                         trace, all_play))
     after = None
     if measure_release:
         say(f"sessions closed; waiting {ttl + 3:.0f} s (disconnectedSessionTTL {ttl:g} s) and one probe "
@@ -911,6 +1018,8 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
         "server_cpu_s": monitor.cpu_s, "wall_s": monitor.wall_s,
         "server_cpu_ms_per_rerun": 1000 * monitor.cpu_s / max(1, reruns),
         "rss_baseline_mb": baseline, "rss_peak_mb": monitor.peak_rss_mb, "rss_after_mb": after,
+        "all_play": all_play, "frames": tally.frames, "stalls": tally.stalls, "pauses": tally.pauses,
+        "bytes_per_player_s": tally.bytes_received / max(1, sessions) / max(1e-9, monitor.wall_s),
     }
 
 
@@ -961,6 +1070,14 @@ def format_report(r: dict) -> str:
     if after is not None:
         lines.append(f"  RSS after close + TTL    {after:.0f} MB ({growth:+.1f} % vs baseline; "
                      f"disconnectedSessionTTL {r['ttl_s']:g} s)")
+    if r.get("all_play"):
+        per = r["server_cpu_s"] / r["wall_s"] / max(1, r["sessions"])
+        lines.append(f"  every student plays      {r['frames']:,} frames received, {r['stalls']} chunks late "
+                     f"(frames ran out), {r['pauses']} pauses")
+        lines.append(f"  per playing student      {100 * per:.1f} % of a core, "
+                     f"{r['bytes_per_player_s'] / 1000:.0f} kB/s received")
+        targets.append(("p95 ≤ 1 s (all play)", r["p95_s"] <= 1.0))
+        targets.append(("server ≤ 1 core", r["server_cpu_s"] / r["wall_s"] <= 1.0))
     if r["skipped_actions"]:
         lines.append(f"  controls not found       {r['skipped_actions']} (those actions became plain reruns)")
     lines.append("  targets                  " + ", ".join(f"{n} {'✓' if ok else '✗'}" for n, ok in targets))
@@ -1016,6 +1133,8 @@ def main(argv=None):
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     ap.add_argument("--interval", type=float, default=2.0, help="mean seconds between one student's actions")
     ap.add_argument("--play-seconds", type=float, default=4.0, help="how long a student lets the playground play (0: nobody plays)")
+    ap.add_argument("--all-play", action="store_true",
+                    help="every student opens the playground and plays for the whole run (no witnesses)")
     ap.add_argument("--ttl", type=float, default=None,
                     help="server.disconnectedSessionTTL in s (with --spawn/--cluster it is set on the server; "
                          "default 10 there, 120 otherwise)")
@@ -1066,7 +1185,7 @@ def main(argv=None):
             result = run_load(url, pids, sessions=n, duration=args.duration, interval=args.interval,
                               play_seconds=args.play_seconds, ttl=ttl, seed=args.seed,
                               measure_release=not args.no_release and len(counts) == 1,
-                              trace=bool(args.trace), probe_urls=probe_urls)
+                              trace=bool(args.trace), probe_urls=probe_urls, all_play=args.all_play)
             print(format_report(result), flush=True)
             results.append(result)
     finally:

@@ -103,8 +103,10 @@ class History:
         n_b = sum(int(np.prod(s)) for s in bias_shapes)
         return len(History.META) + 2 * n_w + 3 * n_b
 
-    def record(self, snap: Snapshot) -> None:
-        if snap.step % self.stride:
+    def record(self, snap: Snapshot, always: bool = False) -> None:
+        """Keep ``snap`` if its step is on the current stride (``always``: whatever its step, e.g. the
+        step a paused run stopped on; the next thinning may drop it)."""
+        if snap.step % self.stride and not always:
             return
         row = self._pack(snap)
         if self._rows is None:

@@ -72,9 +72,13 @@ def test_a_student_training_in_the_playground_leaves_the_others_unchanged(server
         a, b = await opened(url, "playground"), await opened(url, "playground")
         b_before = dict(b.view)
         await a.press(a.find("button", "^pg_play$")[0])
-        await asyncio.sleep(2.0)  # the playground trains on its fragment timer (auto-reruns)
-        await a.press(a.find("button", "^pg_play$")[0])
-        assert a.auto_rerun_count > 0, "playing sent no auto-rerun: the timer did not start"
+        assert a.playing, "Play did not start the player"
+        for _ in range(2):   # the player asks for the next chunk of frames, as player.js does
+            await a.player_send(trigger=("need_more", {"have": a.player["data"]["chunk"]["seq"]}))
+        step = a.player["data"]["chunk"]["frames"][5]["step"]
+        await a.player_send(state={"paused_at": {"step": step, "reason": "user", "n": 1}})
+        assert not a.playing, "the reported pause did not stop the player"
+        assert f"Step: {step:,}" in a.texts(), f"the page is not at the paused step {step}: {a.texts()}"
         assert not a.errors, a.errors
         await b.rerun()
         try:
@@ -126,9 +130,10 @@ def test_a_tab_left_playing_stops_by_itself(server, page, play_key, limit_s):
     asyncio.run(scenario())
 
 
-def test_play_and_pause_clicked_while_timer_ticks_are_in_flight_each_take_effect(server):
-    """Each Play/Pause click is a full run that meets the fragment timers' ticks (sent as the page plays,
-    queued behind the click or arriving as its run ends): every click must be answered and take effect."""
+def test_play_and_pause_pressed_while_chunk_requests_are_in_flight_each_take_effect(server):
+    """Play (a full run), chunk requests (fragment runs) and the player's pause report (a fragment run
+    that asks for a full run) in quick succession, some sent before the previous answer came: every
+    one must be answered and take effect — play plays, pause stops at the reported step."""
     url, _ = server
 
     async def scenario():
@@ -137,12 +142,15 @@ def test_play_and_pause_clicked_while_timer_ticks_are_in_flight_each_take_effect
         try:
             for i in range(6):
                 await student.press(student.find("button", "^pg_play$")[0])
-                assert student.auto_reruns, f"click {2 * i + 1} (Play) did not start the timers"
-                await asyncio.sleep(rng.uniform(0.7, 2.0))  # ticks every 0.6 s / 1.8 s are in flight
-                await student.press(student.find("button", "^pg_play$")[0])
-                assert not student.auto_reruns, f"click {2 * i + 2} (Pause) left the timers running"
+                assert student.playing, f"press {i + 1} of Play did not start the player"
+                seq = student.player["data"]["chunk"]["seq"]
+                asked = asyncio.ensure_future(student.player_send(trigger=("need_more", {"have": seq})))
+                await asyncio.sleep(rng.uniform(0.0, 0.3))   # the pause may overtake the chunk request
+                await asked
+                step = student.player["data"]["chunk"]["frames"][0]["step"]
+                await student.player_send(state={"paused_at": {"step": step, "reason": "user", "n": i + 1}})
+                assert not student.playing, f"pause {i + 1} left the player playing"
                 await asyncio.sleep(rng.uniform(0.0, 0.3))
-            assert student.auto_rerun_count > 0, "no tick was ever sent: the test proved nothing"
             assert not student.errors, student.errors
         finally:
             await student.close()

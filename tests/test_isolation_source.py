@@ -31,6 +31,8 @@ SHARED_CACHES = {
 GLOBALS_ALLOWED = {
     "engine/network.py:_MEMORY_TUNED": "a process-wide once-flag for the allocator setting",
     "components/shell/housekeeping.py:_last_collect": "when the process last collected garbage",
+    "components/playground/player.py:_component": "the player component's definition (its code and styles, "
+                                                  "the same for every session), registered once",
 }
 # Hand-written memo dicts (module-level, filled by a function), each with why no student's data is in it.
 MEMO_ALLOWED = {

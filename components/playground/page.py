@@ -1,11 +1,15 @@
 """Training playground: pick a dataset and a network, press play, watch the boundary, the curves and
-every neuron learn; rewind through the recorded steps."""
+every neuron learn; rewind through the recorded steps.
+
+While playing, the page shows the player (components/playground/player.py): the server trains ahead in
+chunks of frames and the browser plays them; Pause freezes the frame on screen and the server goes back
+to exactly that step. Paused, the page shows the full plotly views (hover, click, history)."""
 import time
 
 import numpy as np
 import streamlit as st
 
-from components.playground import session
+from components.playground import player, session
 from components.shell import sharing
 from components.drawing.graph import network_figure, selected_id
 from components.shell.presenter import chart_config
@@ -27,11 +31,7 @@ from engine.initializers import INITIALIZERS
 from engine.optimizers import OPTIMIZERS
 from engine.training import Snapshot
 
-TICK_SECONDS = 0.6          # the play fragment reruns this often
-NETWORK_TICK_SECONDS = 1.8  # the network view (graph, neuron maps) redraws this often while playing
-TRAIN_SECONDS = 0.12        # at most this much training per tick (the rest draws)
-SPEEDS = {"1 step": 1, "5 steps": 5, "25 steps": 25, "100 steps": 100, "500 steps": 500,
-          f"as many as fit in {TRAIN_SECONDS:g} s": None}
+SPEEDS = player.SPEEDS
 DATASET_NAMES = {**{name: f"{name} — {spec.doc}" for name, spec in DATASETS.items()},
                  "csv": "csv — your own points"}
 
@@ -160,33 +160,98 @@ def sidebar(current: PlaygroundSettings) -> PlaygroundSettings:
 # ---------------------------------------------------------------- controls
 def _set_play(play: bool):
     """Play or pause as the button said when it was drawn (idempotent: a click delivered twice
-    while a tick is running does not toggle back)."""
+    does not toggle back). Pausing from here (no step reported by the player) keeps the trainer at the
+    last frame trained."""
     r = session.run()
     if not play:
-        session.set_playing(False)
+        _stop_playing(r)
     elif r.trainer.epoch_count >= r.settings.epoch_limit:
         session.set_playing(False, f"Epoch limit {r.settings.epoch_limit:,} reached: raise “Stop at epoch” "
                                    "or reset.")
-    else:
+    elif not r.playing:
         session.set_playing(True)
+        r.extras["play_id"] = r.extras.get("play_id", 0) + 1
+        r.extras["play_from"] = r.trainer.step_count
+        r.extras.pop("chunk", None)
+        player.producer_for(r).forget()
+
+
+def _stop_playing(r, notice=None):
+    player.producer_for(r).forget()
+    r.extras.pop("chunk", None)
+    player.PLAYERS.leave(session.session_id())
+    session.set_playing(False, notice)
+
+
+STOP_NOTICES = {
+    "epoch_limit": lambda r: f"Paused at the epoch limit ({r.settings.epoch_limit:,}): raise “Stop at epoch” to go on.",
+    "time_limit": lambda r: (f"Paused after {PLAY_SECONDS_LIMIT // 60} minutes of play (a run left playing would "
+                             "keep the server busy). Press play to continue."),
+}
+
+
+def pause_at(step: int, reason: str = "user") -> bool:
+    """The player froze on ``step``: put the trainer exactly there and stop playing. Returns whether the
+    step was one of the frames kept (else the trainer stays at the last frame trained)."""
+    r = session.run()
+    if not r.playing:
+        return True
+    exact = player.producer_for(r).pause_at(int(step))
+    notice = STOP_NOTICES[reason](r) if reason in STOP_NOTICES else None
+    if not exact:
+        notice = f"Paused at step {r.trainer.step_count:,} (step {int(step):,} was no longer kept)."
+    _stop_playing(r, notice)
+    return exact
+
+
+def _on_paused_at():
+    value = (session.widget("player") or {}).get("paused_at")
+    if isinstance(value, dict) and "step" in value:
+        pause_at(value["step"], str(value.get("reason", "user")))
+
+
+def _on_need_more():
+    value = (session.widget("player") or {}).get("need_more")
+    r = session.run()
+    if r.playing and isinstance(value, dict) and value.get("have") == (r.extras.get("chunk") or {}).get("seq"):
+        rtt = value.get("rtt")
+        r.extras["chunk"] = _next_chunk(r, float(rtt) if isinstance(rtt, (int, float)) and rtt >= 0 else 0.0)
+
+
+def _on_command():
+    if (session.widget("player") or {}).get("command") == "play":
+        _set_play(True)
+
+
+def _next_chunk(r, rtt: float = 0.0) -> dict:
+    n = player.PLAYERS.touch(session.session_id())
+    left = None
+    if r.play_started is not None:
+        left = PLAY_SECONDS_LIMIT - (time.monotonic() - r.play_started) - player.LOW_SECONDS
+    steps = SPEEDS.get(session.widget("speed"), SPEEDS[player.DEFAULT_SPEED])
+    chunk = player.next_chunk(r, steps, n_players=n, seconds_left=left, rtt=rtt)
+    r.extras["speed"] = r.trainer.steps_per_second
+    return chunk
 
 
 def _step_once():
     r = session.run()
-    session.set_playing(False)
+    if r.playing:
+        return
     r.view_step = None
     r.trainer.step()
 
 
 def _one_epoch():
     r = session.run()
-    session.set_playing(False)
+    if r.playing:
+        return
     r.view_step = None
     r.trainer.run_epoch(epoch_limit=None)
 
 
 def _reset():
-    session.set_playing(False)
+    _stop_playing(session.run())
     session.reset()
 
 
@@ -202,49 +267,33 @@ def _select_from(chart_key: str):
 
 
 def controls(r):
-    """Title, Play / Step / Epoch / Reset and the speed in one row (icon buttons on a phone)."""
+    """Title, Play / Step / Epoch / Reset and the speed in one row (icon buttons on a phone).
+
+    While playing, the player's own Pause button (and the P key) pause on the frame shown; Step and Epoch
+    wait for the pause (the server cannot know which frame is on screen when they are clicked)."""
     with st.container(horizontal=True, vertical_alignment="center", key="pg_bar"):
         st.title("Training playground", width="content",
-                 help=f"Play trains for up to {PLAY_SECONDS_LIMIT // 60} minutes, "
-                      "then pauses itself; learning rate, batch size, optimizer, regularisation and clipping change "
-                      "live.")
+                 help=f"Play trains for up to {PLAY_SECONDS_LIMIT // 60} minutes, then pauses itself; learning "
+                      "rate, batch size, optimizer, regularisation and clipping change live (from the next chunk "
+                      f"of frames, ≤ {player.CHUNK_SECONDS:g} s ahead).")
+        wait = "pause first (P)" if r.playing else None
         with st.container(horizontal=True, wrap=False, key="pg_transport", gap="small", width="content"):
-            st.button("Pause" if r.playing else "Play", key="pg_play", on_click=_set_play, args=(not r.playing,),
-                      type="primary", icon=":material/pause:" if r.playing else ":material/play_arrow:",
-                      help="Pause training" if r.playing else "Play: train continuously")
+            if r.playing:
+                st.caption("Pause: the player's button or the **P** key", width="content")
+            else:
+                st.button("Play", key="pg_play", on_click=_set_play, args=(True,), type="primary",
+                          icon=":material/play_arrow:", help="Play: train continuously (key: P)")
             st.button("Step", key="pg_step", on_click=_step_once, icon=":material/skip_next:",
-                      help="Step: one minibatch update")
+                      help=wait or "Step: one minibatch update", disabled=r.playing)
             st.button("Epoch", key="pg_epoch", on_click=_one_epoch, icon=":material/fast_forward:",
-                      help="Epoch: updates to the end of the current epoch")
+                      help=wait or "Epoch: updates to the end of the current epoch", disabled=r.playing)
             st.button("Reset", key="pg_reset", on_click=_reset, icon=":material/restart_alt:",
                       help="Reset: fresh weights from the seed, step 0")
-        st.selectbox("Speed (steps per tick)", list(SPEEDS), index=2, key="pg_speed", width=150,
-                     label_visibility="collapsed", format_func=lambda v: f"speed: {v}",
-                     help=f"while playing, the page redraws every {TICK_SECONDS:g} s after this many updates")
+        st.selectbox("Speed (steps per frame)", list(SPEEDS), index=list(SPEEDS).index(player.DEFAULT_SPEED),
+                     key="pg_speed", width=150, label_visibility="collapsed", format_func=lambda v: f"speed: {v}",
+                     help=f"while playing, the page shows up to {player.MAX_FPS} frames a second, each this many "
+                          "updates further on; a change applies from the next chunk")
         st.caption(OUTPUT_TEXT[r.dataset.task], width="content")
-
-
-# ---------------------------------------------------------------- the live part
-def _train_tick(r):
-    """One play tick: train for TRAIN_SECONDS; stop (full rerun) on divergence or a limit."""
-    t = r.trainer
-    before, now = t.step_count, time.monotonic()
-    t.run(steps=SPEEDS.get(session.widget("speed"), 25), seconds=TRAIN_SECONDS, epoch_limit=r.settings.epoch_limit)
-    last = r.extras.get("tick")
-    if last is not None and now > last[0]:
-        r.extras["speed"] = (t.step_count - before) / (now - last[0])
-    r.extras["tick"] = (now, t.step_count)
-    notice = None
-    if t.divergence is not None:
-        notice = "diverged"
-    elif t.epoch_count >= r.settings.epoch_limit:
-        notice = f"Paused at the epoch limit ({r.settings.epoch_limit:,}): raise “Stop at epoch” to go on."
-    elif r.play_started is not None and time.monotonic() - r.play_started > PLAY_SECONDS_LIMIT:
-        notice = (f"Paused after {PLAY_SECONDS_LIMIT // 60} minutes of play (a run left playing would keep the "
-                  "server busy). Press play to continue.")
-    if notice:
-        session.set_playing(False, None if notice == "diverged" else notice)
-        st.rerun(scope="app")
 
 
 class _Metrics:
@@ -257,6 +306,7 @@ class _Metrics:
         self.box.metric(*args, width="content", **kwargs)
 
 
+# ---------------------------------------------------------------- the views
 def _metrics(r, shown_step, net):
     t = r.trainer
     point = t.evaluate(net)
@@ -269,9 +319,8 @@ def _metrics(r, shown_step, net):
     if r.dataset.task != "regression":
         m[4].metric("Train accuracy", f"{point.train_acc:.1%}")
         m[5].metric("Test accuracy", "—" if point.test_acc is None else f"{point.test_acc:.1%}")
-    speed = r.extras.get("speed")
-    m[6].metric("Steps / s", f"{speed:,.0f}" if r.playing and speed is not None else "paused" if not r.playing
-                else "…", help=f"updates per second while playing (training alone: {t.steps_per_second:,.0f}/s)")
+    m[6].metric("Steps / s", "paused", help=f"training alone ran {t.steps_per_second:,.0f} updates/s on the server "
+                                            "while playing")
 
 
 def _on_scrub():
@@ -336,10 +385,8 @@ def _labels(r, sizes):
 
 
 def _data_view():
-    """Train (when playing), then the counters, the boundary and the curves."""
+    """The counters, the boundary and the curves (paused)."""
     r = session.run()
-    if r.playing:
-        _train_tick(r)
     t, settings = r.trainer, r.settings
     if t.divergence is not None:   # the same words as every page (engine.divergence)
         st.error(t.divergence.message, icon=":material/warning:")
@@ -433,22 +480,42 @@ def page():
     # "app") from the fragment; that interrupted run made Streamlit replay the click's trigger into the
     # next queued tick, calling the new Play button's callback: it restarted play behind a "Play" label.)
     controls(r)
-    # first screen: counters, boundary and curves (2/3), the network (1/3); neuron maps below
-    data, graph = st.columns([2.2, 1])
-    with data:
-        _live(_data_view, TICK_SECONDS, r.playing)
-    with graph:
-        _live(_graph_view, NETWORK_TICK_SECONDS, r.playing)
-    _display_options(r)
-    _live(_maps_view, NETWORK_TICK_SECONDS, r.playing)
-
-
-def _live(view, seconds, playing):
-    """Draw ``view``; while playing, as a fragment that redraws itself every ``seconds``."""
-    if playing:
-        st.fragment(view, run_every=seconds)()
+    if r.playing:
+        r.extras["layout_due"] = True
+        st.fragment(_player_view)()
+        _display_options(r)
     else:
-        view()
+        # first screen: counters, boundary and curves (2/3), the network (1/3); neuron maps below
+        data, graph = st.columns([2.2, 1])
+        with data:
+            _data_view()
+        with graph:
+            _graph_view()
+        _display_options(r)
+        _maps_view()
+        _mount_player({"mode": "paused"})   # hidden: the P key plays
+
+
+def _mount_player(data):
+    return player.component()(key="pg_player", data=data, default={"paused_at": None},
+                              on_paused_at_change=_on_paused_at, on_need_more_change=_on_need_more,
+                              on_command_change=_on_command, height="content")
+
+
+def _player_view():
+    """While playing: the player, fed one chunk of frames per rerun of this fragment."""
+    r = session.run()
+    if r.playing and "chunk" not in r.extras:
+        r.extras["chunk"] = _next_chunk(r)
+    if not r.playing:   # paused (or stopped) by the player: redraw the whole page as paused
+        st.rerun(scope="app")
+    full = r.extras.pop("layout_due", False)
+    t = r.trainer
+    layout_id = f"{r.extras.get('play_id', 0)}:{id(t)}:{r.settings.show_test}:{r.settings.discretize}:{r.selected}"
+    _mount_player({"mode": "play", "play_id": r.extras.get("play_id", 0), "layout_id": layout_id,
+                   "layout": player.layout_payload(r, r.selected, r.extras.get("play_from")) if full else None,
+                   "chunk": r.extras.get("chunk"), "low_seconds": player.LOW_SECONDS})
+    sharing.sync_address("playground")   # playing, and the steps trained so far, in the address bar
 
 
 def _display_options(r):

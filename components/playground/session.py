@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.playground.scenario import playground_scenario, playground_state
 from components.playground.settings import (OUTPUT_FOR_TASK, PlaygroundSettings, Run, apply_live, new_run,
@@ -106,6 +107,12 @@ def set_playing(playing: bool, notice: Optional[str] = None) -> None:
     r.notice = notice
     if playing:
         r.view_step = None
+
+
+def session_id() -> str:
+    """This browser session's id (the player counts the sessions playing in this process)."""
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else "no-session"
 
 
 def upload_csv(data: bytes) -> Optional[str]:

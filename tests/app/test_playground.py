@@ -1,10 +1,18 @@
-"""The playground page as a student uses it, headless (AppTest). Timed play is in tests/browser."""
+"""The playground page as a student uses it, headless (AppTest). Timed play is in tests/browser.
+
+While playing, the page mounts the player component; AppTest runs no JavaScript, so ``player_event``
+sends what player.js sends (the ``paused_at`` state, the ``need_more`` and ``command`` triggers) and
+``chunk`` reads the frames the server gave it."""
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from streamlit.testing.v1 import AppTest
+
+from engine.playback import decode_levels, unpack
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -30,6 +38,43 @@ def run_state(at):
     return at.session_state["playground"].run
 
 
+def player_data(at):
+    """The data the page gave the player component in the last run."""
+    return json.loads(player_element(at).proto.json)
+
+
+def player_element(at):
+    """The player among the page's custom components (the shell mounts one of its own)."""
+    els = [e for e in at.get("bidi_component") if e.key == "pg_player"]
+    assert len(els) == 1, "one player on the page"
+    return els[0]
+
+
+def chunk(at):
+    return player_data(at)["chunk"]
+
+
+def player_event(at, state=None, trigger=None):
+    """Rerun as player.js would after ``setStateValue(name, value)`` (state={name: value}) or
+    ``setTriggerValue(name, value)`` (trigger=(name, value))."""
+    comp_id = player_element(at).proto.id
+    states = at._tree.get_widget_states()
+    if state is not None:
+        states.widgets.append(WidgetState(id=comp_id, json_value=json.dumps(state)))
+    if trigger is not None:
+        states.widgets.append(WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{comp_id}__events",
+                                          json_trigger_value=json.dumps([{"event": trigger[0], "value": trigger[1]}])))
+    return at._run(states)
+
+
+def ask_more(at):
+    return player_event(at, trigger=("need_more", {"have": chunk(at)["seq"]}))
+
+
+def pause_on(at, step, reason="user", n=1):
+    return player_event(at, state={"paused_at": {"step": step, "reason": reason, "n": n}})
+
+
 def test_page_opens_at_step_zero_with_every_view(at):
     assert at.title[0].value == "Training playground"
     assert metric(at, "Epoch") == "0" and metric(at, "Step") == "0"
@@ -47,19 +92,73 @@ def test_step_and_epoch_buttons_train_and_change_the_boundary(at):
     assert not np.array_equal(before, run_state(at).trainer.net.predict(np.zeros((1, 2))))
 
 
-def test_play_trains_a_tick_per_run_and_pause_stops(at):
+def test_play_sends_a_chunk_of_frames_and_the_next_one_when_asked(at):
     at.button(key="pg_play").click().run()
-    assert run_state(at).playing
-    assert at.button(key="pg_play").label == "Pause"
-    first = run_state(at).trainer.step_count
-    assert first == 25, "one tick of the default speed (25 steps)"
+    assert run_state(at).playing and not at.exception
+    first = chunk(at)
+    steps = [f["step"] for f in first["frames"]]
+    assert steps == [25 * (i + 1) for i in range(len(steps))], "25 steps per frame at the default speed"
+    assert run_state(at).trainer.step_count == steps[-1], "the server trained exactly as far as it sent"
+    assert player_data(at)["layout"]["sizes"] == [2, 4, 2, 1]
     at.run()
-    assert run_state(at).trainer.step_count == 50
+    assert chunk(at)["seq"] == first["seq"], "an ordinary rerun sends no new frames"
+    ask_more(at)
+    second = chunk(at)
+    assert second["seq"] == first["seq"] + 1 and second["frames"][0]["step"] == steps[-1] + 25
+    ask_more(at)
+    assert run_state(at).trainer.step_count == chunk(at)["frames"][-1]["step"]
+
+
+def test_pause_on_a_shown_frame_sets_the_trainer_to_exactly_that_step(at):
+    from components.playground.settings import new_run
     at.button(key="pg_play").click().run()
-    assert not run_state(at).playing and at.button(key="pg_play").label == "Play"
-    steps = run_state(at).trainer.step_count
-    at.run()
-    assert run_state(at).trainer.step_count == steps, "paused: no training on reruns"
+    ask_more(at)
+    shown = chunk(at)["frames"][3]["step"]
+    assert run_state(at).trainer.step_count > shown, "trained ahead of the frame on screen"
+    pause_on(at, shown)
+    t = run_state(at).trainer
+    assert not run_state(at).playing and t.step_count == shown and t.history.steps[-1] == shown
+    assert metric(at, "Step") == f"{shown:,}" and at.button(key="pg_play").label == "Play"
+    replay = new_run(run_state(at).settings).trainer
+    replay.run(steps=shown)
+    for got, want_at, want_replay in zip(t.net.weights, t.weights_at(shown)[0], replay.net.weights):
+        assert np.array_equal(got, want_at) and np.array_equal(got, want_replay)
+    at.button(key="pg_step").click().run()
+    replay.step()
+    assert metric(at, "Step") == f"{shown + 1:,}"
+    assert all(np.array_equal(a, b) for a, b in zip(t.net.weights, replay.net.weights)), "goes on as if never ahead"
+
+
+def test_a_chunk_boundary_decodes_to_the_engine_prediction_within_one_level(at):
+    from components.playground.figures import GRID, plane_grid
+    from engine.features import transform
+    at.button(key="pg_play").click().run()
+    frame = unpack(chunk(at))[-1]
+    net = run_state(at).trainer.net      # the trainer is at the chunk's last frame
+    _, _, P = plane_grid(run_state(at).dataset.extent, GRID)
+    want = net.predict(transform(P, run_state(at).settings.features))[:, 0]
+    got = decode_levels(frame["heat"], 0.0, 1.0)
+    assert np.max(np.abs(got - want)) <= 1 / 255
+
+
+def test_a_learning_rate_change_while_playing_applies_from_the_next_chunk(at):
+    at.selectbox(key="pg_speed").set_value("1 step").run()   # every step stays in the history
+    at.button(key="pg_play").click().run()
+    before = chunk(at)
+    at.select_slider(key="pg_lr").set_value(0.3).run()
+    t = run_state(at).trainer
+    assert run_state(at).playing and t.lr == 0.3
+    assert chunk(at)["seq"] == before["seq"] and t.step_count == before["frames"][-1]["step"], \
+        "frames already sent keep the old rate"
+    assert t.history.at(before["frames"][-1]["step"]).lr == 0.03
+    ask_more(at)
+    first_new = chunk(at)["frames"][0]["step"]
+    assert t.history.at(first_new).lr == 0.3, "the next chunk trains with the new rate"
+
+
+def test_the_p_key_while_paused_plays(at):
+    player_event(at, trigger=("command", "play"))
+    assert run_state(at).playing and chunk(at)["frames"]
 
 
 def test_learning_rate_change_keeps_the_weights(at):
@@ -100,14 +199,17 @@ def test_divergence_pauses_early_at_healthy_weights_and_the_suggested_rate_makes
     at.select_slider(key="pg_lr").set_value(10.0).run()
     at.button(key="pg_play").click().run()
     for _ in range(5):
-        if run_state(at).trainer.divergence:
+        if chunk(at)["stop"]:
             break
-        at.run()
+        ask_more(at)
+    last = chunk(at)["frames"][-1]
+    assert chunk(at)["stop"] == "diverged"
+    pause_on(at, last["step"], "diverged")   # the player stops on the last frame and says why
     t = run_state(at).trainer
     d = t.divergence
     assert d is not None and not run_state(at).playing
     assert np.isfinite(d.loss) and d.loss < 1e20, "caught long before ∞ (it used to run to 10²⁶¹ and step 144)"
-    assert t.step_count == d.healthy_step, "paused at the last healthy weights"
+    assert t.step_count == d.healthy_step == last["step"], "the last frame shows the last healthy weights"
     message = " ".join(e.value for e in at.error)
     assert message == d.message and f"Diverging at step {d.step:,}" in message
     assert f"Paused with the weights of step {d.healthy_step:,}" in message
@@ -174,7 +276,11 @@ def test_play_stops_by_itself_at_the_epoch_limit(at):
     at.selectbox(key="pg_speed").set_value("100 steps").run()
     at.button(key="pg_play").click().run()
     for _ in range(4):
-        at.run()
+        if chunk(at)["stop"]:
+            break
+        ask_more(at)
+    assert chunk(at)["stop"] == "epoch_limit" and chunk(at)["frames"][-1]["step"] == 50
+    pause_on(at, 50, "epoch_limit")
     t = run_state(at).trainer
     assert t.epoch_count == 2 and not run_state(at).playing
     assert any("epoch limit (2)" in i.value for i in at.info)
@@ -188,7 +294,9 @@ def test_a_forgotten_tab_pauses_after_the_play_time_limit(at):
     from components.playground.settings import PLAY_SECONDS_LIMIT
     at.button(key="pg_play").click().run()
     run_state(at).play_started = time.monotonic() - PLAY_SECONDS_LIMIT - 1
-    at.run()
+    ask_more(at)
+    assert chunk(at)["stop"] == "time_limit"
+    pause_on(at, chunk(at)["frames"][-1]["step"], "time_limit")
     assert not run_state(at).playing
     assert any(f"after {PLAY_SECONDS_LIMIT // 60} minutes of play" in i.value for i in at.info)
 
