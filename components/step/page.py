@@ -1,7 +1,7 @@
 """Step through one training step, forward then backward, number by number (the page projected first)."""
 import streamlit as st
 
-from components.shell import sharing
+from components.shell import sharing, timer
 from components.step import session
 from components.step.controls import sidebar
 from components.step.panels import stage
@@ -14,9 +14,7 @@ def page() -> None:
                "δ = ∂L/∂z from the output to the input, ∂L/∂w = δ·a; then the update w ← w − α ∂L/∂w.")
     run = session.get_run()
     sidebar(run)
-    run = session.get_run()
-    run.timer = run.speed if run.playing else None
-    st.fragment(_stage, run_every=run.timer)()
+    timer.timed_fragment(session.get_run(), _stage)
     sharing.panel("step")
 
 

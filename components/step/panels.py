@@ -14,8 +14,9 @@ import streamlit as st
 from components.step import loss_view, quiz
 from components.step import config as sc
 from components.step import session
-from components.drawing.graph import EDGE_MODES, NODE_MODES, network_figure, selected_id
+from components.drawing.graph import EDGE_MODES, NODE_MODES, network_figure, clicked_id
 from components.step.neuron_zoom import neuron_figure
+from components.shell import timer
 from components.shell.presenter import chart_config
 from components.step.pytorch_code import pytorch_code
 from components.step.controls import param_sliders
@@ -63,14 +64,9 @@ def step_figure(run, steps, i):
 
 
 def _on_graph_select():
-    event = session.widget_value(GRAPH_KEY)
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
-        getattr(getattr(event, "selection", None), "points", [])
-    for point in points or []:
-        item = selected_id(point)
-        if item:
-            session.select(item)
-            return
+    item = clicked_id(session.widget_value(GRAPH_KEY))
+    if item:
+        session.select(item)
 
 
 def _toggle_play():
@@ -211,15 +207,7 @@ def all_sliders(run) -> None:
 def stage() -> None:
     """Everything that depends on the step and the parameters."""
     run = session.get_run()
-    if run.timer != (run.speed if run.playing else None):
-        st.rerun(scope="app")           # run_every is read on full reruns only: (re)set the timer there
-    steps = run.steps()
-    if run.playing:
-        if run.step < len(steps) - 1:
-            session.go_to(run.step + 1)
-        else:
-            run.playing = False
-            st.rerun(scope="app")
+    steps = timer.tick(run, session.go_to)
     transport(run, steps)
     quiz.panel(run, steps, session.go_to, session.select)
     headline(run, steps)
