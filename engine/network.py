@@ -1,4 +1,5 @@
-"""The network: parameters, the forward/backward pass (returned as an ``engine.passes.Pass``), one optimizer step.
+"""The network: its layers and settings, the forward/backward pass (returned as an ``engine.passes.Pass``), one
+optimizer step. Where the parameters are stored (one flat array) is ``engine.parameters``.
 
 See the package docstring for the vocabulary (z, a, delta, dW, db) and the shapes.
 
@@ -15,7 +16,7 @@ Two optional remedies for deep networks change the hidden layers (never the outp
   per unit, in ``Network.gammas`` / ``Network.betas`` (one array per hidden layer).
 """
 import math
-from typing import List, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from engine.activations import ACTIVATIONS, OUTPUT_ACTIVATIONS
 from engine.initializers import INITIALIZERS
 from engine.losses import LOSSES
 from engine.optimizers import OPTIMIZERS
+from engine.parameters import FlatParameters
 from engine.passes import Pass
 
 MAX_LAYERS = 64
@@ -32,7 +34,7 @@ NORM_EPS = 1e-5
 NORM_MOMENTUM = 0.1  # running mean/var of batch norm: r ← (1 − m) r + m · batch value, at each step
 
 
-class Network:
+class Network(FlatParameters):
     """A fully connected network z = W a + b, a = f(z), trained by backpropagation.
 
     Parameters
@@ -134,67 +136,6 @@ class Network:
     def n_params(self) -> int:
         return sum(p.size for p in self.parameters())
 
-    # Storage: every parameter is a view into one flat array (``parameters()`` order), and so is every
-    # gradient and every update of a pass: clipping, the global norm, the finiteness check and the
-    # optimizer then take one NumPy call each instead of one per array (the hot path of a small net).
-    # ``weights[l]`` etc. are ordinary arrays to their users; if one is replaced by a new array (or the
-    # network was deep-copied), the next pass copies the values back into one flat array.
-    def _adopt_parameters(self) -> None:
-        """(Re)build the flat storage from the current parameter arrays; the lists become its views."""
-        arrays = self._parameter_arrays()
-        self._layout, start = [], 0
-        for p in arrays:
-            self._layout.append((slice(start, start + p.size), p.shape if p.ndim != 1 else None))
-            start += p.size
-        self._flat = np.concatenate([np.ravel(p) for p in arrays]).astype(np.float64)
-        views = self._views(self._flat)
-        L = len(self.weights)
-        self.weights, self.biases = views[0:2 * L:2], views[1:2 * L:2]
-        self.gammas, self.betas = views[2 * L::2], views[2 * L + 1::2]
-
-    def _parameter_arrays(self) -> List[np.ndarray]:
-        params = [p for pair in zip(self.weights, self.biases) for p in pair]
-        return params + [p for pair in zip(self.gammas, self.betas) for p in pair]
-
-    def _views(self, flat: np.ndarray) -> List[np.ndarray]:
-        """Views of a flat array shaped like the parameters, in ``parameters()`` order."""
-        return [flat[part] if shape is None else flat[part].reshape(shape) for part, shape in self._layout]
-
-    def _flat_parameters(self) -> np.ndarray:
-        """The flat storage, rebuilt first if a parameter array no longer views it."""
-        flat = self._flat
-        for p in self.weights:
-            if p.base is not flat:
-                self._adopt_parameters()
-                return self._flat
-        for p in self.biases:
-            if p.base is not flat:
-                self._adopt_parameters()
-                return self._flat
-        if self.gammas and any(p.base is not flat for p in self.gammas + self.betas):
-            self._adopt_parameters()
-        return self._flat
-
-    @property
-    def optimizer_state(self) -> dict:
-        """The optimizer's memory: ``"v"`` (momentum), ``"m"``, ``"v"``, ``"t"`` (Adam); each array entry
-        is a list aligned with ``parameters()``. Assign ``{}`` to reset it."""
-        return {k: (self._views(v[0]) if isinstance(v, list) else v) for k, v in self._opt.items()}
-
-    @optimizer_state.setter
-    def optimizer_state(self, state: dict) -> None:
-        n = self.n_params
-        flat = {}
-        for k, v in dict(state).items():
-            if isinstance(v, list):
-                v = np.concatenate([np.ravel(np.asarray(x, dtype=np.float64)) for x in v]) if v else np.zeros(0)
-                if v.size != n:
-                    raise ValueError(f"optimizer_state[{k!r}]: expected arrays shaped like the parameters "
-                                     f"({n} numbers), got {v.size}")
-                v = [v]
-            flat[k] = v
-        self._opt = flat
-
     def reinitialize(self, seed: Optional[int] = None) -> None:
         """Draw fresh weights from ``seed`` (default: the network's seed); biases zero; γ = 1, β = 0;
         batch-norm running statistics mean 0, variance 1; optimizer reset."""
@@ -213,42 +154,6 @@ class Network:
         self._adopt_parameters()
         self._opt = {}
         self._ones = np.ones(1)
-
-    def parameters(self) -> List[np.ndarray]:
-        """[W0, b0, W1, b1, …, γ0, β0, γ1, β1, …]: the arrays themselves (writing to them changes
-        the network). γ, β appear only with ``norm``; the optimizer and clipping see them all."""
-        self._flat_parameters()
-        return self._parameter_arrays()
-
-    def parameter_names(self) -> List[str]:
-        """Names aligned with ``parameters()``: "W0", "b0", …, "gamma0", "beta0", …"""
-        names = [f"{kind}{l}" for l in range(self.n_layers) for kind in ("W", "b")]
-        return names + [f"{kind}{l}" for l in range(len(self.gammas)) for kind in ("gamma", "beta")]
-
-    def set_parameters(self, weights: Sequence, biases: Sequence, gammas: Optional[Sequence] = None,
-                       betas: Optional[Sequence] = None) -> None:
-        """Copy values into the parameters, checking every shape (γ, β only when given)."""
-        if len(weights) != self.n_layers or len(biases) != self.n_layers:
-            raise ValueError(f"weights/biases: expected {self.n_layers} layers, got {len(weights)}/{len(biases)}")
-        pairs = [(f"weights[{l}]", self.weights[l], W) for l, W in enumerate(weights)]
-        pairs += [(f"biases[{l}]", self.biases[l], b) for l, b in enumerate(biases)]
-        for argument, target, given in (("gammas", self.gammas, gammas), ("betas", self.betas, betas)):
-            if given is None:
-                continue
-            if len(given) != len(target):
-                raise ValueError(f"{argument}: expected {len(target)} arrays (one per normalised layer), "
-                                 f"got {len(given)}")
-            pairs += [(f"{argument}[{l}]", t, g) for l, (t, g) in enumerate(zip(target, given))]
-        values = []
-        for argument, target, given in pairs:
-            value = np.asarray(given, dtype=np.float64)
-            if value.shape != target.shape:
-                raise ValueError(f"{argument}: expected shape {target.shape}, got {value.shape}")
-            if not np.isfinite(value).all():
-                raise ValueError(f"{argument}: expected finite numbers, got NaN or inf")
-            values.append(value)
-        for (_, target, _), value in zip(pairs, values):
-            target[...] = value
 
     def copy(self) -> "Network":
         """An independent copy: same settings, parameters and optimizer state."""

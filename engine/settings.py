@@ -4,8 +4,8 @@ label, link key and JSON path.
 ``SETTINGS[name]`` is a ``Setting``. Everything that reads or checks a setting goes through it: the
 scenario file and the link codec (``engine.scenario.fields`` builds its rows from these), the pages'
 settings records (``engine.lab.LabSettings``, the playground's and the step page's records in
-``components``) and the widgets, which take their min, max and default from here. A limit changes
-in one line below, and ``tests/engine/test_field_table.py`` proves every reader agrees.
+``components``) and the widgets, which take their label (``widget_label``), min, max and default from here. A limit changes
+in one line below, and ``tests/test_field_table_agreement.py`` proves every reader agrees.
 
 A check raises one ValueError naming the field the way its caller names it (``training.lr`` in a
 file, ``lr (learning rate)`` in the lab) and saying what was expected: ``training.lr: expected a
@@ -96,6 +96,13 @@ class Setting:
         if self.kind is int:
             return f"{int(self.lo):,} … {int(self.hi):,}"
         return f"{lo}{self.lo:g}, {self.hi:g}{hi}" + (" or none (off)" if self.optional else "")
+
+
+def widget_label(name: str, note: str = "") -> str:
+    """A widget's label: the setting's label in the table, with the page's own note in parentheses
+    ("log scale", "random, seeded"), so a label changes in one line of the table for every page."""
+    label = SETTINGS[name].label
+    return f"{label} ({note})" if note else label
 
 
 def _s(name, kind, default, label, path, link, **limits) -> Setting:

@@ -136,6 +136,21 @@ def selected_id(point: dict) -> Optional[str]:
     return None
 
 
+def clicked_id(event, kinds: str = "LWb") -> Optional[str]:
+    """The first selected id in a chart's ``on_select`` event (``st.plotly_chart`` with ``selection_mode=
+    "points"``) whose first letter is one of ``kinds`` ("L" node, "W" weight, "b" bias); None for no such point.
+
+    The event is a dict in AppTest and an attribute object in a live session: both are read here.
+    """
+    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
+        getattr(getattr(event, "selection", None), "points", [])
+    for point in points or []:
+        item = selected_id(point)
+        if item and item[0] in kinds:
+            return item
+    return None
+
+
 # ---------------------------------------------------------------------------------------------- values
 def _scatter(**props) -> dict:
     return dict(type="scatter", **props)

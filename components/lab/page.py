@@ -12,6 +12,7 @@ from components.shell.presenter import chart_config
 from engine.activations import ACTIVATIONS
 from engine.diagnostics import histograms
 from engine.initializers import INITIALIZERS
+from engine.settings import widget_label
 from engine.divergence import rules_text, saturation
 from engine.lab import (FIELDS, LAB_LOSSES, MAX_PINS, MAX_STEPS, NORMS, PRESETS, TARGETS, describe, distinct_units,
                         hint, pin)
@@ -37,31 +38,31 @@ def sidebar_controls():
     k = state.key
     sb = st.sidebar
     sb.header("Network")
-    sb.slider("Hidden layers (depth)", *_range("depth"), key=k("depth"))
-    sb.slider("Units per hidden layer (width)", *_range("width"), key=k("width"))
-    sb.selectbox("Activation", list(ACTIVATIONS), key=k("activation"))
-    sb.selectbox("Initializer", list(INITIALIZERS), key=k("init"),
+    sb.slider(widget_label("depth"), *_range("depth"), key=k("depth"))
+    sb.slider(widget_label("width"), *_range("width"), key=k("width"))
+    sb.selectbox(widget_label("activation"), list(ACTIVATIONS), key=k("activation"))
+    sb.selectbox(widget_label("init"), list(INITIALIZERS), key=k("init"),
                  help="\n\n".join(f"**{n}**: {i.doc}" for n, i in INITIALIZERS.items()))
-    sb.select_slider("Weight-scale multiplier (log scale)", options=state.SCALES, key=k("init_gain"),
+    sb.select_slider(widget_label("init_gain"), options=state.SCALES, key=k("init_gain"),
                      format_func=lambda v: f"×{v:g}")
     sb.header("Data")
-    sb.number_input("Batch size (random, seeded)", *_range("batch_size"), step=1, key=k("batch_size"))
-    sb.number_input("Seed", *_range("seed"), step=1, key=k("seed"))
-    sb.selectbox("Loss", list(LAB_LOSSES), key=k("loss"),
+    sb.number_input(widget_label("batch_size", "random, seeded"), *_range("batch_size"), step=1, key=k("batch_size"))
+    sb.number_input(widget_label("seed"), *_range("seed"), step=1, key=k("seed"))
+    sb.selectbox(widget_label("loss"), list(LAB_LOSSES), key=k("loss"),
                  format_func=lambda n: {"mse": "mse (linear output)", "bce": "bce (sigmoid output)"}[n])
-    sb.selectbox("Target", TARGETS, key=k("target"), format_func=lambda t: {
+    sb.selectbox(widget_label("target"), TARGETS, key=k("target"), format_func=lambda t: {
         "sign": "y = [Σx > 0]", "sine": "y = (1 + sin Σx)/2", "random": "random y (nothing to learn)"}[t])
     sb.header("Remedies")
-    sb.toggle("Residual (skip) connections", key=k("residual"), help="a ← a + f(z) between equal-width hidden layers")
+    sb.toggle(widget_label("residual"), key=k("residual"), help="a ← a + f(z) between equal-width hidden layers")
     sb.toggle("Gradient clipping (global norm)", key=state.CLIP)
     sb.select_slider("Clipping threshold ‖g‖ ≤", options=state.CLIPS, key=state.CLIP_THRESHOLD,
                      disabled=not st.session_state.get(state.CLIP), format_func=lambda v: f"{v:g}")
-    sb.radio("Normalisation layer", NORMS, key=k("norm"), horizontal=True, format_func=lambda n: n or "none")
-    sb.toggle("Use the init matched to the activation", key=k("matched_init"),
+    sb.radio(widget_label("norm"), NORMS, key=k("norm"), horizontal=True, format_func=lambda n: n or "none")
+    sb.toggle(widget_label("matched_init"), key=k("matched_init"),
               help="Xavier for sigmoid/tanh/linear, He for the ReLU family, at multiplier ×1")
     sb.header("Training")
-    sb.select_slider("Learning rate α", options=state.LRS, key=k("lr"), format_func=lambda v: f"{v:g}")
-    sb.select_slider("Steps", options=state.STEPS, key=k("steps"))
+    sb.select_slider(widget_label("lr"), options=state.LRS, key=k("lr"), format_func=lambda v: f"{v:g}")
+    sb.select_slider(widget_label("steps"), options=state.STEPS, key=k("steps"))
     sb.caption(LIMITS)
 
 
@@ -228,7 +229,7 @@ def page():
             st.caption(f"The divergence model: {rules_text()}.")
         elif not d.finite:
             st.error("These settings overflow before any training step: there are no healthy weights to start from. "
-                     "Reset: these weights are already too large — lower the weight-scale multiplier.",
+                     "Reset: these weights are already too large — lower the initial weight scale.",
                      icon=":material/error:")
         if d.finite and run.divergence is None and not d.zero_from_saturation():
             frozen = saturation(p, run.net.activation_names).message

@@ -9,7 +9,7 @@ import streamlit as st
 from components.sandbox import state
 from components.sandbox.figures import expression_figure, sandbox_contour
 from components.sandbox.pytorch import expected_lines, pytorch_script
-from components.shell import sharing
+from components.shell import sharing, timer
 from components.shell.presenter import chart_config
 from engine.expression import (FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_NUMBER, MAX_VARIABLES,
                                display_name, number, reached, tangents)
@@ -151,15 +151,7 @@ def gradients(run, steps, grads_known) -> None:
 def stage() -> None:
     """Everything that depends on the step: transport, the sentence, the graph, the gradients."""
     run = state.get()
-    if run.timer != (run.speed if run.playing else None):
-        st.rerun(scope="app")           # run_every is read on full reruns only: (re)set the timer there
-    steps = run.steps()
-    if run.playing:
-        if run.step < len(steps) - 1:
-            state.go_to(run.step + 1)
-        else:
-            run.playing = False
-            st.rerun(scope="app")
+    steps = timer.tick(run, state.go_to)
     transport(run, steps)
     step = steps[run.step]
     st.markdown(f"### Step {run.step} of {len(steps) - 1} — {step.title}")
@@ -204,8 +196,7 @@ def page() -> None:
     variable_boxes(run)
     mode_controls(run)
     run = state.get()
-    run.timer = run.speed if run.playing else None
-    st.fragment(_stage, run_every=run.timer)()
+    timer.timed_fragment(run, _stage)
     extras(run)
     sharing.panel("sandbox")
 

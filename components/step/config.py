@@ -101,9 +101,8 @@ def validate(cfg: StepConfig) -> StepConfig:
                          f"expected one of {', '.join(loss_choices(cfg.output_activation))}")
     if cfg.init not in INITIALIZERS:
         raise ValueError(f"Initializer: unknown {cfg.init!r}; expected one of {', '.join(INITIALIZERS)}")
-    SETTINGS["init_gain"].check(cfg.init_gain, "Init scale (gain)")
-    SETTINGS["seed"].check(cfg.seed, "Seed")
-    SETTINGS["lr"].check(cfg.lr, "Learning rate α")
+    for name in ("init_gain", "seed", "lr"):     # named as their widgets are
+        SETTINGS[name].check(getattr(cfg, name), SETTINGS[name].label)
     if len(cfg.x) != cfg.n_inputs or not all(np.isfinite(cfg.x)):
         raise ValueError(f"Inputs x: expected {cfg.n_inputs} finite numbers, got {cfg.x}")
     if len(cfg.y) != cfg.n_outputs or not all(np.isfinite(cfg.y)):

@@ -12,7 +12,7 @@ from components.step import session
 from engine import ACTIVATIONS, INITIALIZERS
 from engine.formatting import sub
 from engine.ids import node_label
-from engine.settings import SETTINGS
+from engine.settings import SETTINGS, widget_label
 
 
 def _key(run, name: str) -> str:
@@ -113,19 +113,19 @@ def sidebar(run) -> None:
                     st.selectbox(f"Hidden layer {i + 1}", acts, index=acts.index(name), key=_key(run, f"act{i}"),
                                  on_change=_on_activation, args=(i, _key(run, f"act{i}")))
         outs = list(sc.output_choices(cfg.n_outputs))
-        st.selectbox("Output activation", outs, index=outs.index(cfg.output_activation), key=_key(run, "out"),
+        st.selectbox(widget_label("output_activation"), outs, index=outs.index(cfg.output_activation), key=_key(run, "out"),
                      on_change=_on_field, args=("output_activation", _key(run, "out")),
                      help="softmax is offered with 2 or more outputs")
         losses = list(sc.loss_choices(cfg.output_activation))
-        st.selectbox("Loss (only those that fit the output)", losses, index=losses.index(cfg.loss),
+        st.selectbox(widget_label("loss", "only those that fit the output"), losses, index=losses.index(cfg.loss),
                      key=_key(run, "loss"), on_change=_on_field, args=("loss", _key(run, "loss")))
         inits = list(INITIALIZERS)
-        st.selectbox("Initializer", inits, index=inits.index(cfg.init), key=_key(run, "init"),
+        st.selectbox(widget_label("init"), inits, index=inits.index(cfg.init), key=_key(run, "init"),
                      on_change=_on_field, args=("init", _key(run, "init")), help=INITIALIZERS[cfg.init].doc)
         c1, c2 = st.columns(2)
-        c1.select_slider("Init scale (gain)", sc.GAIN_CHOICES, value=cfg.init_gain, key=_key(run, "gain"),
+        c1.select_slider(widget_label("init_gain"), sc.GAIN_CHOICES, value=cfg.init_gain, key=_key(run, "gain"),
                          on_change=_on_field, args=("init_gain", _key(run, "gain"), float))
-        c2.number_input("Seed", 0, SETTINGS["seed"].hi, cfg.seed, key=_key(run, "seed"), on_change=_on_field,
+        c2.number_input(widget_label("seed"), int(SETTINGS["seed"].lo), SETTINGS["seed"].hi, cfg.seed, key=_key(run, "seed"), on_change=_on_field,
                         args=("seed", _key(run, "seed"), int))
         c1, c2 = st.columns(2)
         c1.button("Re-initialise", key="step_reinit", on_click=session.reinitialize, width="stretch",
@@ -148,7 +148,7 @@ def sidebar(run) -> None:
                 st.slider(f"Target y{sub(j + 1) if cfg.n_outputs > 1 else ''}", lo, hi,
                           float(min(max(cfg.y[j], lo), hi)), 0.05, key=_key(run, f"y{j}"), on_change=_on_live,
                           args=("y", j, _key(run, f"y{j}")))
-        st.select_slider("Learning rate α (log scale)", sc.LR_CHOICES, value=cfg.lr, key=_key(run, "lr"),
+        st.select_slider(widget_label("lr", "log scale"), sc.LR_CHOICES, value=cfg.lr, key=_key(run, "lr"),
                          on_change=_on_lr, args=(_key(run, "lr"),), format_func=lambda v: f"{v:g}")
         st.caption(f"Limits on this page: ≤ {sc.MAX_INPUTS} inputs, ≤ {sc.MAX_HIDDEN_LAYERS} hidden layers of "
                    f"≤ {sc.MAX_UNITS} units, ≤ {sc.MAX_OUTPUTS} outputs; α from {sc.LR_CHOICES[0]:g} to "

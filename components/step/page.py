@@ -1,7 +1,7 @@
 """Step through one training step, forward then backward, number by number (the page projected first)."""
 import streamlit as st
 
-from components.shell import sharing
+from components.shell import sharing, timer
 from components.step import session
 from components.step.controls import sidebar
 from components.step.panels import control_bar, stage
@@ -12,10 +12,9 @@ def page() -> None:
     run = session.get_run()
     sidebar(run)
     run = session.get_run()
-    run.timer = run.speed if run.playing else None
     if run.playing:   # the buttons outside the timer fragment: no press is lost to a tick (control_bar)
         control_bar(run, run.steps())
-    st.fragment(_stage, run_every=run.timer)()
+    timer.timed_fragment(run, _stage)
     sharing.panel("step")
 
 

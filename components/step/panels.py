@@ -14,8 +14,9 @@ import streamlit as st
 from components.step import loss_view, quiz
 from components.step import config as sc
 from components.step import session
-from components.drawing.graph import EDGE_MODES, NODE_MODES, network_figure, selected_id
+from components.drawing.graph import EDGE_MODES, NODE_MODES, network_figure, clicked_id
 from components.step.neuron_zoom import neuron_figure
+from components.shell import timer
 from components.shell.presenter import chart_config
 from components.step.pytorch_code import pytorch_code
 from components.step.controls import param_sliders
@@ -67,14 +68,9 @@ def step_figure(run, steps, i):
 
 
 def _on_graph_select():
-    event = session.widget_value(GRAPH_KEY)
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
-        getattr(getattr(event, "selection", None), "points", [])
-    for point in points or []:
-        item = selected_id(point)
-        if item:
-            session.select(item)
-            return
+    item = clicked_id(session.widget_value(GRAPH_KEY))
+    if item:
+        session.select(item)
 
 
 def _toggle_play():
@@ -288,15 +284,7 @@ def stage() -> None:
     equations beside it; views, options and sliders below the first screen.
     """
     run = session.get_run()
-    if run.timer != (run.speed if run.playing else None):
-        st.rerun(scope="app")           # run_every is read on full reruns only: (re)set the timer there
-    steps = run.steps()
-    if run.playing:
-        if run.step < len(steps) - 1:
-            session.go_to(run.step + 1)
-        else:
-            run.playing = False
-            st.rerun(scope="app")
+    steps = timer.tick(run, session.go_to)
     if not run.playing:
         control_bar(run, steps)
     quiz.panel(run, steps, session.go_to, session.select)

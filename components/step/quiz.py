@@ -20,12 +20,9 @@ SIGNS = ("+", "−", "0")
 # |∂L/∂w| buckets: an order of magnitude each
 SIZES = ((0.0, 1e-3, "below 0.001"), (1e-3, 1e-2, "0.001 – 0.01"), (1e-2, 1e-1, "0.01 – 0.1"),
          (1e-1, 1.0, "0.1 – 1"), (1.0, float("inf"), "1 or more"))
-ON_KEY = "quiz_on_state"      # the truth, kept across page switches
+# widget keys only: what the quiz remembers is a ``QuizState`` in the step page's record (``StepRun.quiz``)
 TOGGLE_KEY = "quiz_on"
-SCORE_KEY = "quiz_score"
 SIGN_KEY, SIZE_KEY = "quiz_sign", "quiz_size"
-LAST_KEY = "quiz_last"
-OPEN_KEY = "quiz_open"         # the question on screen: stepping past it without an answer is undone
 
 
 @dataclass(frozen=True)
@@ -61,6 +58,16 @@ class Score:
                 f"size {self.size_right}/{self.asked}.")
 
 
+@dataclass
+class QuizState:
+    """The quiz's memory for one session, kept in the step page's record (it survives a new network)."""
+
+    on: bool = False                    # the truth; the toggle widget is rebuilt from it (page switches drop it)
+    score: Score = Score()
+    last: Optional[Tuple[str, str]] = None   # (kind, message) shown once on the next rerun
+    open: Optional[Question] = None     # the question on screen: stepping past it without an answer is undone
+
+
 def sign_of(v: float) -> str:
     return "0" if v == 0 else ("+" if v > 0 else "−")
 
@@ -87,52 +94,56 @@ def grade(q: Question, sign: str, size: int) -> Tuple[bool, bool]:
 
 
 # ---------------------------------------------------------------------------- Streamlit part
+# imported here, below QuizState: the page's session module keeps a QuizState in its record
+from components.step import session  # noqa: E402
 def is_on() -> bool:
-    return bool(st.session_state.get(ON_KEY, False))
+    return session.quiz_on()
 
 
 def set_on(on: bool) -> None:
-    st.session_state[ON_KEY] = bool(on)
+    session.set_quiz_on(on)
     st.session_state[TOGGLE_KEY] = bool(on)
 
 
 def _on_toggle() -> None:
-    st.session_state[ON_KEY] = bool(st.session_state.get(TOGGLE_KEY))
+    session.quiz().on = bool(st.session_state.get(TOGGLE_KEY))
 
 
 def score() -> Score:
-    return st.session_state.get(SCORE_KEY, Score())
+    return session.quiz().score
 
 
 def _check(q: Question, go_to) -> None:
+    mem = session.quiz()
     sign, size = st.session_state.get(SIGN_KEY), st.session_state.get(SIZE_KEY)
     if sign is None or size is None:
-        st.session_state[LAST_KEY] = ("warn", "Choose a sign and a size first, then check.")
+        mem.last = ("warn", "Choose a sign and a size first, then check.")
         return
     sign_ok, size_ok = grade(q, sign, size)
-    st.session_state[SCORE_KEY] = score().add(sign_ok, size_ok)
+    mem.score = mem.score.add(sign_ok, size_ok)
     verdict = "Right on both" if sign_ok and size_ok else ("Sign right" if sign_ok else
                                                          ("Size right" if size_ok else "Not this time"))
-    st.session_state[LAST_KEY] = ("ok" if sign_ok and size_ok else "info",
-                                  f"{verdict}: ∂L/∂w = {q.value:.4g} (sign {q.sign}, size {SIZES[q.size][2]}).")
+    mem.last = ("ok" if sign_ok and size_ok else "info",
+                f"{verdict}: ∂L/∂w = {q.value:.4g} (sign {q.sign}, size {SIZES[q.size][2]}).")
     st.session_state.pop(SIGN_KEY, None)
     st.session_state.pop(SIZE_KEY, None)
-    st.session_state.pop(OPEN_KEY, None)
+    mem.open = None
     go_to(q.reveal)
 
 
 def _guard(run, go_to) -> None:
     """Undo a step past the open question (Step, End or Play pressed instead of answering)."""
-    open_q = st.session_state.get(OPEN_KEY)
+    mem = session.quiz()
+    open_q = mem.open
     if open_q is None:
         return
     if run.step >= open_q.reveal:
         if getattr(run, "playing", False):
             run.playing = False  # the page's own rule then switches its play timer off
         go_to(open_q.reveal - 1)
-        st.session_state[LAST_KEY] = ("warn", "Answer the question first: the next step shows the gradient.")
+        mem.last = ("warn", "Answer the question first: the next step shows the gradient.")
     elif run.step < open_q.reveal - 1:
-        st.session_state.pop(OPEN_KEY, None)  # went back: that question is no longer the next one
+        mem.open = None  # went back: that question is no longer the next one
 
 
 def toggle() -> None:
@@ -145,18 +156,19 @@ def toggle() -> None:
 
 def panel(run, steps, go_to, select) -> None:
     """The open question (if any) and the score (after ``toggle``). Call it in the step page's stage."""
-    if not is_on():
-        st.session_state.pop(OPEN_KEY, None)
+    mem = session.quiz()
+    if not mem.on:
+        mem.open = None
         return
     _guard(run, go_to)
-    last = st.session_state.pop(LAST_KEY, None)
+    last, mem.last = mem.last, None
     if last:
         {"ok": st.success, "info": st.info, "warn": st.warning}[last[0]](last[1])
     q = question_for(steps, run.step)
     if q is None:
         st.caption("Quiz: step on; a question comes before each backward step. " + score().text())
         return
-    st.session_state[OPEN_KEY] = q
+    mem.open = q
     if run.selected != q.param:
         select(q.param)
     label = node_label(run.sizes, q.param)

@@ -1,9 +1,9 @@
 """Page layer: the only module that reads or writes the step-through page's ``st.session_state``.
 
 Everything lives under one key, ``KEY``: a ``StepRun`` holding the frozen ``StepConfig`` and the
-mutable run (weights, step index, selection, view options, play state); the page's widgets use keys
-``step_*`` (the quiz ``quiz_*``). The shell talks to the page through four functions only:
-``scenario()`` (give me your scenario), ``apply(s)`` (take this scenario), ``default_scenario()``
+mutable run (weights, step index, selection, view options, play state, the quiz's memory); the page's
+widgets use keys ``step_*`` (the quiz's widgets ``quiz_*``). The shell talks to the page through four
+functions only: ``scenario()`` (give me your scenario), ``apply(s)`` (take this scenario), ``default_scenario()``
 (the page's own defaults, the base of its links) and ``playing()``.
 """
 from dataclasses import dataclass, field, replace
@@ -13,6 +13,7 @@ from typing import List, Optional
 import numpy as np
 import streamlit as st
 
+from components.step.quiz import QuizState
 from components.step.config import DEFAULT, LR_CHOICES, StepConfig, is_structural, make_network, validate
 from components.step.scenario import (LOSS_OPTION_DEFAULTS, STEP_OPTION_DEFAULTS, output_node, step_scenario,
                                       step_state)
@@ -55,6 +56,7 @@ class StepRun:
     watch: Watch = field(default_factory=Watch, repr=False)   # engine.divergence: the same model as every page
     divergence: Optional[Divergence] = None   # set at the first diverging training step: the run is paused
     healthy: Optional[tuple] = None   # (trained, weights, biases) of the last low point, the weights it used
+    quiz: QuizState = field(default_factory=QuizState)  # on/off, score, the open question: kept by new runs
     _steps: list = field(default_factory=list, repr=False)
     _loss_cache: dict = field(default_factory=dict, repr=False)  # the loss view's last results, by inputs
     _steps_version: int = -1
@@ -87,6 +89,7 @@ def new_run(cfg: StepConfig, keep: Optional[StepRun] = None) -> StepRun:
         run.panel, run.loss_view, run.compare, run.ahead = keep.panel, keep.loss_view, keep.compare, keep.ahead
         run.slope_h, run.grid, run.equal_axes = keep.slope_h, keep.grid, keep.equal_axes
         run.generation, run.version = keep.generation + 1, keep.version + 1
+        run.quiz = keep.quiz
     return run
 
 
@@ -233,6 +236,22 @@ def set_view(**changes) -> None:
 
 
 # ---------------------------------------------------------------- the page's interface to the shell
+def quiz() -> QuizState:
+    """The quiz's memory (in the page's record)."""
+    return get_run().quiz
+
+
+def quiz_on() -> bool:
+    """Whether the quiz is on, without creating the page's record for a session that never opened it."""
+    return KEY in st.session_state and st.session_state[KEY].quiz.on
+
+
+def set_quiz_on(on: bool) -> None:
+    """Switch the quiz on or off (a session that never opened the page gets a record only to switch it on)."""
+    if on or KEY in st.session_state:
+        quiz().on = bool(on)
+
+
 def _run_in(state) -> StepRun:
     if state is None:
         return get_run()

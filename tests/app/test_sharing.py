@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.shell import presenter
-from components.step import quiz
+from components.step import quiz, session
 from components.shell import sharing
 from components.lab.scenario import lab_scenario, lab_state
 from components.playground.scenario import playground_scenario
@@ -171,7 +171,7 @@ def test_quiz_asks_before_the_backward_step_and_keeps_score():
     at.radio(key=quiz.SIZE_KEY).set_value(2).run()      # "0.01 – 0.1": wrong, ∂L/∂W2 = −0.1055 is in 0.1 – 1
     at.button(key="quiz_check").click().run()
     assert step_run(at).step == q.reveal
-    assert at.session_state[quiz.SCORE_KEY] == quiz.Score(1, 1, 0)
+    assert at.session_state[session.KEY].quiz.score == quiz.Score(1, 1, 0)
     assert any("−0.1055" in m.value or "-0.1055" in m.value for m in at.info)
 
 

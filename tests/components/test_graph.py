@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import pytest
 
 from components.drawing import style
-from components.drawing.graph import HOVER_LABEL_EDGES, SMALL_EDGES, network_figure, selected_id
+from components.drawing.graph import HOVER_LABEL_EDGES, SMALL_EDGES, clicked_id, network_figure, selected_id
 from components.drawing.layout import layered_layout
 from engine import Network
 from engine.ids import parse_id
@@ -147,6 +147,17 @@ def test_a_big_network_makes_the_selected_neurons_edges_hoverable_and_clickable(
         _, l, j, k = parse_id(ids[0])
         assert abs(w - net.weights[l][j, k]) <= 1e-3 * max(1.0, abs(w))
     assert selected_id({"customdata": ["L1:N0", "—"]}) == "L1:N0" and selected_id({"x": 1}) is None
+
+
+def test_clicked_id_reads_dict_and_attribute_events_and_filters_kinds():
+    from types import SimpleNamespace
+    points = [{"x": 0}, {"customdata": ["W1:0:0", "0.5"]}, {"customdata": ["L1:N0"]}]
+    as_dict = {"selection": {"points": points}}
+    as_attr = SimpleNamespace(selection=SimpleNamespace(points=points))
+    for event in (as_dict, as_attr):
+        assert clicked_id(event) == "W1:0:0"               # the first id of any kind
+        assert clicked_id(event, kinds="L") == "L1:N0"     # the playground takes nodes only
+    assert clicked_id(None) is None and clicked_id({"selection": {"points": []}}) is None
 
 
 def test_edge_targets_all_drawn_with_text_cards_up_to_the_hover_label_limit():
