@@ -15,7 +15,7 @@ from engine.expression import (FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_
                                display_name, number, reached, tangents)
 
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
-MODES = {"reverse": "Reverse (backpropagation)", "forward": "Forward (one input)"}
+MODES = {"reverse": "Reverse", "forward": "Forward"}   # the help names them: backpropagation, one input
 LIMITS = (f"Limits: at most {MAX_LENGTH} characters, brackets and functions nested at most {MAX_DEPTH} deep, "
           f"{MAX_NODES} graph nodes, {MAX_VARIABLES} variables; constants up to {MAX_NUMBER:g} in size, values from "
           f"−{state.VALUE_LIMIT:,.0f} to {state.VALUE_LIMIT:,.0f}.")
@@ -67,12 +67,13 @@ def expression_box(run) -> None:
     if state.widget(state.TEXT_KEY) is None:      # widget state is dropped while another page is shown
         state.put_widget(state.TEXT_KEY, run.text)
     left.text_input(f"Expression (at most {MAX_LENGTH} characters)", key=state.TEXT_KEY, on_change=_on_text,
-                    placeholder="Expression, e.g. y = sigmoid(w*x + b)", help=GRAMMAR)
+                    placeholder="Expression, e.g. y = sigmoid(w*x + b)", label_visibility="collapsed")
     names = list(state.PRESETS)
     current = next((n for n, (t, _) in state.PRESETS.items() if t == run.text), None)
     right.selectbox("Examples", names + ([] if current else ["(your own)"]),
                     index=names.index(current) if current else len(names), key=f"sandbox_preset_{run.generation}",
-                    on_change=_on_preset, args=(f"sandbox_preset_{run.generation}",))
+                    on_change=_on_preset, args=(f"sandbox_preset_{run.generation}",), label_visibility="collapsed",
+                    format_func=lambda n: f"Example: {n}")
     if run.error:
         st.error(run.error, icon="🚫")
         if run.refused_column is not None and run.refused:
@@ -194,7 +195,7 @@ def stage() -> None:
     fig = expression_figure(run.ev, values_known, grads_known, current=step.node, edges=step.edges, mode=run.mode,
                             wrt=run.wrt, label_edges=step.phase in ("backward", "tangent"))
     fig.update_layout(height=None)          # the container's height (it follows the window: LAYOUT_CSS)
-    left, right = st.columns([2.4, 1])
+    left, right = st.columns([3, 1])
     with left:
         st.plotly_chart(fig, key="sandbox_graph", width="stretch", height="stretch", alt=summary(run, steps, step),
                         config=chart_config("sandbox-graph"))
@@ -229,13 +230,14 @@ def extras(run) -> None:
 
 def page() -> None:
     sharing.page_start("sandbox")
-    st.title("Chain-rule sandbox", width="content", help=INTRO)
+    st.title("Chain-rule sandbox", width="content", help=f"{INTRO}\n\n**The expression** (at most {MAX_LENGTH} "
+             f"characters): {GRAMMAR}")
     run = state.get()
     expression_box(run)
-    variable_boxes(run)
     run = state.get()
     run.timer = run.speed if run.playing else None
     st.fragment(_stage, run_every=run.timer)()
+    variable_boxes(run)     # below the graph: the graph and its controls fill the first screen
     extras(run)
     sharing.panel("sandbox")
 

@@ -105,10 +105,10 @@ body:has(.st-key-presenter_flag_on) .st-key-step_equations { max-height: clamp(1
 .st-key-step_equations .katex-display { margin: 0; padding: 0.4em 0; }
 .st-key-step_equations .katex { font-size: 0.95em; }
 .st-key-presenter_exit { position: fixed; top: 0.55rem; right: 3.5rem; z-index: 999990; width: auto !important; }
-.st-key-sandbox_graph { height: clamp(280px, calc(100vh - 420px), 1100px); }
-body:has(.st-key-presenter_flag_on) .st-key-sandbox_graph { height: clamp(240px, calc(80vh - 360px), 900px); }
-.st-key-sandbox_equations { max-height: clamp(280px, calc(100vh - 420px), 1100px); overflow-y: auto; }
-body:has(.st-key-presenter_flag_on) .st-key-sandbox_equations { max-height: clamp(240px, calc(80vh - 360px), 900px); }
+.st-key-sandbox_graph { height: clamp(280px, calc(100vh - 350px), 1100px); }
+body:has(.st-key-presenter_flag_on) .st-key-sandbox_graph { height: clamp(240px, calc(80vh - 270px), 900px); }
+.st-key-sandbox_equations { max-height: clamp(280px, calc(100vh - 350px), 1100px); overflow-y: auto; }
+body:has(.st-key-presenter_flag_on) .st-key-sandbox_equations { max-height: clamp(240px, calc(80vh - 270px), 900px); }
 .st-key-sandbox_equations > * { flex-shrink: 0; }
 .st-key-sandbox_equations .katex-display { margin: 0; padding: 0.3em 0; overflow-x: auto; overflow-y: hidden; }
 .st-key-sandbox_equations .katex { font-size: 0.95em; }
