@@ -93,9 +93,9 @@ def test_play_advances_on_its_timer_and_pauses_at_every_screen_size(browser, app
         wait_ready(page, timeout=60_000)
         page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
         wait_heading(page, r"^Step 0 of 9")
-        page.locator(".st-key-sandbox_play button").first.click()
+        page.locator(".st-key-sandbox_play button:visible").first.click()
         wait_heading(page, r"^Step [2-9] of 9", timeout=45_000)      # the timer fragment stepped on its own
-        page.locator(".st-key-sandbox_play button").first.click()  # Pause
+        page.locator(".st-key-sandbox_play button:visible").first.click()  # Pause
         wait_ready(page)
         page.wait_for_timeout(2_500)
         paused_at = heading(page)
@@ -189,7 +189,7 @@ def test_sandbox_fits_a_projector_at_every_step(room, size, presenter):
             if i == 22:    # the backward sweep's last gradient is named in the sentence
                 assert "backward: ∂L/∂" in alt, alt
             if i < 22:
-                page.locator(".st-key-sandbox_step button").first.click()
+                page.locator(".st-key-sandbox_step button:visible").first.click()
                 wait_heading(page, rf"^Step {i + 1} of 22")
                 page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
                 page.wait_for_timeout(250)    # old and new chart coexist for a moment
@@ -225,7 +225,7 @@ def test_sandbox_on_handhelds_one_row_of_controls_and_the_graph_in_the_first_scr
             assert_no_sideways_overflow(page, what)
             if i == 0:
                 screenshot(page, f"sandbox_room_{w}x{h}")
-            page.locator(".st-key-sandbox_step button").first.tap()
+            page.locator(".st-key-sandbox_step button:visible").first.tap()
             wait_heading(page, rf"^Step {i + 1} of")
         assert_no_exception(page)
         assert not page.errors, page.errors
