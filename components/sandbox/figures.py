@@ -23,10 +23,15 @@ COL_MIN_PX = 120
 
 def layout(graph: Graph) -> Dict[str, Tuple[float, float]]:
     """Node id → (x, y): x = the node's depth (longest path from an input), y spread within each depth and
-    ordered by the mean height of the node's arguments, so edges cross as little as a quick pass allows."""
+    ordered by the mean height of the node's arguments (an input or constant is drawn in the column just left of
+    its first use), so edges cross as little as a quick pass allows."""
     depth = {}
     for n in graph.nodes:
         depth[n.id] = 0 if not n.inputs else 1 + max(depth[a] for a in n.inputs)
+    for n in graph.nodes:       # an input sits just left of its first use: short columns, a graph that fits a screen
+        users = [depth[c] for c in graph.consumers(n.id)]
+        if not n.inputs and users:
+            depth[n.id] = min(users) - 1
     columns: Dict[int, list] = {}
     for n in graph.nodes:
         columns.setdefault(depth[n.id], []).append(n.id)
@@ -35,7 +40,8 @@ def layout(graph: Graph) -> Dict[str, Tuple[float, float]]:
     for d in sorted(columns):
         ids = columns[d]
         if d > 0:
-            ids = sorted(ids, key=lambda i: np.mean([pos[a][1] for a in graph.node(i).inputs]))
+            ids = sorted(ids, key=lambda i: np.mean([pos[a][1] for a in graph.node(i).inputs])
+                         if graph.node(i).inputs else -np.inf)
         k = len(ids)
         spacing = max(1.0, min(1.6, (tallest - 1) / (k - 1))) if k > 1 else 0.0
         for r, i in enumerate(ids):

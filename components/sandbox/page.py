@@ -15,7 +15,7 @@ from engine.expression import (FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_
                                display_name, number, reached, tangents)
 
 SPEEDS = {"slow (2 s)": 2.0, "normal (1 s)": 1.0, "fast (0.5 s)": 0.5}
-MODES = {"reverse": "Reverse (backpropagation)", "forward": "Forward (one input)"}
+MODES = {"reverse": "Reverse", "forward": "Forward"}   # the help names them: backpropagation, one input
 LIMITS = (f"Limits: at most {MAX_LENGTH} characters, brackets and functions nested at most {MAX_DEPTH} deep, "
           f"{MAX_NODES} graph nodes, {MAX_VARIABLES} variables; constants up to {MAX_NUMBER:g} in size, values from "
           f"−{state.VALUE_LIMIT:,.0f} to {state.VALUE_LIMIT:,.0f}.")
@@ -23,6 +23,10 @@ GRAMMAR = ("Write `+ - * /` (or × ÷ −), `**` for powers, unary minus, bracke
            f"{', '.join(f'`{f}`' for f in sorted(set(FUNCTIONS)) if f not in ('max', 'min'))} of one argument, "
            "`max(a, b)` and `min(a, b)`. A variable is letters then an optional subscript: `w2`, `w_2` and `w₂` "
            "are the same variable w₂. Start with `y = ` (or `L = `, `f = `) to name the output.")
+
+
+INTRO = ("Any expression of scalars becomes a graph of operations: step forward (values), then backward from "
+         "the output (each gradient = the consumer's gradient × the local derivative, summed over paths).")
 
 
 def _on_text():
@@ -63,12 +67,13 @@ def expression_box(run) -> None:
     if state.widget(state.TEXT_KEY) is None:      # widget state is dropped while another page is shown
         state.put_widget(state.TEXT_KEY, run.text)
     left.text_input(f"Expression (at most {MAX_LENGTH} characters)", key=state.TEXT_KEY, on_change=_on_text,
-                    placeholder="e.g. y = sigmoid(w*x + b)", help=GRAMMAR)
+                    placeholder="Expression, e.g. y = sigmoid(w*x + b)", label_visibility="collapsed")
     names = list(state.PRESETS)
     current = next((n for n, (t, _) in state.PRESETS.items() if t == run.text), None)
     right.selectbox("Examples", names + ([] if current else ["(your own)"]),
                     index=names.index(current) if current else len(names), key=f"sandbox_preset_{run.generation}",
-                    on_change=_on_preset, args=(f"sandbox_preset_{run.generation}",))
+                    on_change=_on_preset, args=(f"sandbox_preset_{run.generation}",), label_visibility="collapsed",
+                    format_func=lambda n: f"Example: {n}")
     if run.error:
         st.error(run.error, icon="🚫")
         if run.refused_column is not None and run.refused:
@@ -80,51 +85,72 @@ def variable_boxes(run) -> None:
     if not g.variables:
         st.caption("No variables: the expression is a constant.")
         return
-    per_row = 6
-    for start in range(0, len(g.variables), per_row):
-        cols = st.columns(per_row)
-        for col, name in zip(cols, g.variables[start:start + per_row]):
+    with st.container(horizontal=True, gap="small", key="sandbox_values"):
+        for name in g.variables:
             key = state.value_key(run, name)
-            col.number_input(f"{display_name(name)} =", -state.VALUE_LIMIT, state.VALUE_LIMIT, float(run.values[name]),
+            st.number_input(f"{display_name(name)} =", -state.VALUE_LIMIT, state.VALUE_LIMIT, float(run.values[name]),
                              step=0.1, format="%.6g", key=key, on_change=_on_value, args=(name, key),
-                             help=f"The value of {display_name(name)}, from −{state.VALUE_LIMIT:,.0f} to "
-                                  f"{state.VALUE_LIMIT:,.0f}")
+                            width=118, help=f"The value of {display_name(name)}, from −{state.VALUE_LIMIT:,.0f} to "
+                                            f"{state.VALUE_LIMIT:,.0f}")
+
+
+MODE_HELP = ("Reverse mode (backpropagation): forward sweep for the values, then one backward sweep from the "
+             "output gives the gradient of every input. Forward mode: one sweep carries the tangent ∂/∂(one input) "
+             "along with the values.")
+TRANSPORT_HELP = ("Keys: PageDown / PageUp step forward / back (a presenter clicker sends these), Home / End, "
+                  "P play / pause")
 
 
 def mode_controls(run) -> None:
+    """The mode, the input of forward mode and the play speed: compact, their labels kept as names."""
     g = run.graph
-    cols = st.columns([2.6, 1.1, 1.1], vertical_alignment="bottom")
     state.put_widget("sandbox_mode", run.mode)
-    cols[0].radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key="sandbox_mode",
-                  on_change=_on_mode)
+    st.radio("Mode", list(MODES), format_func=MODES.get, horizontal=True, key="sandbox_mode",
+             on_change=_on_mode, label_visibility="collapsed", help=MODE_HELP, width="content")
     if run.mode == "forward" and g.variables:
         state.put_widget("sandbox_wrt", run.wrt)
-        cols[1].selectbox("Tangent of which input", list(g.variables), format_func=display_name, key="sandbox_wrt",
-                          on_change=_on_mode)
+        st.selectbox("Tangent of which input", list(g.variables), format_func=lambda v: f"∂/∂{display_name(v)}",
+                     key="sandbox_wrt", on_change=_on_mode, label_visibility="collapsed", width=110)
     labels = list(SPEEDS)
     state.put_widget("sandbox_speed", labels[list(SPEEDS.values()).index(run.speed)])
-    cols[2].selectbox("Play speed", labels, key="sandbox_speed", on_change=_on_speed)
-    n = len(g.variables)
+    st.selectbox("Play speed", labels, key="sandbox_speed", on_change=_on_speed, label_visibility="collapsed",
+                 width=135)
+
+
+def why_reverse(run) -> None:
+    n = len(run.graph.variables)
     st.caption(f"**Why reverse mode wins:** one backward sweep gives the gradient of every input ({n} here); "
                f"forward mode needs one sweep per input ({n} sweep{'s' if n != 1 else ''} here). A network has one "
                "output, the loss, and millions of inputs, its weights: that is why it is trained by backpropagation.")
 
 
 def transport(run, steps) -> None:
+    """Reset, Back, Step, End, Play: one row of icon buttons.
+
+    Each button's word stays its accessible name and its tooltip (with its key); below 1,000 px the word
+    is hidden visually (``presenter.LAYOUT_CSS``) so the row fits a phone.
+    """
     i, last = run.step, len(steps) - 1
-    cols = st.columns(5)
-    cols[0].button("Reset", icon=":material/first_page:", key="sandbox_reset", on_click=state.go_to, args=(0,),
-                   disabled=i == 0, shortcut="Home", width="stretch")
-    cols[1].button("Back", icon=":material/chevron_left:", key="sandbox_back", on_click=state.go_to, args=(i - 1,),
-                   disabled=i == 0, shortcut="PageUp", width="stretch")
-    cols[2].button("Step", icon=":material/chevron_right:", key="sandbox_step", on_click=state.go_to, args=(i + 1,),
-                   disabled=i == last, shortcut="PageDown", type="primary", width="stretch",
-                   help="Keys: PageDown / PageUp step forward / back (a presenter clicker sends these), Home / End, "
-                        "P play / pause")
-    cols[3].button("End", icon=":material/last_page:", key="sandbox_end", on_click=state.go_to, args=(last,),
-                   disabled=i == last, shortcut="End", width="stretch")
-    cols[4].button("Pause" if run.playing else "Play", key="sandbox_play", on_click=state.toggle_play, shortcut="P",
-                   icon=":material/pause:" if run.playing else ":material/play_arrow:", width="stretch")
+    with st.container(horizontal=True, wrap=False, key="sandbox_transport", gap="small", width="content"):
+        st.button("Reset", icon=":material/first_page:", key="sandbox_reset", on_click=state.go_to, args=(0,),
+                  disabled=i == 0, shortcut="Home", help="Reset to step 0 (key: Home)")
+        st.button("Back", icon=":material/chevron_left:", key="sandbox_back", on_click=state.go_to, args=(i - 1,),
+                  disabled=i == 0, shortcut="PageUp", help="Back one step (key: PageUp)")
+        st.button("Step", icon=":material/chevron_right:", key="sandbox_step", on_click=state.go_to, args=(i + 1,),
+                  disabled=i == last, shortcut="PageDown", type="primary",
+                  help=f"Step forward (key: PageDown). {TRANSPORT_HELP}")
+        st.button("End", icon=":material/last_page:", key="sandbox_end", on_click=state.go_to, args=(last,),
+                  disabled=i == last, shortcut="End", help="Go to the last step (key: End)")
+        st.button("Pause" if run.playing else "Play", key="sandbox_play", on_click=state.toggle_play, shortcut="P",
+                  icon=":material/pause:" if run.playing else ":material/play_arrow:",
+                  help=("Pause" if run.playing else "Play") + " (key: P)")
+
+
+def summary(run, steps, step) -> str:
+    """One sentence that says what the graph shows (the chart's text alternative for screen readers)."""
+    ops = len(run.graph.operations)
+    return (f"Graph of {run.text.strip()}: {ops} operation{'s' if ops != 1 else ''}, step {run.step} of "
+            f"{len(steps) - 1}, {step.phase}: {step.text}")
 
 
 def gradients(run, steps, grads_known) -> None:
@@ -152,16 +178,23 @@ def stage() -> None:
     """Everything that depends on the step: transport, the sentence, the graph, the gradients."""
     run = state.get()
     steps = timer.tick(run, state.go_to)
-    transport(run, steps)
+    with st.container(horizontal=True, vertical_alignment="center", key="sandbox_bar", gap="small"):
+        transport(run, steps)
+        mode_controls(run)
     step = steps[run.step]
-    st.markdown(f"### Step {run.step} of {len(steps) - 1} — {step.title}")
-    for line in step.latex:
-        st.latex(line)
-    st.caption(step.text)         # the same sentence as text: read by a screen reader, copied into homework
+    st.container(key="sandbox_head").markdown(f"### Step {run.step} of {len(steps) - 1} — {step.title}")
     values_known, grads_known = reached(steps, run.step, run.ev, run.mode)
     fig = expression_figure(run.ev, values_known, grads_known, current=step.node, edges=step.edges, mode=run.mode,
                             wrt=run.wrt, label_edges=step.phase in ("backward", "tangent"))
-    st.plotly_chart(fig, key="sandbox_graph", width="stretch", config=chart_config("sandbox-graph"))
+    fig.update_layout(height=None)          # the container's height (it follows the window: LAYOUT_CSS)
+    left, right = st.columns([3, 1])
+    with left:
+        st.plotly_chart(fig, key="sandbox_graph", width="stretch", height="stretch", alt=summary(run, steps, step),
+                        config=chart_config("sandbox-graph"))
+    with right.container(key="sandbox_equations"):
+        for line in step.latex:
+            st.latex(line)
+        st.caption(step.text)     # the same sentence as text: read by a screen reader, copied into homework
     st.caption("□ variable, ◇ constant, ○ operation. Beside each node (below it, or above in every other column): "
                "its value once the forward sweep reaches it, then its gradient once the backward sweep does. Filled = value known; orange ring = gradient "
                "known; black ring and “◀ this step” = the node this step computes; the thick edges are the ones "
@@ -172,6 +205,7 @@ def stage() -> None:
 
 def extras(run) -> None:
     g, ev = run.graph, run.ev
+    why_reverse(run)
     if len(g.variables) == 2:
         st.subheader(f"The gradient of {display_name(g.output_name)} as a direction and a length")
         st.plotly_chart(sandbox_contour(ev), key="sandbox_contour", width="stretch",
@@ -188,15 +222,13 @@ def extras(run) -> None:
 
 def page() -> None:
     sharing.page_start("sandbox")
-    st.title("Chain-rule sandbox")
-    st.caption("Any expression of scalars becomes a graph of operations: step forward (values), then backward from "
-               "the output (each gradient = the consumer's gradient × the local derivative, summed over paths).")
+    st.title("Chain-rule sandbox", width="content", help=f"{INTRO}\n\n**The expression** (at most {MAX_LENGTH} "
+             f"characters): {GRAMMAR}")
     run = state.get()
     expression_box(run)
-    variable_boxes(run)
-    mode_controls(run)
     run = state.get()
     timer.timed_fragment(run, _stage)
+    variable_boxes(run)     # below the graph: the graph and its controls fill the first screen
     extras(run)
     sharing.panel("sandbox")
 

@@ -105,6 +105,21 @@ body:has(.st-key-presenter_flag_on) .st-key-step_equations { max-height: clamp(1
 .st-key-step_equations .katex-display { margin: 0; padding: 0.4em 0; }
 .st-key-step_equations .katex { font-size: 0.95em; }
 .st-key-presenter_exit { position: fixed; top: 0.55rem; right: 3.5rem; z-index: 999990; width: auto !important; }
+.st-key-sandbox_graph { height: clamp(280px, calc(100vh - 350px), 1100px); }
+body:has(.st-key-presenter_flag_on) .st-key-sandbox_graph { height: clamp(240px, calc(80vh - 270px), 900px); }
+.st-key-sandbox_equations { max-height: clamp(280px, calc(100vh - 350px), 1100px); overflow-y: auto; }
+body:has(.st-key-presenter_flag_on) .st-key-sandbox_equations { max-height: clamp(240px, calc(80vh - 270px), 900px); }
+.st-key-sandbox_equations > * { flex-shrink: 0; }
+.st-key-sandbox_equations .katex-display { margin: 0; padding: 0.3em 0; overflow-x: auto; overflow-y: hidden; }
+.st-key-sandbox_equations .katex { font-size: 0.95em; }
+.st-key-sandbox_values [data-testid="stNumberInput"] input { min-width: 0; }
+@media (max-width: 1600px) {
+  body:has(.st-key-presenter_flag_on) .st-key-sandbox_transport button p { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+}
+@media (max-width: 1000px) {
+  .st-key-sandbox_transport button p { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
+  .st-key-sandbox_graph { height: clamp(300px, calc(100vh - 420px), 700px); }
+}
 @media (max-width: 1600px) {
   body:has(.st-key-presenter_flag_on) .st-key-step_reset button p, body:has(.st-key-presenter_flag_on) .st-key-step_back button p, body:has(.st-key-presenter_flag_on) .st-key-step_forward button p, body:has(.st-key-presenter_flag_on) .st-key-step_end button p, body:has(.st-key-presenter_flag_on) .st-key-step_play button p, body:has(.st-key-presenter_flag_on) .st-key-step_train button p, body:has(.st-key-presenter_flag_on) .st-key-pg_play button p, body:has(.st-key-presenter_flag_on) .st-key-pg_step button p, body:has(.st-key-presenter_flag_on) .st-key-pg_epoch button p, body:has(.st-key-presenter_flag_on) .st-key-pg_reset button p, body:has(.st-key-presenter_flag_on) .st-key-lab_play button p, body:has(.st-key-presenter_flag_on) .st-key-lab_pause button p, body:has(.st-key-presenter_flag_on) .st-key-lab_reset button p { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; }
 }

@@ -93,9 +93,9 @@ def test_play_advances_on_its_timer_and_pauses_at_every_screen_size(browser, app
         wait_ready(page, timeout=60_000)
         page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
         wait_heading(page, r"^Step 0 of 9")
-        page.locator(".st-key-sandbox_play button").first.click()
+        page.locator(".st-key-sandbox_play button:visible").first.click()
         wait_heading(page, r"^Step [2-9] of 9", timeout=45_000)      # the timer fragment stepped on its own
-        page.locator(".st-key-sandbox_play button").first.click()  # Pause
+        page.locator(".st-key-sandbox_play button:visible").first.click()  # Pause
         wait_ready(page)
         page.wait_for_timeout(2_500)
         paused_at = heading(page)
@@ -104,5 +104,148 @@ def test_play_advances_on_its_timer_and_pauses_at_every_screen_size(browser, app
         page.locator(CHART).first.scroll_into_view_if_needed()
         screenshot(page, f"sandbox_{name}_graph")
         assert_no_exception(page)
+    finally:
+        context.close()
+
+
+# ------------------------------------------------------------------------------------------ made for the room
+# Bounding-box checks as tests/browser/test_room.py does them for the step page: "inside" means the
+# element's box lies within the window without scrolling (1 px of rounding allowed).
+from tests.browser.test_room import assert_inside, assert_no_sideways_overflow, box  # noqa: E402
+
+TRANSPORT = ".st-key-sandbox_transport"
+WORDS = ("Reset", "Back", "Step", "End", "Play")
+
+
+def _open_sandbox(browser, width, height, query="", touch=False):
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=touch, is_mobile=touch)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    page.goto(f"{app_url_of(browser)}/sandbox{query}", timeout=90_000)
+    return context, page
+
+
+def app_url_of(browser):
+    return browser._sandbox_app_url
+
+
+@pytest.fixture
+def room(browser, app_url):
+    browser._sandbox_app_url = app_url
+    return browser
+
+
+def _ready(page):
+    wait_ready(page, timeout=90_000)
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=90_000)
+    page.wait_for_function("() => [...document.querySelectorAll('style')]"
+                           ".some(s => s.textContent.includes('st-key-sandbox_graph'))", timeout=60_000)
+
+
+def _graph_alt(page):
+    return page.evaluate("() => { const e = document.querySelector('.st-key-sandbox_graph [aria-label], "
+                         ".st-key-sandbox_graph [role=img]'); return e ? (e.getAttribute('aria-label') || "
+                         "e.textContent) : null; }")
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)], ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("presenter", [False, True], ids=["normal", "presenter"])
+def test_sandbox_fits_a_projector_at_every_step(room, size, presenter):
+    w, h = size
+    context, page = _open_sandbox(room, w, h, "?v=1&present=1" if presenter else "")
+    tag = f"{w}x{h}{'_presenter' if presenter else ''}"
+    try:
+        _ready(page)
+        type_expression(page, EXPRESSION)
+        wait_heading(page, r"^Step 0 of 22")
+        wait_ready(page)
+        for i in range(23):
+            what = f"{tag}, step {i}"
+            assert heading(page).startswith(f"Step {i} of 22"), what
+            assert_inside(page, TRANSPORT, "step controls", what)
+            assert_inside(page, ".st-key-sandbox_head h3", "step caption", what)
+            g = assert_inside(page, ".st-key-sandbox_graph", "graph", what)
+            assert g["height"] >= 240, f"the graph is squeezed to {g['height']:.0f} px ({what})"
+            assert_inside(page, ".st-key-sandbox_graph .main-svg", "graph's drawing", what)
+            eq = box(page, ".st-key-sandbox_equations")     # the chain-rule sentence beside the graph
+            assert eq and eq["top"] < g["bottom"] and eq["left"] >= g["right"] - 1, f"sentence not beside ({what})"
+            alt = _graph_alt(page)
+            assert alt and alt.startswith(f"Graph of {EXPRESSION}: ") and f"step {i} of 22" in alt, (what, alt)
+            bar = page.locator(TRANSPORT)
+            tops = page.evaluate(f"() => [...document.querySelectorAll('{TRANSPORT} button')].filter(b => b.checkVisibility())"
+                                 ".map(b => Math.round(b.getBoundingClientRect().top))")
+            assert len(tops) == 5 and len(set(tops)) == 1, f"the transport is not one row ({what}): {tops}"
+            for word in WORDS:      # the word stays the accessible name
+                assert bar.get_by_role("button", name=re.compile(rf"^{word}\b")).count() == 1, f"{word} ({what})"
+            if not presenter:
+                cut = page.evaluate(f"() => [...document.querySelectorAll('{TRANSPORT} button p')]"
+                                    ".filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent)")
+                assert not cut, f"button words cut off ({what}): {cut}"
+            assert_no_sideways_overflow(page, what)
+            if i in (0, 5, 22):
+                page.mouse.move(2, h - 2)
+                screenshot(page, f"sandbox_room_{tag}_step{i}")
+            if i == 22:    # the backward sweep's last gradient is named in the sentence
+                assert "backward: ∂L/∂" in alt, alt
+            if i < 22:
+                page.locator(".st-key-sandbox_step button:visible").first.click()
+                wait_heading(page, rf"^Step {i + 1} of 22")
+                page.wait_for_selector(f"{CHART} .main-svg", timeout=30_000)
+                page.wait_for_timeout(250)    # old and new chart coexist for a moment
+        assert_no_exception(page)
+        assert not page.errors, page.errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", [(390, 844), (820, 1180)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_sandbox_on_handhelds_one_row_of_controls_and_the_graph_in_the_first_screen(room, size):
+    w, h = size
+    context, page = _open_sandbox(room, w, h, touch=True)
+    try:
+        _ready(page)
+        if w >= 800:      # a tablet shows the sidebar open: open it if Streamlit collapsed it
+            toggle = page.locator('[data-testid="stExpandSidebarButton"], [data-testid="stSidebarCollapsedControl"] button')
+            if toggle.count() and toggle.first.is_visible():
+                toggle.first.tap()
+                page.wait_for_timeout(800)
+        for i in range(3):
+            what = f"{w}×{h}, step {i}"
+            row = assert_inside(page, TRANSPORT, "step controls", what)
+            sizes = page.evaluate(f"() => [...document.querySelectorAll('{TRANSPORT} button')].filter(b => b.checkVisibility())"
+                                  ".map(b => [b.offsetWidth, b.offsetHeight, Math.round(b.getBoundingClientRect().top), "
+                                  "Math.round(b.getBoundingClientRect().right)])")
+            assert len(sizes) == 5 and len({t for _, _, t, _ in sizes}) == 1, f"not one row ({what}): {sizes}"
+            assert all(bw >= 40 and bh >= 36 for bw, bh, _, _ in sizes), f"touch targets too small ({what}): {sizes}"
+            assert all(r <= w + 1 for _, _, _, r in sizes), f"a button is cut off ({what}): {sizes}"
+            assert row["height"] < 70, f"the control row is {row['height']} px tall ({what})"
+            g = box(page, ".st-key-sandbox_graph")
+            assert g["top"] < h - 150, f"the graph does not start in the first screen ({what}): {g}"
+            assert_no_sideways_overflow(page, what)
+            if i == 0:
+                screenshot(page, f"sandbox_room_{w}x{h}")
+            page.locator(".st-key-sandbox_step button:visible").first.tap()
+            wait_heading(page, rf"^Step {i + 1} of")
+        assert_no_exception(page)
+        assert not page.errors, page.errors
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (390, 844)], ids=lambda s: f"{s[0]}x{s[1]}")
+def test_sandbox_axe_finds_no_serious_violation(room, size):
+    from axe_playwright_python.sync_playwright import Axe
+    w, h = size
+    context, page = _open_sandbox(room, w, h, touch=w < 800)
+    try:
+        _ready(page)
+        page.wait_for_timeout(1500)
+        violations = Axe().run(page).response["violations"]
+        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in violations
+                   if v["impact"] in ("serious", "critical")]
+        print(f"\naxe-core sandbox {w}x{h}: {len(serious)} / {len(violations)} "
+              f"{sorted({v['id'] + ':' + v['impact'] for v in violations})}")
+        assert not serious, serious
     finally:
         context.close()
