@@ -33,7 +33,8 @@ from engine.scenario import (HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, Scenar
 
 PENDING = "share_pending"        # a Scenario waiting for its page
 NOTICES = "share_notices"        # messages to show once on the next page draw
-WRITTEN = "share_address"        # page → the address (signature) it last wrote or applied
+WRITTEN = "share_address"        # page → the addresses (signatures) it lately wrote or applied, newest last
+WRITTEN_KEPT = 64                # a rerun may carry an address the browser had before the newest write
 STARTED = "share_started"        # set on a session's first run: a session without it is new (or the server restarted)
 LINK_SHOWN = "share_link_shown"
 PRESENTER_ON, PRESENTER_HIDE = "share_presenter_state", "share_hide_state"   # the truth, kept across pages
@@ -177,7 +178,7 @@ def page_start(page: str) -> None:
     written = st.session_state.setdefault(WRITTEN, {})
     signature = _signature(params)
     from_link = False
-    if pending is None and "v" in params and written.get(page) != signature:
+    if pending is None and "v" in params and signature not in written.get(page, ()):
         from_link = True
         target = params.get("p") if params.get("p") in _STATE_PAGES else page
         if target not in _STATE_PAGES:
@@ -190,7 +191,7 @@ def page_start(page: str) -> None:
         if s.page != page:  # an old link names its page (p=…) on another path: go there and restore it
             request(s)
             st.switch_page(PAGE_FILES[s.page])
-        written[page] = signature
+        _remember(page, signature)
         pending = s
     if pending is not None:
         try:
@@ -261,6 +262,20 @@ def address(page: str):
     return q, problem
 
 
+def _remember(page: str, signature) -> None:
+    """Note an address this session wrote (or applied) for ``page``. A rerun sends the address the browser
+    has, which can be one written a moment earlier (a timer's fragment wrote a newer one while the rerun
+    was on its way): such an address is the page's own, not a link to apply (that would stop a playing
+    run and set it back a few steps)."""
+    kept = st.session_state.setdefault(WRITTEN, {}).setdefault(page, [])
+    if kept and kept[-1] == signature:
+        return
+    if signature in kept:
+        kept.remove(signature)
+    kept.append(signature)
+    del kept[:-WRITTEN_KEPT]
+
+
 def sync_address(page: str, show: bool = False) -> None:
     """Write the page's state into the address bar when it changed (no rerun, no history entry: see
     ``_address_writer``). ``show``: say here when the address cannot restore the page."""
@@ -269,7 +284,7 @@ def sync_address(page: str, show: bool = False) -> None:
         q = {}  # the page's defaults: a clean address
     if _link_params() != q:
         st.query_params.from_dict(q)
-    st.session_state.setdefault(WRITTEN, {})[page] = _signature(q)
+    _remember(page, _signature(q))
     if show and problem:
         st.warning(f"{NOT_RESTORABLE} ({problem}). The address keeps the rest.", icon=":material/link_off:")
 
