@@ -329,6 +329,24 @@ def _update_line(ctx, step, kind, l, j, k=None, aligned=False):
                   r"\leftarrow", rf"\quad ({why.get(ctx.optimizer, ctx.optimizer)})")
 
 
+def _incoming_updates(ctx, step, l, j) -> str:
+    """The updates of unit j's incoming weights as one compact block, a row per weight with the numbers
+    only (the rule itself is written out once, on the bias's line above it): the node's panel then
+    fits a projector's screen."""
+    n_in = ctx.sizes[l]
+    plain = ctx.optimizer == "sgd" and not ctx.clipped
+    rows = []
+    for k in range(min(n_in, MAX_TERMS)):
+        label = node_label(ctx.sizes, f"W{l}:{j}:{k}", latex=True)
+        old_s, new_s = tex_update(ctx.old_weights[l][j, k], step.weights[l][j, k])
+        change = (rf"- {tex_number(ctx.lr)} \cdot {_factor(step.dW[l][j, k])}" if plain
+                  else rf"+ {_factor(step.update_W[l][j, k])}")
+        rows.append(rf"{label} &\leftarrow {old_s} {change} = {new_s}")
+    if n_in > MAX_TERMS:
+        rows.append(rf"&\text{{… and {n_in - MAX_TERMS} more incoming weights updated}}")
+    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+
+
 def _update_equations(step):
     ctx = step.context
     if step.update_W is None:
@@ -390,11 +408,7 @@ def node_equations(steps: list, step_index: int, node_id: str) -> List[str]:
                 lines.append(rf"\text{{… and {n_in - MAX_TERMS} more incoming weights}}")
         if step.kind == "update" and step.update_W is not None:
             lines.append(_update_line(ctx, step, "bias", w, j, aligned=True))
-            n_in = ctx.sizes[w]
-            for k in range(min(n_in, MAX_TERMS)):   # its incoming weights are updated too
-                lines.append(_update_line(ctx, step, "weight", w, j, k, aligned=True))
-            if n_in > MAX_TERMS:
-                lines.append(rf"\text{{… and {n_in - MAX_TERMS} more incoming weights updated}}")
+            lines.append(_incoming_updates(ctx, step, w, j))   # its incoming weights are updated too
         return lines
     if kind == "weight":
         l, j, k = idx
