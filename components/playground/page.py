@@ -11,7 +11,7 @@ import streamlit as st
 
 from components.playground import player, session
 from components.shell import sharing
-from components.drawing.graph import network_figure, selected_id
+from components.drawing.graph import clicked_id, network_figure
 from components.shell.presenter import chart_config
 from components.playground.figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
                                            plane_grid, thumbnails_figure)
@@ -256,14 +256,9 @@ def _reset():
 
 
 def _select_from(chart_key: str):
-    event = session.widget(chart_key.removeprefix("pg_"))
-    points = (event or {}).get("selection", {}).get("points", []) if isinstance(event, dict) else \
-        getattr(getattr(event, "selection", None), "points", [])
-    for point in points or []:
-        node = selected_id(point) if "customdata" in point else None
-        if node and node.startswith("L"):
-            session.run().selected = node
-            return
+    node = clicked_id(session.widget(chart_key.removeprefix("pg_")), kinds="L")
+    if node:
+        session.run().selected = node
 
 
 def controls(r):

@@ -1,6 +1,4 @@
 """Step through one training step, forward then backward, number by number (the page projected first)."""
-import streamlit as st
-
 from components.shell import sharing, timer
 from components.step import session
 from components.step.controls import sidebar
