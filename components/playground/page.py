@@ -272,10 +272,10 @@ def controls(r):
                       "rate, batch size, optimizer, regularisation and clipping change live (from the next chunk "
                       f"of frames, ≤ {player.CHUNK_SECONDS:g} s ahead).")
         wait = "pause first (P)" if r.playing else None
+        if r.playing:   # beside the row, not in it: the row never wraps, and on a phone this pushed Reset off
+            st.caption("Pause: the player's button or the **P** key", width="content")
         with st.container(horizontal=True, wrap=False, key="pg_transport", gap="small", width="content"):
-            if r.playing:
-                st.caption("Pause: the player's button or the **P** key", width="content")
-            else:
+            if not r.playing:
                 st.button("Play", key="pg_play", on_click=_set_play, args=(True,), type="primary",
                           icon=":material/play_arrow:", help="Play: train continuously (key: P)")
             st.button("Step", key="pg_step", on_click=_step_once, icon=":material/skip_next:",

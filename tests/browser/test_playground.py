@@ -128,6 +128,10 @@ def test_the_player_fits_phone_and_projector_screens(page, app_url, width, heigh
     widths = page.evaluate(f"() => Array.from(document.querySelectorAll('{PLAYER} canvas'))"
                            ".map(c => [c.getBoundingClientRect().right, document.documentElement.clientWidth])")
     assert widths and all(right <= vw + 1 for right, vw in widths), f"a canvas runs off the screen: {widths}"
+    off = page.evaluate("() => Array.from(document.querySelectorAll('.st-key-pg_transport button'))"
+                        ".filter(b => b.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
+                        ".map(b => b.getAttribute('aria-label') || b.textContent)")
+    assert not off, f"run controls off the screen while playing: {off}"
     screenshot(page, f"playground_playing_{width}x{height}")
     page.keyboard.press("p")
     wait_step_metric(page, page.evaluate("() => window.__blpLastPause.step"))
