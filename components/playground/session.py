@@ -66,7 +66,8 @@ def commit(new: PlaygroundSettings) -> Run:
     """Store valid settings and bring the run in line with them (live change or reset).
 
     A live change after some training steps is written into the run's schedule (``extras["live"]``:
-    ``[step, values in force from that step]``), so the run can be replayed exactly from its seed.
+    ``[step, values in force from that step, optimizer memory starts fresh there]``), so the run can be
+    replayed exactly from its seed.
     """
     page = _page()
     old = page.run
@@ -76,12 +77,12 @@ def commit(new: PlaygroundSettings) -> Run:
         before = old.extras.get("live_now", None)
         now = _live(new)
         if before is not None and before != now:
-            schedule = old.extras.setdefault("live", [[0, before]])
+            schedule = old.extras.setdefault("live", [[0, before, False]])
             step = old.trainer.step_count
             if schedule[-1][0] == step:
                 schedule[-1][1] = now
             else:
-                schedule.append([step, now])
+                schedule.append([step, now, False])
     page.run.extras["live_now"] = _live(new)
     return page.run
 
@@ -91,6 +92,21 @@ def run() -> Run:
     if page.run is None:
         page.run = new_run(page.settings)
     return page.run
+
+
+def rewind(step: int) -> None:
+    """Continue training from a recorded ``step``: the trainer drops the later steps and the optimizer's
+    memory; the schedule drops the live changes made after ``step`` and says what holds from ``step`` on
+    (the live settings now, with fresh optimizer memory), so a replay from the seed takes the same path."""
+    r = run()
+    r.trainer.rewind(step)
+    now = _live(r.settings)
+    if step == 0:   # the run starts afresh with today's settings: nothing to replay differently
+        r.extras.pop("live", None)
+        return
+    # without a schedule the live settings never changed after step 0: today's held from the start
+    schedule = [e for e in r.extras.get("live", [[0, now, False]]) if e[0] < step]
+    r.extras["live"] = schedule + [[step, now, True]]
 
 
 def reset() -> None:
@@ -203,8 +219,12 @@ def apply(s: Scenario) -> None:
     # points uploaded earlier in this session stay at hand ("csv" in the selector) unless the file brings its own
     fresh = new_run(new, uploaded if uploaded is not None else getattr(old, "uploaded", None))
     target = min(step, REPLAY_LIMIT)
-    for (start, values), end in zip(schedule, [e[0] for e in schedule[1:]] + [target]):
+    for (start, values, restarted), end in zip(schedule, [e[0] for e in schedule[1:]] + [target]):
+        if start > target:
+            break
         apply_live(fresh, new.with_(**values))       # the live settings as they were from ``start`` on
+        if restarted:                                # the run was rewound to ``start``: what the rewind dropped
+            fresh.trainer.start_fresh()
         if min(end, target) > fresh.trainer.step_count:
             fresh.trainer.run(steps=min(end, target) - fresh.trainer.step_count)
     apply_live(fresh, new)
