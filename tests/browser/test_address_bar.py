@@ -91,3 +91,28 @@ def test_reload_restores_the_step_page_and_back_goes_to_the_previous_page(page, 
     page.go_back(timeout=60_000)
     page.locator("h1", has_text="Training playground").wait_for(timeout=60_000)
     assert urlsplit(location(page)).path.endswith("/playground"), location(page)
+
+
+def test_a_slider_moved_right_after_the_page_loads_adds_no_back_step(page, app_url):
+    """A student who moves a slider as soon as it shows, while the page's first run is still drawing (the
+    playground's takes seconds), and then again: Back still goes to the previous page, not to the previous
+    value. (With the history patch mounted in the sidebar panel, drawn last, each move added a Back step.)"""
+    page.set_viewport_size({"width": 1600, "height": 1200})
+    page.goto(app_url + "/step", timeout=60_000)
+    page.locator("h3", has_text="Step 1 of 7").first.wait_for(timeout=60_000)
+    wait_ready(page, timeout=60_000)
+    page.goto(app_url + "/playground", timeout=60_000)   # a new document: nothing of the last one's JS is left
+    entries = page.evaluate("history.length")
+    slider = page.get_by_role("slider", name=re.compile("Noise")).first
+    slider.wait_for(timeout=60_000)
+    for i in range(2):
+        before = query(page).get("noise")
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        wait_query(page, lambda q: q.get("noise") != before, f"move {i + 1} of the noise slider", timeout=60)
+    wait_ready(page, timeout=60_000)
+    added = page.evaluate("history.length") - entries
+    assert added == 0, f"moving a slider right after the load added {added} history entries"
+    page.go_back(timeout=60_000)
+    page.locator("h3", has_text="Step 1 of 7").first.wait_for(timeout=60_000)
+    assert urlsplit(location(page)).path.endswith("/step"), location(page)
