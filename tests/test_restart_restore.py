@@ -25,6 +25,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from tests.test_isolation_cluster import established
+
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("loadtest", ROOT / "benchmarks" / "loadtest.py")
 loadtest = sys.modules.setdefault("loadtest", importlib.util.module_from_spec(_spec))
@@ -69,16 +71,6 @@ async def work(client, i: int, rng: random.Random) -> None:
         for w in client.find("slider", "lab_depth")[:1]:
             await client.set_value(w, client.new_slider_value(w, rng))
         await client.press(client.find("button", "lab_run_all")[0])
-
-
-def established(port: int) -> int:
-    """Established TCP connections to 127.0.0.1:port, the app's side (from /proc/net/tcp)."""
-    count = 0
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        local, state = line.split()[1], line.split()[3]
-        if int(local.split(":")[1], 16) == port and state == "01":
-            count += 1
-    return count
 
 
 async def settled(ports, total: int) -> list:
