@@ -9,6 +9,7 @@ from components.playground.settings import OUTPUT_FOR_TASK
 from components.shell.adapt import expect_page, plain_weights
 from engine.datasets import DATASETS
 from engine.scenario import CSV_DATASET, Points, Scenario
+from engine.scenario.checks import MAX_OPTION_LIST
 
 
 def playground_scenario(settings, run=None, **view) -> Scenario:
@@ -36,8 +37,8 @@ def playground_scenario(settings, run=None, **view) -> Scenario:
                   data_seed=settings.data_seed, features=settings.features, points=points)
     if run is not None:
         options["selected"] = run.selected
-        if run.extras.get("live"):   # live settings changed during the run: "step:values from then on"
-            options["live"] = [schedule_text(*entry) for entry in run.extras["live"]]
+        if run.extras.get("live") and schedule_fits(run):   # live settings changed during the run: "step:values
+            options["live"] = [schedule_text(*entry) for entry in run.extras["live"]]   # from then on"
         values.update(weights=plain_weights(run.net.weights), biases=plain_weights(run.net.biases),
                       step=run.trainer.step_count)
     values.update(options=options, **view)
@@ -86,6 +87,13 @@ def playground_state(s: Scenario):
 
 
 LIVE = ("lr", "batch_size", "optimizer", "l1", "l2", "clip_norm")
+
+
+def schedule_fits(run) -> bool:
+    """Whether the run's schedule of live changes fits a scenario (at most ``MAX_OPTION_LIST`` entries).
+    Beyond, the scenario leaves it out and the run's weights stand for it: a restore replays the steps
+    with today's settings, then puts the weights back (the optimizer's memory and the curves differ)."""
+    return len(run.extras.get("live", ())) <= MAX_OPTION_LIST
 
 
 FRESH = "fresh"   # the last word of an entry where the run was rewound: the optimizer's memory starts fresh

@@ -11,17 +11,20 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
+import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from components.playground.scenario import playground_scenario, playground_state
+from components.playground.scenario import playground_scenario, playground_state, schedule_fits
 from components.playground.settings import (OUTPUT_FOR_TASK, PlaygroundSettings, Run, apply_live, new_run,
                                             update_run)
 from engine.datasets import DATASETS, parse_csv
 from engine.scenario import CSV_DATASET, NO_LINK_FOR_POINTS, Scenario, link_carries_weights
+from engine.scenario.checks import MAX_OPTION_LIST
 
 KEY = "playground"
 REPLAY_LIMIT = 20_000  # steps replayed from the seed to restore a run's position; beyond: the saved weights
+OWN_WEIGHTS = "own_weights"   # a run's extras flag: its weights are not those its steps replayed from the seed give
 
 
 @dataclass
@@ -100,6 +103,7 @@ def rewind(step: int) -> None:
     (the live settings now, with fresh optimizer memory), so a replay from the seed takes the same path."""
     r = run()
     r.trainer.rewind(step)
+    r.extras.pop(OWN_WEIGHTS, None)   # the recorded weights of ``step`` are the replay's
     now = _live(r.settings)
     if step == 0:   # the run starts afresh with today's settings: nothing to replay differently
         r.extras.pop("live", None)
@@ -161,14 +165,21 @@ def scenario(state=None, link=False, **view) -> Scenario:
     """The page as it is now as a scenario (ValueError: "csv" chosen but nothing uploaded).
 
     ``state``: a session state read off the script thread (a deferred download), else this session's.
-    ``link``: for the address bar: up to ``REPLAY_LIMIT`` steps the trainer's step and seed say it all
-    (the restore replays them, optimizer state included), so the weights stay out of the link.
+    ``link``: for the address bar: up to ``REPLAY_LIMIT`` steps the trainer's step, the seed and the
+    schedule of live changes say it all (the restore replays them, optimizer state included), so the
+    weights stay out of the link; past that limit or with a schedule too long for a link, they stay in.
     """
     page = _in(state)
     s = playground_scenario(page.settings, page.run, **view)
-    if link and s.step <= REPLAY_LIMIT:
+    if link and replayable(page.run):
         s = s.replace(weights=None, biases=None)
     return s
+
+
+def replayable(r: Run) -> bool:
+    """Whether a replay from the seed gives the run's weights: at most ``REPLAY_LIMIT`` steps, a schedule of
+    live changes a scenario holds, weights not loaded from a file that a replay does not give."""
+    return r.trainer.step_count <= REPLAY_LIMIT and schedule_fits(r) and not r.extras.get(OWN_WEIGHTS)
 
 
 LINK_DERIVED = ("output_activation", "loss")   # a link leaves them out: ``complete_link`` derives them
@@ -190,8 +201,10 @@ def link_problem(s: Scenario) -> Optional[str]:
     if s.dataset == CSV_DATASET:
         return NO_LINK_FOR_POINTS
     if s.weights is not None and not link_carries_weights(s):
-        return (f"the run is past {REPLAY_LIMIT:,} steps (the most a restore replays) and its network has more "
-                "weights than a link carries")
+        why = (f"the run is past {REPLAY_LIMIT:,} steps (the most a restore replays)" if s.step > REPLAY_LIMIT else
+               f"its weights are not a replay from the seed (the live settings, α, batch size, optimizer, penalty "
+               f"or clipping, changed more than {MAX_OPTION_LIST} times during the run, more than a link holds)")
+        return f"{why} and its network has more weights than a link carries"
     return None
 
 
@@ -233,6 +246,10 @@ def apply(s: Scenario) -> None:
     if schedule:
         fresh.extras["live"] = [list(e) for e in schedule]
     if weights is not None:
+        replayed = all(np.array_equal(a, np.asarray(b, dtype=float)) for a, b in
+                       zip([*fresh.net.weights, *fresh.net.biases], [*weights, *biases]))
+        if not replayed:   # e.g. a file saved after more live changes than a scenario's schedule holds
+            fresh.extras[OWN_WEIGHTS] = True
         fresh.net.set_parameters(weights, biases)
     fresh.selected = selected
     page.run, page.settings = fresh, new

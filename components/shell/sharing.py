@@ -244,7 +244,7 @@ def address(page: str):
         q = to_query(s, base=base)
     except ValueError as e:
         return dict(_BARE), str(e)
-    if q.get("w") == "reinit":
+    if q.get("w") == "reinit" and problem is None:   # (a page's own reason names the cause: kept)
         problem = (f"this network has {len(s.flat_parameters()):,} parameters and links carry every weight up "
                    f"to {LINK_MAX_PARAMS}: weights you moved are not in the link")
     q.pop("p", None)  # the path names the page

@@ -292,3 +292,30 @@ def test_a_rewound_run_replays_from_its_seed_to_the_weights_the_page_shows(defer
     for name, got, want in (("W", restored.net.weights, page.net.weights), ("b", restored.net.biases, page.net.biases)):
         for l, (g, w) in enumerate(zip(got, want)):
             assert np.array_equal(g, w), f"{name}{l}: the replay differs by {np.max(np.abs(g - w)):.3g}"
+
+
+def test_a_run_whose_live_settings_changed_more_often_than_a_link_replays_keeps_its_weights(deferred):
+    """More than 64 live changes (a schedule too long for a scenario): Save still writes the page, and the
+    address carries the weights instead of the schedule (a small network) or says it cannot restore the page
+    (a network over the link's 64 parameters). Before, Save was unavailable and the address fell back to the
+    page's defaults."""
+    from engine.scenario.checks import MAX_OPTION_LIST
+
+    def change_often(at):
+        for i in range(MAX_OPTION_LIST + 1):
+            at.button(key="pg_step").click().run()
+            at.select_slider(key="pg_lr").set_value(0.1 if i % 2 == 0 else 0.03).run()
+
+    at = open_page("playground")
+    change_often(at)
+    assert address(at)["step"] == str(MAX_OPTION_LIST + 1) and "w" in address(at), address(at)
+    assert not any("cannot be restored" in w.value for w in at.warning), [w.value for w in at.warning]
+    check(at, "playground", deferred, f"{MAX_OPTION_LIST + 1} changes of α during the run")
+
+    at.text_input(key="pg_hidden").input("8, 8").run()
+    change_often(at)
+    file = saved(at, deferred)
+    net = at.session_state["playground"].run.net
+    assert file.step == MAX_OPTION_LIST + 1 and np.array_equal(np.asarray(file.weights[1]), net.weights[1])
+    notes = [w.value for w in at.warning if "cannot be restored after a restart" in w.value]
+    assert len(notes) == 1 and f"changed more than {MAX_OPTION_LIST} times" in notes[0], [w.value for w in at.warning]
