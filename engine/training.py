@@ -351,13 +351,19 @@ class Trainer:
         memory (velocity, moments) starts fresh."""
         snap = self.history.at(step)
         self.net.set_parameters(list(snap.weights), list(snap.biases))
-        self.net.optimizer_state = {}
         self.step_count = snap.step
         self.epoch_count = int(snap.epoch)
         self.cursor = int(round((snap.epoch - self.epoch_count) * self.n_train))
         self._order = self._epoch_order(self.epoch_count)
         self.history.truncate(step)
         self.curve = [p for p in self.curve if p.step <= step]
+        self.start_fresh()
+
+    def start_fresh(self) -> None:
+        """Go on from the current weights as after a rewind: the optimizer's memory (velocity, moments)
+        starts fresh and the divergence watch starts over. A replay of a rewound run calls it at the
+        step the run was rewound to, so it takes the same path."""
+        self.net.optimizer_state = {}
         self.divergence = None
         self.last_pass = None
         self.watch.restart()

@@ -6,7 +6,9 @@ playing. Each page's rendered numbers are recorded. Then the server is killed wi
 again on the same port, and every client reconnects with the address it last had: every page must
 render the same numbers (the playing one paused at the step its address names, saying the server
 restarted). The same across the two-process nginx cluster (benchmarks/cluster.sh) with one process
-killed and not restarted. Prints "restored N of N".
+killed and not restarted: the students are pinned to both processes (each keeps the route cookie that
+sent its tab to the process it is meant for), which process holds each tab is read off the established
+connections, and every tab of the killed process comes back on the other one. Prints "restored N of N".
 """
 import asyncio
 import importlib.util
@@ -22,6 +24,8 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
+
+from tests.test_isolation_cluster import established
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("loadtest", ROOT / "benchmarks" / "loadtest.py")
@@ -69,33 +73,70 @@ async def work(client, i: int, rng: random.Random) -> None:
         await client.press(client.find("button", "lab_run_all")[0])
 
 
-async def class_works(url: str):
-    clients, rng = [], random.Random(7)
-    for i in range(STUDENTS):
-        c = loadtest.StudentClient(url, f"student-{i}")
+async def settled(ports, total: int) -> list:
+    """Connections per app port once they add up to ``total`` (a closed websocket takes a moment to go)."""
+    for _ in range(200):
+        counts = [established(p) for p in ports]
+        if sum(counts) == total:
+            return counts
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the app processes hold {counts} connections, expected {total} in all")
+
+
+async def connect_to(url: str, name: str, ports=(), want=None, open_now: int = 0):
+    """A client with its websocket open and, with ``ports`` (the app processes behind nginx; ``open_now``
+    websockets already open on them), the index of the process that holds it. With ``want`` (an index):
+    a new browser, i.e. a new route cookie, until nginx sends the client there."""
+    for _ in range(40):
+        c = loadtest.StudentClient(url, name)
+        before = await settled(ports, open_now) if ports else None
         await c.connect()
+        if not ports:
+            return c, None
+        after = await settled(ports, open_now + 1)
+        where = next(k for k, (a, b) in enumerate(zip(after, before)) if a > b)
+        if want is None or where == want:
+            return c, where
+        await c.close()
+    raise AssertionError(f"nginx never sent {name} to process {want + 1} in 40 new browsers")
+
+
+async def class_works(url: str, ports=()):
+    """Every student works on its page; returns what each page shows, the cookies and, behind nginx, the
+    index of the process that served each student (pinned: student i to process i % len(ports))."""
+    clients, served, rng = [], [], random.Random(7)
+    for i in range(STUDENTS):
+        c, where = await connect_to(url, f"student-{i}", ports, i % len(ports) if ports else None, len(clients))
         await work(c, i, rng)
         clients.append(c)
+        served.append(where)
     await asyncio.sleep(1.0)
     before = [(c.page, c.query_string, shown(c)) for c in clients]
     for c in clients:
         await c.close()
-    return before, [c.cookies for c in clients]
+    return before, [c.cookies for c in clients], served
 
 
-async def class_returns(url: str, before, cookies):
-    """Reconnect every tab with its last address (a new session: the old one died with its process)."""
-    after = []
+async def class_returns(url: str, before, cookies, ports=()):
+    """Reconnect every tab with its last address (a new session: the old one died with its process);
+    behind nginx, also the index of the process that serves each returning tab."""
+    after, served = [], []
+    if ports:
+        await settled(ports, 0)
     for (page, query, _), cookie in zip(before, cookies):
         c = loadtest.StudentClient(url, "returning")
         c.cookies = cookie
         c.query_string = query
         await c.connect()
+        if ports:
+            served.append((await settled(ports, 1)).index(1))
         await c.open(page)
         await asyncio.sleep(0.3)
         after.append((c.page, c.query_string, shown(c), c.texts()))
         await c.close()
-    return after
+        if ports:
+            await settled(ports, 0)
+    return after, served
 
 
 def compare(before, after) -> int:
@@ -121,7 +162,7 @@ def test_ten_students_restored_after_sigkill_and_restart(tmp_path):
     url = f"http://127.0.0.1:{port}"
     proc = loadtest.start_server(port, log_path=tmp_path / "first.log")
     try:
-        before, cookies = asyncio.run(class_works(url))
+        before, cookies, _ = asyncio.run(class_works(url))
         assert all(q for _, q, _ in before), "every student's address holds a state"
         assert sum("play=1" in q for _, q, _ in before) == 1
     finally:
@@ -129,7 +170,7 @@ def test_ten_students_restored_after_sigkill_and_restart(tmp_path):
         proc.wait(10)
     proc = loadtest.start_server(port, log_path=tmp_path / "second.log")
     try:
-        after = asyncio.run(class_returns(url, before, cookies))
+        after, _ = asyncio.run(class_returns(url, before, cookies))
     finally:
         loadtest.stop_server(proc)
     restored = compare(before, after)
@@ -168,7 +209,10 @@ def test_ten_students_restored_across_the_cluster_with_one_process_killed(tmp_pa
     try:
         assert started.returncode == 0, started.stdout + started.stderr
         url = f"http://127.0.0.1:{port}"
-        before, cookies = asyncio.run(class_works(url))
+        apps = (port + 1, port + 2)   # app-1, app-2 (benchmarks/cluster.sh)
+        before, cookies, served = asyncio.run(class_works(url, apps))
+        on_killed = [i for i, k in enumerate(served) if k == 0]
+        assert on_killed and len(on_killed) < STUDENTS, f"process per student (0 = app-1, killed): {served}"
         pid = int((tmp_path / "cluster" / "pids" / "app-1.pid").read_text())
         os.kill(pid, signal.SIGKILL)
         for _ in range(50):
@@ -177,9 +221,11 @@ def test_ten_students_restored_across_the_cluster_with_one_process_killed(tmp_pa
                 time.sleep(0.1)
             except ProcessLookupError:
                 break
-        after = asyncio.run(class_returns(url, before, cookies))
-        restored = compare(before, after)
-        print(f"restored {restored} of {len(before)} (cluster, one of two processes killed)")
+        after, served_after = asyncio.run(class_returns(url, before, cookies, apps))
+        assert served_after == [1] * STUDENTS, f"returning tabs not all on the surviving app-2: {served_after}"
+        restored = compare(before, after)   # (raises at the first student not restored)
+        print(f"restored {restored} of {len(before)} (cluster, one of two processes killed; {len(on_killed)} of "
+              f"them had been on the killed process: students {on_killed})")
         assert restored == STUDENTS
     finally:
         stopped = subprocess.run(["bash", script, "stop"], env=env, capture_output=True, text=True, timeout=60)

@@ -327,7 +327,7 @@ def _on_scrub():
 def _rewind():
     r = session.run()
     if r.view_step is not None:
-        r.trainer.rewind(r.view_step)
+        session.rewind(r.view_step)   # the trainer and the run's schedule of live changes
         r.view_step = None
 
 

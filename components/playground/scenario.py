@@ -9,6 +9,7 @@ from components.playground.settings import OUTPUT_FOR_TASK
 from components.shell.adapt import expect_page, plain_weights
 from engine.datasets import DATASETS
 from engine.scenario import CSV_DATASET, Points, Scenario
+from engine.scenario.checks import MAX_OPTION_LIST
 
 
 def playground_scenario(settings, run=None, **view) -> Scenario:
@@ -36,8 +37,8 @@ def playground_scenario(settings, run=None, **view) -> Scenario:
                   data_seed=settings.data_seed, features=settings.features, points=points)
     if run is not None:
         options["selected"] = run.selected
-        if run.extras.get("live"):   # live settings changed during the run: "step:values from then on"
-            options["live"] = [schedule_text(k, v) for k, v in run.extras["live"]]
+        if run.extras.get("live") and schedule_fits(run):   # live settings changed during the run: "step:values
+            options["live"] = [schedule_text(*entry) for entry in run.extras["live"]]   # from then on"
         values.update(weights=plain_weights(run.net.weights), biases=plain_weights(run.net.biases),
                       step=run.trainer.step_count)
     values.update(options=options, **view)
@@ -88,24 +89,37 @@ def playground_state(s: Scenario):
 LIVE = ("lr", "batch_size", "optimizer", "l1", "l2", "clip_norm")
 
 
-def schedule_text(step: int, values: dict) -> str:
+def schedule_fits(run) -> bool:
+    """Whether the run's schedule of live changes fits a scenario (at most ``MAX_OPTION_LIST`` entries).
+    Beyond, the scenario leaves it out and the run's weights stand for it: a restore replays the steps
+    with today's settings, then puts the weights back (the optimizer's memory and the curves differ)."""
+    return len(run.extras.get("live", ())) <= MAX_OPTION_LIST
+
+
+FRESH = "fresh"   # the last word of an entry where the run was rewound: the optimizer's memory starts fresh
+
+
+def schedule_text(step: int, values: dict, fresh: bool = False) -> str:
     """One entry of ``view.options.live``: ``"step:lr,batch_size,optimizer,l1,l2,clip_norm"``, the live
-    settings in force from that training step on (``-`` for no clipping; e.g. ``"3:0.3,10,sgd,0.0,0.0,-"``)."""
+    settings in force from that training step on (``-`` for no clipping; e.g. ``"3:0.3,10,sgd,0.0,0.0,-"``),
+    with ``,fresh`` at the end where the run was rewound to that step ("Continue training from step …"):
+    there the optimizer's memory starts fresh."""
     return f"{int(step)}:" + ",".join("-" if values[n] is None else f"{values[n]!r}" if isinstance(values[n], float)
-                                      else str(values[n]) for n in LIVE)
+                                      else str(values[n]) for n in LIVE) + (f",{FRESH}" if fresh else "")
 
 
 def read_schedule(entries) -> list:
-    """``[[step, {live setting: value}], …]`` from ``view.options.live``; ValueError naming the entry."""
+    """``[[step, {live setting: value}, fresh], …]`` from ``view.options.live``; ValueError naming the entry."""
     if not isinstance(entries, (list, tuple)):
         raise ValueError("view.options.live: expected a list of \"step:lr,batch_size,optimizer,l1,l2,"
-                         "clip_norm\" entries")
+                         "clip_norm[,fresh]\" entries")
     out, last = [], -1
     for i, text in enumerate(entries):
         try:
             step, rest = str(text).split(":", 1)
             parts = rest.split(",")
-            if len(parts) != len(LIVE) or int(step) <= last:
+            fresh = len(parts) == len(LIVE) + 1 and parts[-1] == FRESH
+            if len(parts) != len(LIVE) + fresh or int(step) <= last or (fresh and int(step) == 0):
                 raise ValueError
             values = dict(zip(LIVE, (float(parts[0]), int(parts[1]), parts[2], float(parts[3]), float(parts[4]),
                                      None if parts[5] == "-" else float(parts[5]))))
@@ -113,7 +127,8 @@ def read_schedule(entries) -> list:
         except (ValueError, TypeError) as e:
             detail = f": {e}" if str(e) else ""
             raise ValueError(f"view.options.live[{i}]: expected \"step:lr,batch_size,optimizer,l1,l2,"
-                             f"clip_norm\" with rising steps, got {str(text)[:60]!r}{detail}") from None
+                             f"clip_norm[,fresh]\" with rising steps (fresh after step 0), got "
+                             f"{str(text)[:60]!r}{detail}") from None
         last = int(step)
-        out.append([last, values])
+        out.append([last, values, fresh])
     return out

@@ -11,17 +11,20 @@ import time
 from dataclasses import dataclass, field
 from typing import Optional
 
+import numpy as np
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from components.playground.scenario import playground_scenario, playground_state
+from components.playground.scenario import playground_scenario, playground_state, schedule_fits
 from components.playground.settings import (OUTPUT_FOR_TASK, PlaygroundSettings, Run, apply_live, new_run,
                                             update_run)
 from engine.datasets import DATASETS, parse_csv
 from engine.scenario import CSV_DATASET, NO_LINK_FOR_POINTS, Scenario, link_carries_weights
+from engine.scenario.checks import MAX_OPTION_LIST
 
 KEY = "playground"
 REPLAY_LIMIT = 20_000  # steps replayed from the seed to restore a run's position; beyond: the saved weights
+OWN_WEIGHTS = "own_weights"   # a run's extras flag: its weights are not those its steps replayed from the seed give
 
 
 @dataclass
@@ -66,7 +69,8 @@ def commit(new: PlaygroundSettings) -> Run:
     """Store valid settings and bring the run in line with them (live change or reset).
 
     A live change after some training steps is written into the run's schedule (``extras["live"]``:
-    ``[step, values in force from that step]``), so the run can be replayed exactly from its seed.
+    ``[step, values in force from that step, optimizer memory starts fresh there]``), so the run can be
+    replayed exactly from its seed.
     """
     page = _page()
     old = page.run
@@ -76,12 +80,12 @@ def commit(new: PlaygroundSettings) -> Run:
         before = old.extras.get("live_now", None)
         now = _live(new)
         if before is not None and before != now:
-            schedule = old.extras.setdefault("live", [[0, before]])
+            schedule = old.extras.setdefault("live", [[0, before, False]])
             step = old.trainer.step_count
             if schedule[-1][0] == step:
                 schedule[-1][1] = now
             else:
-                schedule.append([step, now])
+                schedule.append([step, now, False])
     page.run.extras["live_now"] = _live(new)
     return page.run
 
@@ -91,6 +95,22 @@ def run() -> Run:
     if page.run is None:
         page.run = new_run(page.settings)
     return page.run
+
+
+def rewind(step: int) -> None:
+    """Continue training from a recorded ``step``: the trainer drops the later steps and the optimizer's
+    memory; the schedule drops the live changes made after ``step`` and says what holds from ``step`` on
+    (the live settings now, with fresh optimizer memory), so a replay from the seed takes the same path."""
+    r = run()
+    r.trainer.rewind(step)
+    r.extras.pop(OWN_WEIGHTS, None)   # the recorded weights of ``step`` are the replay's
+    now = _live(r.settings)
+    if step == 0:   # the run starts afresh with today's settings: nothing to replay differently
+        r.extras.pop("live", None)
+        return
+    # without a schedule the live settings never changed after step 0: today's held from the start
+    schedule = [e for e in r.extras.get("live", [[0, now, False]]) if e[0] < step]
+    r.extras["live"] = schedule + [[step, now, True]]
 
 
 def reset() -> None:
@@ -145,14 +165,21 @@ def scenario(state=None, link=False, **view) -> Scenario:
     """The page as it is now as a scenario (ValueError: "csv" chosen but nothing uploaded).
 
     ``state``: a session state read off the script thread (a deferred download), else this session's.
-    ``link``: for the address bar: up to ``REPLAY_LIMIT`` steps the trainer's step and seed say it all
-    (the restore replays them, optimizer state included), so the weights stay out of the link.
+    ``link``: for the address bar: up to ``REPLAY_LIMIT`` steps the trainer's step, the seed and the
+    schedule of live changes say it all (the restore replays them, optimizer state included), so the
+    weights stay out of the link; past that limit or with a schedule too long for a link, they stay in.
     """
     page = _in(state)
     s = playground_scenario(page.settings, page.run, **view)
-    if link and s.step <= REPLAY_LIMIT:
+    if link and replayable(page.run):
         s = s.replace(weights=None, biases=None)
     return s
+
+
+def replayable(r: Run) -> bool:
+    """Whether a replay from the seed gives the run's weights: at most ``REPLAY_LIMIT`` steps, a schedule of
+    live changes a scenario holds, weights not loaded from a file that a replay does not give."""
+    return r.trainer.step_count <= REPLAY_LIMIT and schedule_fits(r) and not r.extras.get(OWN_WEIGHTS)
 
 
 LINK_DERIVED = ("output_activation", "loss")   # a link leaves them out: ``complete_link`` derives them
@@ -174,8 +201,10 @@ def link_problem(s: Scenario) -> Optional[str]:
     if s.dataset == CSV_DATASET:
         return NO_LINK_FOR_POINTS
     if s.weights is not None and not link_carries_weights(s):
-        return (f"the run is past {REPLAY_LIMIT:,} steps (the most a restore replays) and its network has more "
-                "weights than a link carries")
+        why = (f"the run is past {REPLAY_LIMIT:,} steps (the most a restore replays)" if s.step > REPLAY_LIMIT else
+               f"its weights are not a replay from the seed (the live settings, α, batch size, optimizer, penalty "
+               f"or clipping, changed more than {MAX_OPTION_LIST} times during the run, more than a link holds)")
+        return f"{why} and its network has more weights than a link carries"
     return None
 
 
@@ -203,8 +232,12 @@ def apply(s: Scenario) -> None:
     # points uploaded earlier in this session stay at hand ("csv" in the selector) unless the file brings its own
     fresh = new_run(new, uploaded if uploaded is not None else getattr(old, "uploaded", None))
     target = min(step, REPLAY_LIMIT)
-    for (start, values), end in zip(schedule, [e[0] for e in schedule[1:]] + [target]):
+    for (start, values, restarted), end in zip(schedule, [e[0] for e in schedule[1:]] + [target]):
+        if start > target:
+            break
         apply_live(fresh, new.with_(**values))       # the live settings as they were from ``start`` on
+        if restarted:                                # the run was rewound to ``start``: what the rewind dropped
+            fresh.trainer.start_fresh()
         if min(end, target) > fresh.trainer.step_count:
             fresh.trainer.run(steps=min(end, target) - fresh.trainer.step_count)
     apply_live(fresh, new)
@@ -213,6 +246,10 @@ def apply(s: Scenario) -> None:
     if schedule:
         fresh.extras["live"] = [list(e) for e in schedule]
     if weights is not None:
+        replayed = all(np.array_equal(a, np.asarray(b, dtype=float)) for a, b in
+                       zip([*fresh.net.weights, *fresh.net.biases], [*weights, *biases]))
+        if not replayed:   # e.g. a file saved after more live changes than a scenario's schedule holds
+            fresh.extras[OWN_WEIGHTS] = True
         fresh.net.set_parameters(weights, biases)
     fresh.selected = selected
     page.run, page.settings = fresh, new

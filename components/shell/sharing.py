@@ -208,6 +208,7 @@ def page_start(page: str) -> None:
             _notify(f"Could not load this scenario: {e}. The page is unchanged.", "error")
     flags = _view_flags()
     presenter.apply(flags["presenter"], flags["hide"], on_exit=set_presenter, args=(False, flags["hide"]))
+    address_writer()   # before any widget: a change made while the first run still draws adds no Back step
     for kind, message in st.session_state.pop(NOTICES, []):
         {"error": st.error, "warning": st.warning, "info": st.info, "lesson": _lesson_notice}[kind](message)
 
@@ -243,7 +244,7 @@ def address(page: str):
         q = to_query(s, base=base)
     except ValueError as e:
         return dict(_BARE), str(e)
-    if q.get("w") == "reinit":
+    if q.get("w") == "reinit" and problem is None:   # (a page's own reason names the cause: kept)
         problem = (f"this network has {len(s.flat_parameters()):,} parameters and links carry every weight up "
                    f"to {LINK_MAX_PARAMS}: weights you moved are not in the link")
     q.pop("p", None)  # the path names the page
@@ -295,7 +296,11 @@ _replace_history = st.components.v2.component("backprop_lens_replace_history", j
 
 def address_writer() -> None:
     """Mount the few lines of JS that make Streamlit write a query-only address change with
-    ``history.replaceState`` (otherwise every slider move would be a Back step); once per tab is enough."""
+    ``history.replaceState`` (otherwise every slider move would be a Back step); once per tab is enough.
+
+    Mounted by ``page_start`` before any widget of the page, in the main area, hidden (presenter's CSS,
+    drawn just before it): in the sidebar panel, drawn last, the playground's first run took 4-12 s to
+    reach it, and a slider moved meanwhile added a Back step per move (tests/browser/test_address_bar.py)."""
     _replace_history(key="share_history_js")
 
 
@@ -335,7 +340,6 @@ def panel(page: str) -> None:
         st.divider()
         st.subheader("Lesson, save, load, share")
         presenter_controls()
-        address_writer()
         try:
             current_scenario(page)   # raises the message when the page cannot be saved now
             # the file is built when clicked, from the state at that moment (a fragment rerun may have

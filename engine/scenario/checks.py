@@ -14,6 +14,7 @@ from engine.checks import _choice, _fail, _integer, _number
 from engine.features import FEATURES
 
 MAX_LAYERS = 64            # weight layers (hidden layers + output)
+MAX_OPTION_LIST = 64       # values in one view option that is a list (e.g. a schedule of α changes)
 MAX_UNITS = 256            # units in any layer, input and output included
 MAX_BATCH = 512            # rows of x / y
 MAX_ABS = 1e6              # |value| of any weight, bias, input or target
@@ -169,8 +170,8 @@ def _options(value, name):
 
 def _scalar_or_list(v, name):
     if isinstance(v, (list, tuple)):
-        if len(v) > 64:
-            raise _fail(name, "a list of at most 64 values", v)
+        if len(v) > MAX_OPTION_LIST:
+            raise _fail(name, f"a list of at most {MAX_OPTION_LIST} values", v)
         return tuple(_scalar(x, f"{name}[{i}]") for i, x in enumerate(v))
     return _scalar(v, name)
 

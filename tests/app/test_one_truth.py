@@ -161,15 +161,26 @@ PLAYGROUND_ACTIONS = {
     "edge colours": lambda at: at.radio(key="pg_edge_mode").set_value(
         "gradient" if at.radio(key="pg_edge_mode").value != "gradient" else "weight").run(),
     "reset": lambda at: at.button(key="pg_reset").click().run(),
+    "rewind": lambda at: _rewind_early(at),
 }
+
+
+def _rewind_early(at):
+    """Continue training from a recorded step a quarter of the way in, before the later live changes (or train,
+    with nothing to go back to)."""
+    steps = at.session_state["playground"].run.trainer.history.steps
+    if len(steps) < 3:
+        return at.button(key="pg_step").click().run()
+    return _rewind_to(at, steps[len(steps) // 4])
 
 
 def test_playground_save_link_and_page_agree_after_every_action(deferred):
     at = open_page("playground")
     check(at, "playground", deferred, "opening the page")
     # training, a live change, more training: the address must replay the run with each setting in force
-    first = ["step", "learning rate", "step", "batch size", "epoch", "learning rate", "epoch", "edge colours", "step"]
-    for i, name in enumerate(first + walk(list(PLAYGROUND_ACTIONS), seed=1)[:24]):
+    first = ["step", "learning rate", "step", "batch size", "epoch", "learning rate", "epoch", "edge colours", "step",
+             "rewind", "learning rate", "epoch"]
+    for i, name in enumerate(first + walk(list(PLAYGROUND_ACTIONS), seed=1)[:30]):
         PLAYGROUND_ACTIONS[name](at)
         check(at, "playground", deferred, f"action {i}: {name}")
 
@@ -247,3 +258,64 @@ def test_an_address_the_page_wrote_a_moment_ago_is_not_applied_as_a_link():
     at.run()
     assert at.session_state["step_page"].step == 2, "the page went back to an address it had written itself"
     assert not at.exception
+
+
+def _rewind_to(at, step):
+    """Scrub the history to ``step`` and press "Continue training from step …"."""
+    at.select_slider(key="pg_scrub").set_value(step).run()
+    return at.button(key="pg_rewind").click().run()
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_a_rewound_run_replays_from_its_seed_to_the_weights_the_page_shows(deferred, optimizer):
+    """Continue training from step 10 of a run whose α changed at step 25, then train and change α again:
+    the address (which replays the run from its seed) and the saved file give the page's weights bit for bit.
+    The rewind drops the α change recorded after step 10 and, with Adam, the optimizer's memory, which the
+    replay must drop at step 10 too."""
+    at = open_page("playground")
+    at.selectbox(key="pg_optimizer").set_value(optimizer).run()
+    at.button(key="pg_epoch").click().run()                       # steps 0-25 at α = 0.03
+    at.select_slider(key="pg_lr").set_value(0.1).run()            # α = 0.1 from step 25
+    at.button(key="pg_epoch").click().run()                       # to step 50
+    _rewind_to(at, 10)
+    assert at.session_state["playground"].run.trainer.step_count == 10
+    check(at, "playground", deferred, "continue from step 10")
+    at.button(key="pg_epoch").click().run()                       # steps 10-25 at α = 0.1
+    check(at, "playground", deferred, "the rest of the epoch after the rewind")
+    at.button(key="pg_epoch").click().run()                       # steps 25-50, still α = 0.1
+    at.select_slider(key="pg_lr").set_value(0.3).run()            # α = 0.3 from step 50
+    at.button(key="pg_step").click().run()
+    check(at, "playground", deferred, "a live change after the rewind")
+    page = at.session_state["playground"].run
+    restored = open_page("playground", address(at)).session_state["playground"].run
+    assert restored.trainer.step_count == page.trainer.step_count == 51
+    for name, got, want in (("W", restored.net.weights, page.net.weights), ("b", restored.net.biases, page.net.biases)):
+        for l, (g, w) in enumerate(zip(got, want)):
+            assert np.array_equal(g, w), f"{name}{l}: the replay differs by {np.max(np.abs(g - w)):.3g}"
+
+
+def test_a_run_whose_live_settings_changed_more_often_than_a_link_replays_keeps_its_weights(deferred):
+    """More than 64 live changes (a schedule too long for a scenario): Save still writes the page, and the
+    address carries the weights instead of the schedule (a small network) or says it cannot restore the page
+    (a network over the link's 64 parameters). Before, Save was unavailable and the address fell back to the
+    page's defaults."""
+    from engine.scenario.checks import MAX_OPTION_LIST
+
+    def change_often(at):
+        for i in range(MAX_OPTION_LIST + 1):
+            at.button(key="pg_step").click().run()
+            at.select_slider(key="pg_lr").set_value(0.1 if i % 2 == 0 else 0.03).run()
+
+    at = open_page("playground")
+    change_often(at)
+    assert address(at)["step"] == str(MAX_OPTION_LIST + 1) and "w" in address(at), address(at)
+    assert not any("cannot be restored" in w.value for w in at.warning), [w.value for w in at.warning]
+    check(at, "playground", deferred, f"{MAX_OPTION_LIST + 1} changes of α during the run")
+
+    at.text_input(key="pg_hidden").input("8, 8").run()
+    change_often(at)
+    file = saved(at, deferred)
+    net = at.session_state["playground"].run.net
+    assert file.step == MAX_OPTION_LIST + 1 and np.array_equal(np.asarray(file.weights[1]), net.weights[1])
+    notes = [w.value for w in at.warning if "cannot be restored after a restart" in w.value]
+    assert len(notes) == 1 and f"changed more than {MAX_OPTION_LIST} times" in notes[0], [w.value for w in at.warning]

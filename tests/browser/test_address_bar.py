@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.browser.conftest import assert_no_exception, screenshot, wait_ready
+from tests.browser.test_step_page import click_node
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +46,15 @@ def slider_value(page, label):
     return page.get_by_role("slider", name=label).first.get_attribute("aria-valuenow")
 
 
+def equations(page):
+    """The selected item's heading and every equation of the equations panel."""
+    heading = page.locator("h4", has_text="Selected:").first.inner_text()
+    return [heading] + page.locator(".st-key-step_equations .katex-display").all_inner_texts()
+
+
 def test_reload_restores_the_step_page_and_back_goes_to_the_previous_page(page, app_url):
+    """Three slider moves, two steps and a click on a graph node (real mouse), then a reload: the same page,
+    step, slider, selected node, equations and graph; Save wrote the state shown; Back: the previous page."""
     page.set_viewport_size({"width": 1600, "height": 1500})
     page.goto(app_url + "/playground", timeout=60_000)
     wait_ready(page, timeout=60_000)
@@ -67,27 +76,63 @@ def test_reload_restores_the_step_page_and_back_goes_to_the_previous_page(page, 
         page.locator(".st-key-step_forward button").first.click()
         time.sleep(0.5)
         wait_ready(page)
-    q = wait_query(page, lambda q: q.get("step") == "2", "step=2")
+    wait_query(page, lambda q: q.get("step") == "2", "step=2")
     page.locator("h3", has_text="Step 3 of 7").first.wait_for(timeout=30_000)
-    assert page.evaluate("history.length") == entries, "slider moves and steps added history entries"
-    shown = (caption(page), slider_value(page, re.compile("Input x")), graph_text(page))
+    # a real mouse click on the graph's first hidden node (plotly's point, not a simulated event)
+    before = query(page)
+    click_node(page, 2)
+    page.locator("h4", has_text="Selected: h¹₁").first.wait_for(timeout=30_000)
+    q = wait_query(page, lambda q: q != before and q.get("step") == "2", "the clicked node")
+    wait_ready(page)
+    page.wait_for_timeout(500)   # the graph redraws with the selection ringed
+    assert page.evaluate("history.length") == entries, "slider moves, steps and a click added history entries"
+    shown = (caption(page), slider_value(page, re.compile("Input x")), graph_text(page), equations(page))
+    assert "h¹₁" in shown[3][0] and len(shown[3]) > 1, shown[3]
     screenshot(page, "address_bar_before_reload")
     # Save after fragment reruns (the steps) writes the state shown now, as the address does
     with page.expect_download(timeout=30_000) as download:
         page.locator(".st-key-share_save button").first.click()
     doc = json.loads(Path(download.value.path()).read_text())
-    assert doc["view"]["step"] == 2, doc["view"]
+    assert doc["view"]["step"] == 2 and doc["view"]["options"]["selected"] == "L1:N0", doc["view"]
     assert doc["data"]["x"][0][0] == float(q["x"].split(",")[0])
 
     page.reload(timeout=60_000)
     wait_ready(page, timeout=60_000)
     page.locator("h3", has_text="Step 3 of 7").first.wait_for(timeout=60_000)
     page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
+    page.locator("h4", has_text="Selected: h¹₁").first.wait_for(timeout=60_000)
     assert query(page) == q, "the reloaded page rewrote a different address"
-    assert (caption(page), slider_value(page, re.compile("Input x")), graph_text(page)) == shown
+    again = (caption(page), slider_value(page, re.compile("Input x")), graph_text(page), equations(page))
+    for what, a, b in zip(("step caption", "input slider", "graph", "equations"), again, shown):
+        assert a == b, f"after the reload the {what} differs: {a!r} != {b!r}"
     assert_no_exception(page)
     screenshot(page, "address_bar_after_reload")
 
     page.go_back(timeout=60_000)
     page.locator("h1", has_text="Training playground").wait_for(timeout=60_000)
     assert urlsplit(location(page)).path.endswith("/playground"), location(page)
+
+
+def test_a_slider_moved_right_after_the_page_loads_adds_no_back_step(page, app_url):
+    """A student who moves a slider as soon as it shows, while the page's first run is still drawing (the
+    playground's takes seconds), and then again: Back still goes to the previous page, not to the previous
+    value. (With the history patch mounted in the sidebar panel, drawn last, each move added a Back step.)"""
+    page.set_viewport_size({"width": 1600, "height": 1200})
+    page.goto(app_url + "/step", timeout=60_000)
+    page.locator("h3", has_text="Step 1 of 7").first.wait_for(timeout=60_000)
+    wait_ready(page, timeout=60_000)
+    page.goto(app_url + "/playground", timeout=60_000)   # a new document: nothing of the last one's JS is left
+    entries = page.evaluate("history.length")
+    slider = page.get_by_role("slider", name=re.compile("Noise")).first
+    slider.wait_for(timeout=60_000)
+    for i in range(2):
+        before = query(page).get("noise")
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        wait_query(page, lambda q: q.get("noise") != before, f"move {i + 1} of the noise slider", timeout=60)
+    wait_ready(page, timeout=60_000)
+    added = page.evaluate("history.length") - entries
+    assert added == 0, f"moving a slider right after the load added {added} history entries"
+    page.go_back(timeout=60_000)
+    page.locator("h3", has_text="Step 1 of 7").first.wait_for(timeout=60_000)
+    assert urlsplit(location(page)).path.endswith("/step"), location(page)

@@ -174,6 +174,23 @@ def test_rewind_continues_exactly_as_the_original_run():
     assert all(np.array_equal(a, b) for a, b in zip(final, t.net.weights)), "SGD replays the same minibatches"
 
 
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_a_rewound_run_is_a_replay_that_starts_fresh_at_the_rewound_step(optimizer):
+    """A rewind drops the optimizer's memory; a replay from the seed that calls ``start_fresh`` at the
+    rewound step takes the same path, bit for bit (without it, the memory of steps 1-12 steers steps 13-30)."""
+    t = make_trainer("moons", n_samples=64, batch_size=5, optimizer=optimizer)
+    t.run(steps=30)
+    t.rewind(12)
+    t.run(steps=18)
+    replay, carried = (make_trainer("moons", n_samples=64, batch_size=5, optimizer=optimizer) for _ in range(2))
+    replay.run(steps=12)
+    replay.start_fresh()
+    replay.run(steps=18)
+    carried.run(steps=30)
+    assert all(np.array_equal(a, b) for a, b in zip(t.net.weights, replay.net.weights))
+    assert not all(np.array_equal(a, b) for a, b in zip(t.net.weights, carried.net.weights))
+
+
 def test_history_memory_budget_sets_the_limit():
     t = make_trainer("spiral", hidden=(16,) * 8, features=ALL_FEATURES, n_samples=40)
     assert 50 <= t.history.limit < 1000
