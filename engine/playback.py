@@ -24,7 +24,7 @@ import base64
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -166,13 +166,16 @@ class Producer:
 
     def chunk(self, frames: int, steps_per_frame: int, epoch_limit: Optional[int] = None,
               cpu_budget: Optional[float] = None, seconds_left: Optional[float] = None, fps: float = 30.0,
-              wall_budget: Optional[float] = None) -> Chunk:
+              wall_budget: Optional[float] = None, between: Optional[Callable[[], None]] = None) -> Chunk:
         """Train and encode up to ``frames`` frames of ``steps_per_frame`` steps each.
 
         Stops early at a divergence, at ``epoch_limit``, after ``cpu_budget`` seconds of this thread's
         CPU time or ``wall_budget`` seconds of wall time (a busy machine or BLAS threads; at least one
         frame is made), or after ``seconds_left`` of play at ``fps`` frames/s
-        (the auto-pause); the last frame then carries the reason in ``Chunk.stop``."""
+        (the auto-pause); the last frame then carries the reason in ``Chunk.stop``.
+
+        ``between`` is called before each frame after the first (a server lets other work go first
+        there); the time it takes does not count against ``wall_budget``."""
         if frames < 1 or steps_per_frame < 1:
             raise ValueError(f"frames, steps_per_frame: expected ≥ 1, got {frames}, {steps_per_frame}")
         t = self.trainer
@@ -182,6 +185,10 @@ class Producer:
             stop = "time_limit"
         wall = time.perf_counter()
         while stop is None and len(out) < frames:
+            if between is not None and out:
+                waited = time.perf_counter()
+                between()
+                wall += time.perf_counter() - waited
             if epoch_limit is not None and t.epoch_count >= epoch_limit:
                 stop = "epoch_limit"
                 break
