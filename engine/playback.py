@@ -243,14 +243,13 @@ class Producer:
         if detail:
             G = int(round(np.sqrt(len(self.grid_inputs))))
             maps, scales = [], []
-            for layer in a:
-                for j in range(layer.shape[1]):
-                    m_j = layer[:, j].reshape(G, G)[::self.thumb_step, ::self.thumb_step]
-                    finite = m_j[np.isfinite(m_j)]
-                    s = float(np.max(np.abs(finite))) if finite.size else 1.0
-                    s = s if s > 0 else 1.0
-                    maps.append(encode_levels(np.clip(m_j / s, -1, 1), -1.0, 1.0))
-                    scales.append(_num(s))
+            for layer in a:   # every unit of the layer at once: (n, T, T), unit by unit in the bytes
+                m = layer.T.reshape(-1, G, G)[:, ::self.thumb_step, ::self.thumb_step]
+                size = np.max(np.abs(np.where(np.isfinite(m), m, 0.0)), axis=(1, 2))
+                size = np.where(np.isfinite(m).any(axis=(1, 2)) & (size > 0), size, 1.0)
+                with np.errstate(invalid="ignore"):
+                    maps.append(encode_levels(np.clip(m / size[:, None, None], -1, 1), -1.0, 1.0))
+                scales += [_num(v) for v in size]
             f["maps"] = b"".join(maps)
             f["map_scales"] = scales
             flat = np.concatenate([W.ravel() for W in t.net.weights])
