@@ -33,7 +33,7 @@ MAX_CHUNK_SECONDS = 4.0      # … up to this much when many play (0.1 s per pla
 LOW_SECONDS = 1.0            # the browser asks for the next chunk when less than this is left (more when
                              # its last request took longer: 1.3 × that round trip)
 WALL_BUDGET = 0.5            # a chunk is answered within about this much wall time, however busy the machine
-SERVER_SHARE = 0.5           # cores for training + encoding, shared by every playing session (the rest of
+SERVER_SHARE = 0.4           # cores for training + encoding, shared by every playing session (the rest of
                              # the core answers clicks and page reruns)
 PLAYER_IDLE_SECONDS = 4.0    # a session that has asked nothing for this long no longer counts as playing
 DETAIL_EVERY = 3             # neuron maps and edge colours every this many frames
