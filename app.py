@@ -1,7 +1,7 @@
 """Backprop Lens: the thin entry. `streamlit run app.py`."""
 import streamlit as st
 
-from components.shell import housekeeping
+from components.shell import housekeeping, priority
 from components.shell.navigation import HOME, PAGES, UNKNOWN, tab_title, unknown_path
 
 st.set_page_config(page_title="Backprop Lens", page_icon="🔎", layout="wide")
@@ -16,4 +16,5 @@ if stray and "/" not in stray:  # (a nested path cannot be a page's url_path: St
     pages.append(st.Page(UNKNOWN, title=HOME.title, url_path=stray, visibility="hidden"))
 current = st.navigation(pages)
 st.set_page_config(page_title=tab_title(current.title))
-current.run()
+with priority.clicking():   # a playing playground's training steps aside while a click is answered
+    current.run()

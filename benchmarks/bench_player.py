@@ -1,6 +1,6 @@
 """What one playing student costs the server, without a browser: bytes per second of play sent to the
 player and CPU seconds per second of play (training + encoding + packing), at the default speed
-(25 steps per frame, 30 frames/s), for the default playground and the largest network.
+(player.DEFAULT_SPEED steps per frame, 30 frames/s), for the default playground and the largest network.
 
     python benchmarks/bench_player.py
 """

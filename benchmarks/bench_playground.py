@@ -27,6 +27,7 @@ from components.drawing.graph import network_figure
 from components.playground.figures import (GRID, boundary_figure, curves_figure, neuron_figure, neuron_maps,
                                            plane_grid, thumbnails_figure)
 from components.playground.settings import PlaygroundSettings, new_run
+from components.playground.player import DEFAULT_SPEED, SPEEDS  # noqa: E402
 from components.drawing.style import node_label
 from engine.features import FEATURES
 
@@ -89,7 +90,7 @@ def measure(settings, repeat):
         "boundary": lambda m: boundary_figure(ds, xs, ys, m[-1]),
         "curves": lambda m: curves_figure(t.curve, ds.task),
         "network graph": lambda m: network_figure(sizes, list(net.weights), list(net.biases), dW=list(snap.dW),
-                                                  db=list(snap.db), color_edges_by="weight", show_values=False),
+                                                  db=list(snap.db), edge_mode="weight", show_values=False),
         "neuron thumbnails": lambda m: thumbnails_figure(m, labels, sizes, selected="L1:N0"),
         "one neuron large": lambda m: neuron_figure(m, "L1:N0", labels[2], xs, ys, ds),
     }
@@ -117,11 +118,11 @@ def measure(settings, repeat):
     print(f"full redraw (all five figures): {1 / med:5.1f} redraws/s ({med * 1000:.1f} ms)   target ≥ 20")
 
     def tick():
-        t.run(steps=25)
+        t.run(steps=SPEEDS[DEFAULT_SPEED])
         data_view()
 
     med, _ = timed(tick, repeat)
-    print(f"one play tick at the default speed (25 steps + data view): {med * 1000:.1f} ms")
+    print(f"one play tick at the default speed ({SPEEDS[DEFAULT_SPEED]} steps + data view): {med * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

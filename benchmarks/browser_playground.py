@@ -1,6 +1,6 @@
 """Felt speed of the playground in a real browser (Debian Chromium, headless, server on this machine).
 
-For the default playground (circles, [4, 2] tanh, 25 steps per frame) and the largest network
+For the default playground (circles, [4, 2] tanh, the default speed) and the largest network
 (8 hidden layers × 16, all seven input features):
 
 - frames shown per second and training steps per second shown, over ``--seconds`` of play (read from
@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from components.playground.player import DEFAULT_SPEED, SPEEDS  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, free_port, start_streamlit  # noqa: E402
 
 LARGEST = ("16, 16, 16, 16, 16, 16, 16, 16", "all seven features")
@@ -172,7 +173,8 @@ def main(argv=None):
     print("  network                     frames/s  steps/s shown  click→frozen median/max  click→server agrees "
           "median/max  frames after freeze")
     for name, fps, sps, frozen, agreed, late in rows:
-        label = "circles [4, 2] tanh, 25/frame" if name == "default" else "8 × 16, 7 features, 25/frame"
+        per = SPEEDS[DEFAULT_SPEED]
+        label = f"circles [4, 2] tanh, {per}/frame" if name == "default" else f"8 × 16, 7 features, {per}/frame"
         print(f"  {label:28s}{fps:8.1f}  {sps:13,.0f}  {statistics.median(frozen):9.0f} / {max(frozen):4.0f} ms"
               f"        {statistics.median(agreed):9.0f} / {max(agreed):5.0f} ms      {late}")
     print("  targets: ≥ 20 frames/s, ≥ 750 steps/s shown at the default speed, click→frozen ≤ 200 ms median")

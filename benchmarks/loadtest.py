@@ -749,8 +749,9 @@ async def _play_playground(client, rng, end_time, play_seconds, tally, interval,
         tally.errors.append("pause: the page still plays after the player reported its step")
 
 
-async def all_play_student(base_url, index, end_time, tally, start_delay, trace=False):
-    """A student who opens the playground and lets it play for the whole run (then pauses)."""
+async def all_play_student(base_url, index, end_time, tally, start_delay, trace=False, ramp=0.0):
+    """A student who opens the playground and lets it play for the whole run, then pauses: the students
+    arrive ``ramp`` seconds apart in all and pause as far apart (each plays as long as the others)."""
     await asyncio.sleep(start_delay)
     client = StudentClient(base_url, f"player-{index}", trace=trace)
     try:
@@ -758,7 +759,8 @@ async def all_play_student(base_url, index, end_time, tally, start_delay, trace=
         tally.loads.append(await client.open(""))
         tally.connected += 1
         rng = random.Random(index)
-        await _play_playground(client, rng, end_time, 0, tally, 0, hold=end_time - time.perf_counter())
+        stop = end_time - ramp + start_delay
+        await _play_playground(client, rng, end_time, 0, tally, 0, hold=stop - time.perf_counter())
     except Exception as e:
         tally.errors.append(f"player {index}: {type(e).__name__}: {e}")
     finally:
@@ -836,7 +838,7 @@ async def run_sessions(base_url, sessions, duration, interval, play_seconds, see
         else:
             tasks.append(student(base_url, i, end_time, interval, play_seconds, tally, seed, delay, trace))
     if all_play:
-        tasks = [all_play_student(base_url, i, end_time, tally, ramp * i / max(1, sessions), trace)
+        tasks = [all_play_student(base_url, i, end_time, tally, ramp * i / max(1, sessions), trace, ramp)
                  for i in range(sessions)]
 
     async def report_progress():
@@ -1006,7 +1008,7 @@ def run_load(url, pids, *, sessions=30, duration=60.0, interval=2.0, play_second
     reruns = len(tally.latencies) + tally.auto_reruns + len(tally.loads)
     return {
         "url": url, "pids": list(pids), "sessions": sessions, "connected": tally.connected,
-        "duration_s": duration, "interval_s": interval, "ttl_s": ttl,
+        "duration_s": duration, "interval_s": interval, "ramp_s": ramp, "ttl_s": ttl,
         "interactions": len(tally.latencies), "interactions_by_action": counts,
         "p50_p95_by_action_s": by_action_p,
         "auto_reruns": tally.auto_reruns, "skipped_actions": tally.skipped, "finish_lost": tally.finish_lost,
@@ -1050,7 +1052,8 @@ def format_report(r: dict) -> str:
     lines = [
         f"Backprop Lens load test — Streamlit protocol clients on {r['url']}, {n_proc} server process(es)",
         f"  sessions                 {r['sessions']} ({r['connected']} connected; 1 in 5 is an isolation witness)",
-        f"  duration, pace           {r['duration_s']:.0f} s, one interaction per {r['interval_s']:g} s ±50 % each",
+        f"  duration, pace           {r['duration_s']:.0f} s, one interaction per {r['interval_s']:g} s ±50 % each; "
+        f"arrivals{' and pauses' if r.get('all_play') else ''} spread over {r.get('ramp_s', 0):g} s",
         f"  interactions             {r['interactions']} ({by_action})",
         f"  auto-reruns (playing)    {r['auto_reruns']}",
         f"  errors                   {r['errors']}" + (f"  e.g. {r['error_samples'][:3]}" if r["errors"] else ""),
@@ -1133,6 +1136,9 @@ def main(argv=None):
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     ap.add_argument("--interval", type=float, default=2.0, help="mean seconds between one student's actions")
     ap.add_argument("--play-seconds", type=float, default=4.0, help="how long a student lets the playground play (0: nobody plays)")
+    ap.add_argument("--ramp", type=float, default=None,
+                    help="seconds over which the students arrive (default: 5, or a quarter of a shorter run); "
+                         "with --all-play they also pause this far apart")
     ap.add_argument("--all-play", action="store_true",
                     help="every student opens the playground and plays for the whole run (no witnesses)")
     ap.add_argument("--ttl", type=float, default=None,
@@ -1185,7 +1191,8 @@ def main(argv=None):
             result = run_load(url, pids, sessions=n, duration=args.duration, interval=args.interval,
                               play_seconds=args.play_seconds, ttl=ttl, seed=args.seed,
                               measure_release=not args.no_release and len(counts) == 1,
-                              trace=bool(args.trace), probe_urls=probe_urls, all_play=args.all_play)
+                              trace=bool(args.trace), probe_urls=probe_urls, all_play=args.all_play,
+                              ramp=args.ramp)
             print(format_report(result), flush=True)
             results.append(result)
     finally:

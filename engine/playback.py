@@ -24,7 +24,7 @@ import base64
 import time
 import zlib
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -166,13 +166,16 @@ class Producer:
 
     def chunk(self, frames: int, steps_per_frame: int, epoch_limit: Optional[int] = None,
               cpu_budget: Optional[float] = None, seconds_left: Optional[float] = None, fps: float = 30.0,
-              wall_budget: Optional[float] = None) -> Chunk:
+              wall_budget: Optional[float] = None, between: Optional[Callable[[], None]] = None) -> Chunk:
         """Train and encode up to ``frames`` frames of ``steps_per_frame`` steps each.
 
         Stops early at a divergence, at ``epoch_limit``, after ``cpu_budget`` seconds of this thread's
         CPU time or ``wall_budget`` seconds of wall time (a busy machine or BLAS threads; at least one
         frame is made), or after ``seconds_left`` of play at ``fps`` frames/s
-        (the auto-pause); the last frame then carries the reason in ``Chunk.stop``."""
+        (the auto-pause); the last frame then carries the reason in ``Chunk.stop``.
+
+        ``between`` is called before each frame after the first (a server lets other work go first
+        there); the time it takes does not count against ``wall_budget``."""
         if frames < 1 or steps_per_frame < 1:
             raise ValueError(f"frames, steps_per_frame: expected ≥ 1, got {frames}, {steps_per_frame}")
         t = self.trainer
@@ -182,6 +185,10 @@ class Producer:
             stop = "time_limit"
         wall = time.perf_counter()
         while stop is None and len(out) < frames:
+            if between is not None and out:
+                waited = time.perf_counter()
+                between()
+                wall += time.perf_counter() - waited
             if epoch_limit is not None and t.epoch_count >= epoch_limit:
                 stop = "epoch_limit"
                 break
@@ -236,14 +243,13 @@ class Producer:
         if detail:
             G = int(round(np.sqrt(len(self.grid_inputs))))
             maps, scales = [], []
-            for layer in a:
-                for j in range(layer.shape[1]):
-                    m_j = layer[:, j].reshape(G, G)[::self.thumb_step, ::self.thumb_step]
-                    finite = m_j[np.isfinite(m_j)]
-                    s = float(np.max(np.abs(finite))) if finite.size else 1.0
-                    s = s if s > 0 else 1.0
-                    maps.append(encode_levels(np.clip(m_j / s, -1, 1), -1.0, 1.0))
-                    scales.append(_num(s))
+            for layer in a:   # every unit of the layer at once: (n, T, T), unit by unit in the bytes
+                m = layer.T.reshape(-1, G, G)[:, ::self.thumb_step, ::self.thumb_step]
+                size = np.max(np.abs(np.where(np.isfinite(m), m, 0.0)), axis=(1, 2))
+                size = np.where(np.isfinite(m).any(axis=(1, 2)) & (size > 0), size, 1.0)
+                with np.errstate(invalid="ignore"):
+                    maps.append(encode_levels(np.clip(m / size[:, None, None], -1, 1), -1.0, 1.0))
+                scales += [_num(v) for v in size]
             f["maps"] = b"".join(maps)
             f["map_scales"] = scales
             flat = np.concatenate([W.ravel() for W in t.net.weights])

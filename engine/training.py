@@ -103,6 +103,10 @@ class History:
         n_b = sum(int(np.prod(s)) for s in bias_shapes)
         return len(History.META) + 2 * n_w + 3 * n_b
 
+    def wants(self, step: int) -> bool:
+        """Whether ``record`` keeps a snapshot of ``step`` (it is on the current stride)."""
+        return step % self.stride == 0
+
     def record(self, snap: Snapshot, always: bool = False) -> None:
         """Keep ``snap`` if its step is on the current stride (``always``: whatever its step, e.g. the
         step a paused run stopped on; the next thinning may drop it)."""
@@ -312,7 +316,8 @@ class Trainer:
             self.cursor = 0
             self._order = self._epoch_order(self.epoch_count)
             self._record_curve()
-        self.history.record(self._snapshot(r))
+        if self.history.wants(self.step_count):   # (a thinned history skips most steps: no copy for those)
+            self.history.record(self._snapshot(r, copy=False))
         return r
 
     def run(self, steps: Optional[int] = None, seconds: Optional[float] = None,
@@ -441,13 +446,16 @@ class Trainer:
             acc = None
         return loss, acc
 
-    def _snapshot(self, r: Optional[Pass]) -> Snapshot:
+    def _snapshot(self, r: Optional[Pass], copy: bool = True) -> Snapshot:
+        """The current state; ``copy=False`` shares the live arrays (only for ``History.record``, which
+        packs them into its own row at once)."""
         net = self.net
+        c = np.copy if copy else (lambda a: a)
         return Snapshot(
             step=self.step_count, epoch=self.epoch,
-            weights=tuple(W.copy() for W in net.weights), biases=tuple(b.copy() for b in net.biases),
-            dW=None if r is None else tuple(g.copy() for g in r.dW),
-            db=None if r is None else tuple(g.copy() for g in r.db),
+            weights=tuple(c(W) for W in net.weights), biases=tuple(c(b) for b in net.biases),
+            dW=None if r is None else tuple(c(g) for g in r.dW),
+            db=None if r is None else tuple(c(g) for g in r.db),
             loss=None if r is None else float(r.loss), lr=self.lr,
             delta_mean=None if r is None else tuple(np.abs(d).mean(axis=0) for d in r.delta))
 

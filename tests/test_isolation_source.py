@@ -33,6 +33,8 @@ GLOBALS_ALLOWED = {
     "components/shell/housekeeping.py:_last_collect": "when the process last collected garbage",
     "components/playground/player.py:_component": "the player component's definition (its code and styles, "
                                                   "the same for every session), registered once",
+    "components/shell/priority.py:_running": "how many full runs are in progress in the process (a count, "
+                                             "no student's data)",
 }
 # Hand-written memo dicts (module-level, filled by a function), each with why no student's data is in it.
 MEMO_ALLOWED = {

@@ -129,3 +129,43 @@ def test_a_real_server_drops_closed_sessions_after_their_ttl_with_nobody_connect
     assert (before, open_, kept) == (0, 4, 4), out
     assert after <= 1, out
 
+
+
+# ---------------------------------------------------------------- one BLAS thread
+BLAS_PROBE = """
+import ctypes, numpy
+from components.shell import housekeeping
+libs = sorted({l.split()[-1] for l in open('/proc/self/maps') if 'openblas' in l.lower() and '/' in l})
+lib = ctypes.CDLL(libs[0])
+get = next(getattr(lib, n) for n in ('scipy_openblas_get_num_threads64_', 'openblas_get_num_threads64_',
+                                      'openblas_get_num_threads') if hasattr(lib, n))
+print(housekeeping.BLAS_THREADS, '|', get())
+"""
+
+
+def _probe_blas(env_extra):
+    import os
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k not in housekeeping.BLAS_THREAD_VARS}
+    env.update(env_extra)
+    out = subprocess.run([sys.executable, "-c", BLAS_PROBE], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=str(Path(__file__).resolve().parents[1]))
+    assert out.returncode == 0, out.stderr
+    said, threads = out.stdout.strip().rsplit("|", 1)
+    return said.strip(), int(threads)
+
+
+def test_the_server_runs_one_blas_thread_when_the_teacher_set_none():
+    said, threads = _probe_blas({})
+    assert said.startswith("one thread (") and threads == 1
+
+
+def test_a_thread_count_the_teacher_set_is_kept():
+    import os
+    said, threads = _probe_blas({"OPENBLAS_NUM_THREADS": "2"})
+    assert said == "set by the environment" and threads == min(2, os.cpu_count()), "OpenBLAS's own choice"
+
+
+def test_no_proc_no_change(tmp_path):
+    assert housekeeping.one_blas_thread(environ={}, maps_path=str(tmp_path / "absent")) == "unchanged"

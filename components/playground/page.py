@@ -223,13 +223,13 @@ def _on_command():
         _set_play(True)
 
 
-def _next_chunk(r, rtt: float = 0.0) -> dict:
+def _next_chunk(r, rtt: float = 0.0, first: bool = False) -> dict:
     n = player.PLAYERS.touch(session.session_id())
     left = None
     if r.play_started is not None:
         left = PLAY_SECONDS_LIMIT - (time.monotonic() - r.play_started) - player.LOW_SECONDS
     steps = SPEEDS.get(session.widget("speed"), SPEEDS[player.DEFAULT_SPEED])
-    chunk = player.next_chunk(r, steps, n_players=n, seconds_left=left, rtt=rtt)
+    chunk = player.next_chunk(r, steps, n_players=n, seconds_left=left, rtt=rtt, first=first)
     r.extras["speed"] = r.trainer.steps_per_second
     return chunk
 
@@ -501,7 +501,7 @@ def _player_view():
     """While playing: the player, fed one chunk of frames per rerun of this fragment."""
     r = session.run()
     if r.playing and "chunk" not in r.extras:
-        r.extras["chunk"] = _next_chunk(r)
+        r.extras["chunk"] = _next_chunk(r, first=True)
     if not r.playing:   # paused (or stopped) by the player: redraw the whole page as paused
         st.rerun(scope="app")
     full = r.extras.pop("layout_due", False)

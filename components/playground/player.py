@@ -21,24 +21,26 @@ import numpy as np
 
 from components.drawing import style
 from components.drawing.layout import layered_layout
+from components.shell import priority
 from components.playground.figures import CLASS_COLORS, CLASS_SYMBOLS, CLASS_TINTS, GRID, THUMB
 from engine.features import FEATURES, transform
 from engine.playback import Chunk, Producer, grid_inputs, pack
 
 MAX_FPS = 30
 CHUNK_SECONDS = 1.5          # each chunk holds this much play at the full frame rate …
+FIRST_CHUNK_SECONDS = 0.5    # … the first one (trained in the Play click's own run) less: Play answers sooner
 MAX_CHUNK_SECONDS = 4.0      # … up to this much when many play (0.1 s per playing session): fewer reruns
 LOW_SECONDS = 1.0            # the browser asks for the next chunk when less than this is left (more when
                              # its last request took longer: 1.3 × that round trip)
 WALL_BUDGET = 0.5            # a chunk is answered within about this much wall time, however busy the machine
-SERVER_SHARE = 0.5           # cores for training + encoding, shared by every playing session (the rest of
+SERVER_SHARE = 0.4           # cores for training + encoding, shared by every playing session (the rest of
                              # the core answers clicks and page reruns)
 PLAYER_IDLE_SECONDS = 4.0    # a session that has asked nothing for this long no longer counts as playing
 DETAIL_EVERY = 3             # neuron maps and edge colours every this many frames
 KEEP_CHUNKS = 2              # checkpoints of the chunk on screen and the one sent after it (a pause lands
                              # in one of them); ≤ 2 × 120 frames × (parameters + optimizer memory)
-SPEEDS = {"1 step": 1, "5 steps": 5, "25 steps": 25, "100 steps": 100, "500 steps": 500}
-DEFAULT_SPEED = "25 steps"
+SPEEDS = {"1 step": 1, "5 steps": 5, "30 steps": 30, "100 steps": 100, "500 steps": 500}
+DEFAULT_SPEED = "30 steps"   # 900 steps/s at 30 frames/s (TensorFlow Playground ≈ 1,500)
 
 
 def _asset(name: str) -> str:
@@ -119,13 +121,16 @@ def thumb_step(sizes) -> int:
 
 
 def next_chunk(run, steps_per_frame: int, n_players: int = 1, seconds_left: Optional[float] = None,
-               rtt: float = 0.0) -> dict:
-    """Train the next chunk and return its payload (``chunk_payload``)."""
+               rtt: float = 0.0, first: bool = False) -> dict:
+    """Train the next chunk and return its payload (``chunk_payload``). ``first``: the chunk Play starts
+    with (FIRST_CHUNK_SECONDS). A chunk asked for ahead steps aside between its frames while other
+    students' clicks run (components/shell/priority.py); one trained inside a click does not."""
     prod = producer_for(run)
-    seconds = chunk_seconds(n_players, rtt)
+    seconds = FIRST_CHUNK_SECONDS if first else chunk_seconds(n_players, rtt)
+    ahead = not priority.in_click()
     chunk = prod.chunk(int(round(seconds * MAX_FPS)), steps_per_frame, epoch_limit=run.settings.epoch_limit,
                        cpu_budget=cpu_budget(n_players, seconds), seconds_left=seconds_left, fps=MAX_FPS,
-                       wall_budget=WALL_BUDGET)
+                       wall_budget=WALL_BUDGET, between=priority.stepper() if ahead else None)
     return chunk_payload(chunk, n_players, seconds)
 
 

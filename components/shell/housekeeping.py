@@ -17,6 +17,7 @@ packed into one array per run, engine/training.py ``History``.)
 import ctypes
 import gc
 import logging
+import os
 import threading
 import time
 
@@ -169,4 +170,40 @@ def on_rerun() -> None:
     collect_garbage_now_and_then()
 
 
+BLAS_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+# OpenBLAS builds' setter names: NumPy 2's wheels (scipy-openblas, 64-bit ints), then older builds
+BLAS_SETTERS = ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads")
+
+
+def one_blas_thread(environ=os.environ, maps_path="/proc/self/maps") -> str:
+    """One BLAS thread for this server unless the teacher chose a number (one of BLAS_THREAD_VARS set).
+
+    NumPy's OpenBLAS starts a thread per core; on a 2-core laptop those threads fight each other and
+    the students' sessions: the largest playground network took 25 ms per frame of play with the
+    default threads under load, 3.4 ms with one (its 2,500-point grid is a few small products per
+    layer). The environment variable comes too late here (Streamlit has loaded NumPy before app.py
+    runs), so the loaded OpenBLAS library is told directly, as threadpoolctl does. Returns what was
+    done: "set by the environment", "one thread (<library>)", or "unchanged" (no OpenBLAS found:
+    another BLAS, or a system without /proc, e.g. macOS or Windows)."""
+    if any(environ.get(v) for v in BLAS_THREAD_VARS):
+        return "set by the environment"
+    try:
+        with open(maps_path, encoding="utf-8", errors="replace") as f:
+            libs = sorted({line.split()[-1] for line in f if "openblas" in line.lower() and "/" in line})
+    except OSError:
+        return "unchanged"
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in BLAS_SETTERS:
+            setter = getattr(lib, name, None)
+            if setter is not None:
+                setter(1)
+                return f"one thread ({os.path.basename(path)})"
+    return "unchanged"
+
+
 tune_malloc()
+BLAS_THREADS = one_blas_thread()

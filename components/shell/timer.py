@@ -4,15 +4,23 @@ seconds while playing, and the tick that advances one step per rerun.
 Both pages' run objects carry ``playing``, ``speed`` (seconds per step), ``timer`` (the ``run_every`` the
 fragment was built with), ``step`` and ``steps()``.
 """
+import functools
 from typing import Callable
 
 import streamlit as st
+
+from components.shell import priority
 
 
 def timed_fragment(run, body: Callable[[], None]) -> None:
     """Run ``body`` as a fragment that reruns every ``run.speed`` seconds while ``run.playing`` (else never)."""
     run.timer = run.speed if run.playing else None
-    st.fragment(body, run_every=run.timer)()
+
+    @functools.wraps(body)   # (the fragment keeps body's name, from which Streamlit derives its id)
+    def answered_first():
+        with priority.clicking():   # a step, a click or a slider here reruns only this fragment: still a click
+            body()
+    st.fragment(answered_first, run_every=run.timer)()
 
 
 def tick(run, go_to: Callable[[int], None]) -> list:

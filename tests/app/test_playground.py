@@ -12,6 +12,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
 from streamlit.testing.v1 import AppTest
 
+from components.playground.player import DEFAULT_SPEED, SPEEDS
 from engine.playback import decode_levels, unpack
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -97,14 +98,15 @@ def test_play_sends_a_chunk_of_frames_and_the_next_one_when_asked(at):
     assert run_state(at).playing and not at.exception
     first = chunk(at)
     steps = [f["step"] for f in first["frames"]]
-    assert steps == [25 * (i + 1) for i in range(len(steps))], "25 steps per frame at the default speed"
+    per_frame = SPEEDS[DEFAULT_SPEED]
+    assert steps == [per_frame * (i + 1) for i in range(len(steps))], f"{per_frame} steps per frame by default"
     assert run_state(at).trainer.step_count == steps[-1], "the server trained exactly as far as it sent"
     assert player_data(at)["layout"]["sizes"] == [2, 4, 2, 1]
     at.run()
     assert chunk(at)["seq"] == first["seq"], "an ordinary rerun sends no new frames"
     ask_more(at)
     second = chunk(at)
-    assert second["seq"] == first["seq"] + 1 and second["frames"][0]["step"] == steps[-1] + 25
+    assert second["seq"] == first["seq"] + 1 and second["frames"][0]["step"] == steps[-1] + per_frame
     ask_more(at)
     assert run_state(at).trainer.step_count == chunk(at)["frames"][-1]["step"]
 

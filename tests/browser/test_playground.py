@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from components.playground.player import DEFAULT_SPEED, SPEEDS
 from tests.browser.conftest import assert_no_exception, screenshot, wait_ready
 
 pytestmark = pytest.mark.browser
@@ -72,7 +73,8 @@ def test_play_shows_many_frames_then_pause_freezes_and_the_page_and_the_file_agr
     shown1, step1 = int(player(page, "shown")), int(player(page, "step"))
     # 30 frames/s at best; a loaded CI machine still shows several a second (the old page: ~2)
     assert shown1 - shown0 >= 9, f"{shown1 - shown0} frames in 3 s"
-    assert step1 - step0 >= 25 * (shown1 - shown0) - 25, "25 steps per frame at the default speed"
+    per_frame = SPEEDS[DEFAULT_SPEED]
+    assert step1 - step0 >= per_frame * (shown1 - shown0 - 1), f"{per_frame} steps per frame at the default speed"
     label = page.locator(".blp").first.get_attribute("aria-label")
     assert re.search(r"epoch [\d.]+, step [\d,]+, train loss", label), label
     screenshot(page, "playground_playing")

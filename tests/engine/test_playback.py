@@ -1,5 +1,6 @@
 """engine/playback.py: the 8-bit encoding, frames trained ahead, and a pause that puts the trainer back
 exactly on a frame (weights, optimizer memory, place in the epoch), without Streamlit."""
+import time
 import numpy as np
 import pytest
 
@@ -160,3 +161,15 @@ def test_a_pause_after_switching_optimizer_does_not_hand_the_old_memory_to_the_n
     t.set_optimizer("adam")              # a live change while playing: applies from the next chunk
     assert p.pause_at(shown)
     assert t.net.optimizer == "adam" and t.net.optimizer_state == {}
+
+
+def test_between_frames_hook_runs_before_each_frame_after_the_first_and_is_not_wall_time():
+    t, d = make_trainer()
+    p = make_producer(t, d)
+    calls = []
+    chunk = p.chunk(5, 2, between=lambda: calls.append(t.step_count))
+    assert [f["step"] for f in chunk.frames] == [2, 4, 6, 8, 10]
+    assert calls == [2, 4, 6, 8], "called before frames 2…5, with the previous frame trained"
+    # a hook that sleeps longer than the wall budget does not cut the chunk short: its time is not counted
+    chunk = p.chunk(4, 1, wall_budget=0.05, between=lambda: time.sleep(0.06))
+    assert len(chunk.frames) == 4
