@@ -85,8 +85,9 @@ def lab_longest():
     settings = LabSettings(depth=49, width=63, inputs=4, activation="leaky_relu", init="he_normal", init_gain=0.07,
                            batch_size=511, seed=2**31 - 2, loss="bce", lr=0.0003, residual=True, clip_norm=0.03,
                            norm="layer", target="random", steps=2000, matched_init=False)
-    class Run:
+    class Run:   # a run at its last step that did not diverge
         step = 1999
+        divergence = None
     s = lab_scenario(settings, Run(), {"view": "Network graph", "hist_kind": "delta", "hist_mode": "one layer",
                                        "hist_layer": 48}, [[0, 0.1], [500, 0.01], [1000, 0.0003]], **VIEW)
     from components.lab import state as lab_page
