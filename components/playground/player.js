@@ -5,12 +5,22 @@
 // To the server: trigger "need_more" {have: seq} when fewer than LOW_SECONDS of frames are left;
 // state "paused_at" {step, reason, n} when play stops on a shown frame (Pause, P, or a stop frame);
 // trigger "command" "play" for the P key while paused.
+//
+// While playing, a click on the page's Step, Epoch, Save or Copy-link button is taken here (before
+// Streamlit sees it): the player pauses on the frame shown, as Pause does. Step and Epoch travel with the
+// pause ({then: "step"}: the server pauses there, then steps); Save and Copy link are clicked again once
+// the server has agreed on the paused step (the page is drawn paused), so the file and the link hold
+// exactly the frame the student saw.
 
 let LOW_SECONDS = 1.0;      // from the server (player.LOW_SECONDS)
 const MAX_FPS = 30;
 const CURVE_MAX = 2000;
 
 const css = (el, text) => { el.textContent = text; };
+// the page's buttons (Streamlit keys) a click on which pauses first while playing, and what follows
+const PAUSE_FIRST = [["pg_step", "step"], ["pg_epoch", "epoch"], ["share_save", "save"], ["share_link", "link"]];
+const CLICK_AFTER = { save: "share_save", link: "share_link" };
+let clickAfterPause = null;   // {key, at}: module-wide, the paused page may mount a new player
 
 function hexRgb(h) {
   if (h.startsWith("rgb")) return h.match(/[\d.]+/g).slice(0, 3).map(Number);
@@ -174,6 +184,8 @@ class Player {
     this.build();
     this.onKey = (e) => this.key(e);
     document.addEventListener("keydown", this.onKey);
+    this.onClick = (e) => this.intercept(e);
+    window.addEventListener("click", this.onClick, true);   // capture, on window: before React's handlers
     this.tick = (now) => this.loop(now);
     this.raf = null;           // the animation loop runs only while playing (an idle tab costs nothing)
     this.ro = new ResizeObserver(() => { this.sized = false; this.drawAll(); });
@@ -247,6 +259,14 @@ class Player {
       this.state = "paused";
       this.pauseNonce = data.nonce;
       this.root.style.display = "none";
+      this.then = null;
+      const after = clickAfterPause;
+      clickAfterPause = null;
+      if (after && performance.now() - after.at < 60000) {
+        // the server is at the paused step now: Save / Copy link as the student clicked it
+        document.body.dataset.blpClickedAfter = after.key;
+        setTimeout(() => { const b = document.querySelector(`.st-key-${after.key} button`); if (b) b.click(); }, 30);
+      }
     } else {
       this.root.style.display = "";
       if (wasMode !== "play" || data.play_id !== this.playId) {
@@ -279,7 +299,7 @@ class Player {
     this.stopAtEnd = c.stop ? { reason: c.stop, step: frames[frames.length - 1].step } : null;
     if (this.state === "waiting") this.state = "playing";
     if (this.at < 0 && this.frames.length) { this.at = 0; this.show(0, performance.now()); }
-    if (this.wantPause && this.at >= 0) { this.wantPause = false; this.pause("user"); }
+    if (this.wantPause && this.at >= 0) { this.wantPause = false; this.pause("user", this.then); }
     this.root.dataset.state = this.state;
     this.setButton();
     this.run();
@@ -348,7 +368,27 @@ class Player {
     }
   }
 
-  pause(reason) {
+  // a click on Step, Epoch, Save or Copy link while playing: pause on the frame shown first
+  intercept(e) {
+    if (this.mode !== "play" || !e.target || !e.target.closest) return;
+    const hit = PAUSE_FIRST.find(([key]) => e.target.closest(`.st-key-${key} button, .st-key-${key} a`));
+    if (!hit) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    this.then = hit[1];
+    if (CLICK_AFTER[hit[1]]) clickAfterPause = { key: CLICK_AFTER[hit[1]], at: performance.now() };
+    if (this.state === "paused-pending") {    // already paused, the server not yet agreed: say what follows
+      if (!CLICK_AFTER[hit[1]] && this.api) {
+        this.pauses += 1;
+        this.api.setStateValue("paused_at", { step: Number(this.root.dataset.pausedStep), reason: "user", then: hit[1],
+          n: Date.now() * 1000 + this.pauses });
+      }
+      return;
+    }
+    this.pause("user", hit[1]);
+  }
+
+  pause(reason, then) {
     if (this.at < 0) {                 // nothing shown yet: pause on the first frame that arrives
       this.wantPause = true;
       return;
@@ -364,8 +404,12 @@ class Player {
     this.pauses += 1;
     const words = { user: "Paused", diverged: "Stopped: the numbers overflowed", epoch_limit: "Paused at the epoch limit",
       time_limit: "Paused after the play time limit" }[reason] || "Paused";
-    this.live.textContent = `${words} at step ${int(f.step)}, epoch ${f.epoch.toFixed(1)}.`;
-    if (this.api) this.api.setStateValue("paused_at", { step: f.step, reason, n: Date.now() * 1000 + this.pauses });
+    const next = { step: ", then one step", epoch: ", then to the end of the epoch", save: ", to save",
+      link: ", for the link" }[then] || "";
+    this.live.textContent = `${words} at step ${int(f.step)}, epoch ${f.epoch.toFixed(1)}${next}.`;
+    const report = { step: f.step, reason, n: Date.now() * 1000 + this.pauses };
+    if (then === "step" || then === "epoch") report.then = then;
+    if (this.api) this.api.setStateValue("paused_at", report);
   }
 
   key(e) {
@@ -395,6 +439,7 @@ class Player {
   destroy() {
     if (this.raf !== null) cancelAnimationFrame(this.raf);
     document.removeEventListener("keydown", this.onKey);
+    window.removeEventListener("click", this.onClick, true);
     this.ro.disconnect();
   }
 

@@ -100,6 +100,54 @@ def test_play_shows_many_frames_then_pause_freezes_and_the_page_and_the_file_agr
     assert_no_exception(page)
 
 
+def start_playing(page, min_frames=5):
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("p")
+    page.wait_for_selector(f"{PLAYER}[data-state=playing]", timeout=30_000)
+    page.wait_for_function(f"(n) => Number(document.querySelector('{PLAYER}').dataset.shown) > n", arg=min_frames,
+                           timeout=30_000)
+
+
+def wait_paused_page(page, step):
+    wait_step_metric(page, step)
+    page.wait_for_selector(".st-key-pg_play button:has-text('Play')", timeout=30_000)
+    wait_ready(page)
+    assert count(metric(page, "Step")) == step
+
+
+@pytest.mark.parametrize("key", ["pg_step", "pg_epoch"])
+def test_step_or_epoch_while_playing_pauses_on_the_frame_shown_then_trains_on(page, app_url, key):
+    open_playground(page, app_url)
+    start_playing(page)
+    shown_before = int(player(page, "step"))
+    button(page, key).click()
+    paused = page.evaluate("() => window.__blpLastPause.step")
+    assert paused >= shown_before, "paused on the frame on screen when clicked"
+    want = paused + 1 if key == "pg_step" else -(-(paused + 1) // 25) * 25   # 25 steps per epoch here
+    wait_paused_page(page, want)
+    time.sleep(1.0)
+    assert count(metric(page, "Step")) == want, "paused after the step: no more training"
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("what", ["save", "link"])
+def test_save_and_copy_link_while_playing_hold_the_frame_shown(page, app_url, what):
+    open_playground(page, app_url)
+    start_playing(page)
+    if what == "save":
+        with page.expect_download(timeout=60_000) as download:
+            page.locator(".st-key-share_save button").first.click()
+        paused = page.evaluate("() => window.__blpLastPause.step")
+        saved = json.loads(open(download.value.path()).read())
+        assert saved["view"]["step"] == paused, "the file holds the step on screen when Save was clicked"
+    else:
+        page.locator(".st-key-share_link button").first.click()
+        paused = page.evaluate("() => window.__blpLastPause.step")
+        page.wait_for_selector(f".st-key-share_panel code:has-text('step={paused}')", timeout=60_000)
+    wait_paused_page(page, paused)
+    assert_no_exception(page)
+
+
 def test_the_p_key_plays_and_pauses(page, app_url):
     open_playground(page, app_url)
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
