@@ -512,7 +512,8 @@ def _player_view():
         st.rerun(scope="app")
     full = r.extras.pop("layout_due", False)
     t = r.trainer
-    layout_id = f"{r.extras.get('play_id', 0)}:{id(t)}:{r.settings.show_test}:{r.settings.discretize}:{r.selected}"
+    layout_id = (f"{r.extras.get('play_id', 0)}:{id(t)}:{r.settings.show_test}:{r.settings.discretize}:{r.selected}:"
+                 f"{r.settings.edge_mode}")
     _mount_player({"mode": "play", "play_id": r.extras.get("play_id", 0), "layout_id": layout_id,
                    "layout": player.layout_payload(r, r.selected, r.extras.get("play_from")) if full else None,
                    "chunk": r.extras.get("chunk"), "low_seconds": player.LOW_SECONDS})

@@ -62,7 +62,8 @@ async function inflate(text) {
 
 // a chunk as sent → frames with their bytes (the inverse of engine/playback.pack)
 async function decodeChunk(c) {
-  const [heat, maps, weights] = await Promise.all([inflate(c.heat), inflate(c.maps), inflate(c.weights)]);
+  const [heat, maps, weights, grads] = await Promise.all([inflate(c.heat), inflate(c.maps), inflate(c.weights),
+    c.grads ? inflate(c.grads) : Promise.resolve(new Uint8Array(0))]);
   const n = c.frames.length, size = n ? heat.length / n : 0;
   for (let i = 1; i < n; i++) {        // each frame was sent as its difference from the previous one
     const o = i * size, p = o - size;
@@ -76,6 +77,7 @@ async function decodeChunk(c) {
     if (f.detail) {
       out.maps = maps.subarray(d * m, (d + 1) * m);
       out.weights = weights.subarray(d * w, (d + 1) * w);
+      if (grads.length) out.grads = grads.subarray(d * w, (d + 1) * w);   // one level per weight
       d += 1;
     }
     return out;
@@ -268,6 +270,7 @@ class Player {
       const L = this.layout;
       this.heatTab = scaleTable(L.heat_scale, L.heat_opacity || 1);
       this.divTab = scaleTable(L.diverging);
+      this.seqTab = scaleTable(L.sequential || L.diverging);
       if (data.play_id !== this.playId) this.curve = (L.curve || []).slice();
       this.root.dataset.layout = this.layoutId;
       this.sized = false;
@@ -745,8 +748,16 @@ class Player {
     const L = this.layout, G0 = this.geo, N = L.nodes;
     const w = G0.gw, h = G0.gh;
     const g = fit(this.graph, w, h, G0.zoom);
-    const m = f.weight_range, wticks = [[0, fmt(-m, 3)], [0.5, "0"], [1, fmt(m, 3)]];
-    const pad = 40, top = 66, right = colorbarWidth(wticks) + 30;
+    const m = f.weight_range;
+    // "Colour edges by: gradient": |∂L/∂w| of the last step on a log scale (as the paused graph), else w
+    const byGrad = L.edge_mode === "gradient" && f.grads && f.grad_range;
+    let ticks = [[0, fmt(-m, 3)], [0.5, "0"], [1, fmt(m, 3)]];
+    if (byGrad) {
+      const [lo, hi] = f.grad_range, every = Math.max(1, Math.ceil((hi - lo) / 6));
+      ticks = [];
+      for (let k = hi; k >= lo; k -= every) ticks.push([(k - lo) / (hi - lo), k === 0 ? "1" : pow10(k)]);
+    }
+    const pad = 40, top = 66, right = colorbarWidth(ticks) + 30;
     let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;
     for (let i = 0; i < N.x.length; i++) { xlo = Math.min(xlo, N.x[i]); xhi = Math.max(xhi, N.x[i]); ylo = Math.min(ylo, N.y[i]); yhi = Math.max(yhi, N.y[i]); }
     const sx = (x) => pad + ((x - xlo) / Math.max(1e-9, xhi - xlo)) * (w - pad - right);
@@ -755,7 +766,7 @@ class Player {
     const dense = N.src.length > 2000;
     for (let e = 0; e < N.src.length; e++) {
       const lv = wb[e], mag = Math.abs(lv - 127.5) / 127.5;
-      g.strokeStyle = tableColor(this.divTab, lv);
+      g.strokeStyle = byGrad ? tableColor(this.seqTab, f.grads[e]) : tableColor(this.divTab, lv);
       g.lineWidth = L.edge_widths[Math.min(L.edge_widths.length - 1, Math.floor(Math.sqrt(mag) * L.edge_widths.length))] * (dense ? 0.5 : 1);
       g.setLineDash(lv < 127.5 && !dense ? [6, 4] : []);
       g.beginPath(); g.moveTo(sx(N.x[N.src[e]]), sy(N.y[N.src[e]])); g.lineTo(sx(N.x[N.dst[e]]), sy(N.y[N.dst[e]])); g.stroke();
@@ -774,9 +785,12 @@ class Player {
       g.fillStyle = "#fff"; g.fill(); g.lineWidth = N.ids[i] === L.selected ? 3.5 : 1.5; g.strokeStyle = "#111"; g.stroke();
       if (named) { g.fillStyle = "#111"; g.fillText(L.labels[i], sx(N.x[i]), sy(N.y[i]) - (inside ? 0 : r + 10)); }
     }
-    title(g, `Edges: weight w (dashed < 0) · step ${int(f.step)}`, 8, 6, w, 17);
-    colorbar(g, w - right + 20, top + 10, h - top - 50, this.divTab, wticks, "w");
-    this.graph.setAttribute("aria-label", `network graph ${L.sizes.join(" → ")}, edges coloured by weight w from ${fmt(-m, 3)} to ${fmt(m, 3)} at step ${int(f.step)}`);
+    if (byGrad) title(g, `Edges: |∂L/∂w| (log, last step) · dashed w < 0 · step ${int(f.step)}`, 8, 6, w, 17);
+    else title(g, `Edges: weight w (dashed < 0) · step ${int(f.step)}`, 8, 6, w, 17);
+    colorbar(g, w - right + 20, top + 10, h - top - 50, byGrad ? this.seqTab : this.divTab, ticks, byGrad ? "|∂L/∂w|" : "w");
+    this.graph.setAttribute("aria-label", `network graph ${L.sizes.join(" → ")}, edges coloured by ` + (byGrad
+      ? `|∂L/∂w| of the last step, log scale from 10^${f.grad_range[0]} to 10^${f.grad_range[1]}`
+      : `weight w from ${fmt(-m, 3)} to ${fmt(m, 3)}`) + ` at step ${int(f.step)}`);
   }
 
   drawThumbs(f) {

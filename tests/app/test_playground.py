@@ -176,6 +176,24 @@ def test_a_chunk_boundary_decodes_to_the_engine_prediction_within_one_level(at):
     assert np.max(np.abs(got - want)) <= 1 / 255
 
 
+def test_gradient_colouring_while_playing_sends_each_detail_frames_last_step_gradients(at):
+    """'Colour edges by: gradient' while playing: the detail frames carry |∂L/∂w| of their last step on
+    the paused graph's log scale (style.log_range / log_position), within one 8-bit level."""
+    from components.drawing import style
+    at.radio(key="pg_edge_mode").set_value("gradient").run()
+    at.button(key="pg_play").click().run()
+    assert player_data(at)["layout"]["edge_mode"] == "gradient"
+    frames = unpack(chunk(at))
+    last = frames[-1]                     # the trainer is at the chunk's last frame (a detail frame)
+    assert last["detail"] and len(last["grads"]) == len(last["weights"]) == 8 + 8 + 2
+    g = np.concatenate([d.ravel() for d in run_state(at).trainer.last_pass.dW])
+    lo, hi = style.log_range(g)
+    assert last["grad_range"] == [lo, hi] and hi - lo >= 1
+    got = decode_levels(last["grads"], 0.0, 1.0)
+    assert np.max(np.abs(got - style.log_position(g, lo, hi))) <= 0.5 / 255 + 1e-12
+    assert all("grads" in f for f in frames if f["detail"]), "every detail frame brings its gradients"
+
+
 def test_a_learning_rate_change_while_playing_applies_from_the_next_chunk(at):
     at.selectbox(key="pg_speed").set_value("1 step").run()   # every step stays in the history
     at.button(key="pg_play").click().run()

@@ -219,6 +219,25 @@ def test_the_player_fits_phone_and_projector_screens(page, app_url, width, heigh
     assert_no_exception(page)
 
 
+def test_gradient_colouring_is_kept_while_playing(page, app_url):
+    """'Colour edges by: gradient' chosen: the playing graph colours its edges by |∂L/∂w| (log colour bar)."""
+    open_playground(page, app_url)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.locator(".st-key-pg_edge_mode label").filter(has_text="gradient").first.click()
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.st-key-pg_edge_mode input'))"
+                           ".some(i => i.checked && i.closest('label').innerText.includes('gradient'))", timeout=30_000)
+    time.sleep(0.5)
+    wait_ready(page)
+    start_playing(page)
+    page.wait_for_function(f"() => (document.querySelector('{PLAYER} .blp-graph').getAttribute('aria-label') || '')"
+                           ".includes('|∂L/∂w| of the last step, log scale')", timeout=30_000)
+    no_canvas_cut_at_the_edge(page)
+    screenshot(page, "playground_playing_gradient_edges")
+    page.keyboard.press("p")
+    wait_step_metric(page, page.evaluate("() => window.__blpLastPause.step"))
+    assert_no_exception(page)
+
+
 TEXT_PX = """(sel) => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetWidth > 0).map(e =>
   parseFloat(getComputedStyle(e).fontSize) * e.getBoundingClientRect().width / e.offsetWidth)"""
 
