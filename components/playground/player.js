@@ -378,7 +378,10 @@ class Player {
     while (this.shownLog.length > 2 && now - this.shownLog[0][0] > 1000) this.shownLog.shift();
     if (this.curve.length > CURVE_MAX) this.curve = this.curve.filter((_, k) => k % 2 === 0 || k === this.curve.length - 1);
     this.root.dataset.step = f.step;
-    this.root.dataset.shown = (Number(this.root.dataset.shown || 0) + 1).toString();
+    const shown = Number(this.root.dataset.shown || 0) + 1;
+    this.root.dataset.shown = shown.toString();
+    // something above the player grew or shrank (a notice, a wrapped row): fit the views again
+    if (shown % 30 === 0 && this.geo && Math.abs(this.viewsTop() - this.geo.y) > 4) this.sized = false;
     this.drawFrame(f, this.detail !== this.drawnDetail);
     this.drawnDetail = this.detail;
   }
@@ -525,10 +528,15 @@ class Player {
   // counters (as if scrolled to the top). Wide (≥ 760 px): the boundary on the left, the curves over the
   // network on the right, all in the first screen as on the paused page; neuron maps below. Narrow: one
   // view per row.
-  geometry() {
-    const L = this.layout, W = this.width(), zoom = this.zoom();
+  viewsTop() {
     let y = this.views.getBoundingClientRect().top;
     for (let e = this.views.parentElement; e; e = e.parentElement) y += e.scrollTop || 0;
+    return y;
+  }
+
+  geometry() {
+    const L = this.layout, W = this.width(), zoom = this.zoom();
+    const y = this.viewsTop();
     const avail = Math.max(320, (window.innerHeight - y) / zoom - 12);
     const wide = W >= 760, gap = 16;
     const left = 56, top = 36, below = 48;
@@ -561,7 +569,7 @@ class Player {
     this.thumbs.style.gridColumn = "1 / -1";
     this.root.dataset.layoutMode = wide ? "wide" : "narrow";
     this.root.dataset.minFont = String(MIN_FONT);
-    return { zoom, wide, bw, bh, plot, left, top, legendH, cb, cw: rw, ch, gw: rw, gh, tw: W };
+    return { y, zoom, wide, bw, bh, plot, left, top, legendH, cb, cw: rw, ch, gw: rw, gh, tw: W };
   }
 
   drawBoundary(f) {
