@@ -164,6 +164,19 @@ def test_step_clicked_while_playing_without_the_player_pauses_on_the_last_frame_
     assert not run_state(at).playing and run_state(at).trainer.step_count == last + 1
 
 
+def test_reset_while_playing_stops_at_step_zero_with_the_seeds_weights(at):
+    from components.playground.settings import new_run
+    at.button(key="pg_play").click().run()
+    ask_more(at)
+    at.button(key="pg_reset").click().run()
+    t = run_state(at).trainer
+    assert not run_state(at).playing and t.step_count == 0 and metric(at, "Step") == "0"
+    fresh = new_run(run_state(at).settings).trainer
+    assert all(np.array_equal(a, b) for a, b in zip(t.net.parameters(), fresh.net.parameters()))
+    at.button(key="pg_step").click().run()
+    assert run_state(at).trainer.step_count == 1, "Step works after the reset"
+
+
 def test_a_chunk_boundary_decodes_to_the_engine_prediction_within_one_level(at):
     from components.playground.figures import GRID, plane_grid
     from engine.features import transform

@@ -143,7 +143,9 @@ def test_save_and_copy_link_while_playing_hold_the_frame_shown(page, app_url, wh
     else:
         page.locator(".st-key-share_link button").first.click()
         paused = page.evaluate("() => window.__blpLastPause.step")
-        page.wait_for_selector(f".st-key-share_panel code:has-text('step={paused}')", timeout=60_000)
+        page.wait_for_function("(n) => Array.from(document.querySelectorAll('.st-key-share_panel code'))"
+                               ".some(c => new RegExp('[?&]step=' + n + '(&|$)').test(c.innerText.trim()))",
+                               arg=paused, timeout=60_000)
     wait_paused_page(page, paused)
     assert_no_exception(page)
 
