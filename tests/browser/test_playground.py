@@ -258,7 +258,7 @@ def test_the_player_in_presenter_mode_is_large_and_pauses_with_p(page, app_url, 
     start_playing(page)
     time.sleep(1.0)
     caption = min(page.evaluate(TEXT_PX, '.st-key-pg_bar [data-testid="stCaptionContainer"] p'))
-    dom = page.evaluate(TEXT_PX, f"{PLAYER} .blp-mlabel, {PLAYER} .blp-mvalue, {PLAYER} .blp-play, {PLAYER} .blp-status")
+    dom = page.evaluate(TEXT_PX, ", ".join(f"{PLAYER} .blp-{part}" for part in ("mlabel", "mvalue", "play", "status")))
     canvas = page.evaluate(f"""() => {{ const p = document.querySelector('{PLAYER}'), c = p.querySelector('canvas');
       return Number(p.dataset.minFont) * c.getBoundingClientRect().width / c.offsetWidth; }}""")
     assert caption >= 14 * 1.2, f"presenter mode zooms the page's text ({caption:.1f} px)"
