@@ -149,6 +149,9 @@ class Producer:
         Neuron maps and weights are sent every this many frames (and on the first and last frame).
     keep_chunks : int
         Checkpoints of this many latest chunks are kept (the frames the browser may be showing).
+    detail_extra : callable, optional
+        ``trainer -> dict`` merged into every detail frame (the page's own encodings, e.g. the last
+        step's gradients as ``grads`` bytes, which ``pack`` sends like the weights).
     """
 
     trainer: Trainer
@@ -160,6 +163,7 @@ class Producer:
     detail_every: int = 3
     keep_chunks: int = 3
     discretize: bool = False
+    detail_extra: Optional[Callable[[Trainer], dict]] = None
     seq: int = 0
     _checkpoints: Dict[int, Checkpoint] = field(default_factory=dict)
     _chunk_steps: List[List[int]] = field(default_factory=list)
@@ -257,6 +261,8 @@ class Producer:
             m = float(np.max(np.abs(finite))) if finite.size else 1.0
             f["weight_range"] = _num(m if m > 0 else 1.0)
             f["weights"] = encode_levels(flat, -f["weight_range"], f["weight_range"])
+            if self.detail_extra is not None:
+                f.update(self.detail_extra(t))
         return f
 
     def pause_at(self, step: int) -> bool:
@@ -286,14 +292,15 @@ class Producer:
 def pack(frames: List[dict]) -> dict:
     """Frames as sent: ``frames`` keep their numbers (``detail``: whether maps and weights came with
     it); ``heat``, ``maps``, ``weights`` are base64 of deflated bytes (see the module docstring)."""
-    meta = [{k: v for k, v in f.items() if k not in ("heat", "maps", "weights")} | {"detail": "maps" in f}
+    meta = [{k: v for k, v in f.items() if k not in ("heat", "maps", "weights", "grads")} | {"detail": "maps" in f}
             for f in frames]
     heat = np.stack([np.frombuffer(f["heat"], dtype=np.uint8) for f in frames]) if frames else np.zeros((0, 0))
     delta = np.diff(heat.astype(np.int16), axis=0, prepend=0).astype(np.uint8)
     detail = [f for f in frames if "maps" in f]
     return {"frames": meta, "heat": b64(zlib.compress(delta.tobytes(), 1)),
             "maps": b64(zlib.compress(b"".join(f["maps"] for f in detail), 1)),
-            "weights": b64(zlib.compress(b"".join(f["weights"] for f in detail), 1))}
+            "weights": b64(zlib.compress(b"".join(f["weights"] for f in detail), 1)),
+            "grads": b64(zlib.compress(b"".join(f.get("grads", b"") for f in detail), 1))}
 
 
 def unpack(packed: dict) -> List[dict]:
@@ -309,8 +316,11 @@ def unpack(packed: dict) -> List[dict]:
     m, w = len(maps) // max(1, len(detail)), len(weights) // max(1, len(detail))
     for f, row in zip(frames, heat):
         f["heat"] = row.astype(np.uint8).tobytes()
+    grads = zlib.decompress(base64.b64decode(packed["grads"])) if "grads" in packed else b""
     for i, f in enumerate(detail):
         f["maps"], f["weights"] = maps[i * m:(i + 1) * m], weights[i * w:(i + 1) * w]
+        if grads:
+            f["grads"] = grads[i * w:(i + 1) * w]     # one level per weight, as the weights
     return frames
 
 

@@ -204,10 +204,20 @@ def pause_at(step: int, reason: str = "user") -> bool:
     return exact
 
 
+THEN = {"step": lambda t: t.step(), "epoch": lambda t: t.run_epoch(epoch_limit=None)}
+
+
 def _on_paused_at():
+    """The player froze on a frame (``{step, reason, then}``); ``then`` = "step" or "epoch": a click on
+    Step or Epoch while playing, which player.js turned into a pause on the frame shown, then that."""
     value = (session.widget("player") or {}).get("paused_at")
     if isinstance(value, dict) and "step" in value:
         pause_at(value["step"], str(value.get("reason", "user")))
+        action = THEN.get(value.get("then"))
+        r = session.run()
+        if action is not None and not r.playing:
+            r.view_step = None
+            action(r.trainer)
 
 
 def _on_need_more():
@@ -234,20 +244,15 @@ def _next_chunk(r, rtt: float = 0.0, first: bool = False) -> dict:
     return chunk
 
 
-def _step_once():
+def _then(action: str):
+    """Step or Epoch from a paused page. While playing, player.js takes the click (it pauses on the frame
+    shown and reports ``then``: ``_on_paused_at``); a click that reaches the server while playing (no
+    JavaScript) pauses on the last frame trained, then does the same."""
     r = session.run()
     if r.playing:
-        return
+        _stop_playing(r)
     r.view_step = None
-    r.trainer.step()
-
-
-def _one_epoch():
-    r = session.run()
-    if r.playing:
-        return
-    r.view_step = None
-    r.trainer.run_epoch(epoch_limit=None)
+    THEN[action](r.trainer)
 
 
 def _reset():
@@ -264,24 +269,25 @@ def _select_from(chart_key: str):
 def controls(r):
     """Title, Play / Step / Epoch / Reset and the speed in one row (icon buttons on a phone).
 
-    While playing, the player's own Pause button (and the P key) pause on the frame shown; Step and Epoch
-    wait for the pause (the server cannot know which frame is on screen when they are clicked)."""
+    While playing, the player's own Pause button (and the P key) pause on the frame shown; a click on Step
+    or Epoch (or Save, Copy link) is taken by the player, which pauses on the frame shown first (the
+    server alone cannot know which frame is on screen)."""
     with st.container(horizontal=True, vertical_alignment="center", key="pg_bar"):
         st.title("Training playground", width="content",
                  help=f"Play trains for up to {PLAY_SECONDS_LIMIT // 60} minutes, then pauses itself; learning "
                       "rate, batch size, optimizer, regularisation and clipping change live (from the next chunk "
                       f"of frames, ≤ {player.CHUNK_SECONDS:g} s ahead).")
-        wait = "pause first (P)" if r.playing else None
+        now = " (while playing: pauses on the frame shown, then" if r.playing else ""
         if r.playing:   # beside the row, not in it: the row never wraps, and on a phone this pushed Reset off
             st.caption("Pause: the player's button or the **P** key", width="content")
         with st.container(horizontal=True, wrap=False, key="pg_transport", gap="small", width="content"):
             if not r.playing:
                 st.button("Play", key="pg_play", on_click=_set_play, args=(True,), type="primary",
                           icon=":material/play_arrow:", help="Play: train continuously (key: P)")
-            st.button("Step", key="pg_step", on_click=_step_once, icon=":material/skip_next:",
-                      help=wait or "Step: one minibatch update", disabled=r.playing)
-            st.button("Epoch", key="pg_epoch", on_click=_one_epoch, icon=":material/fast_forward:",
-                      help=wait or "Epoch: updates to the end of the current epoch", disabled=r.playing)
+            st.button("Step", key="pg_step", on_click=_then, args=("step",), icon=":material/skip_next:",
+                      help="Step: one minibatch update" + (now and f"{now} one update)"))
+            st.button("Epoch", key="pg_epoch", on_click=_then, args=("epoch",), icon=":material/fast_forward:",
+                      help="Epoch: updates to the end of the current epoch" + (now and f"{now} to the epoch's end)"))
             st.button("Reset", key="pg_reset", on_click=_reset, icon=":material/restart_alt:",
                       help="Reset: fresh weights from the seed, step 0")
         st.selectbox("Speed (steps per frame)", list(SPEEDS), index=list(SPEEDS).index(player.DEFAULT_SPEED),
@@ -506,7 +512,8 @@ def _player_view():
         st.rerun(scope="app")
     full = r.extras.pop("layout_due", False)
     t = r.trainer
-    layout_id = f"{r.extras.get('play_id', 0)}:{id(t)}:{r.settings.show_test}:{r.settings.discretize}:{r.selected}"
+    layout_id = (f"{r.extras.get('play_id', 0)}:{id(t)}:{r.settings.show_test}:{r.settings.discretize}:{r.selected}:"
+                 f"{r.settings.edge_mode}")
     _mount_player({"mode": "play", "play_id": r.extras.get("play_id", 0), "layout_id": layout_id,
                    "layout": player.layout_payload(r, r.selected, r.extras.get("play_from")) if full else None,
                    "chunk": r.extras.get("chunk"), "low_seconds": player.LOW_SECONDS})

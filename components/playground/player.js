@@ -5,12 +5,22 @@
 // To the server: trigger "need_more" {have: seq} when fewer than LOW_SECONDS of frames are left;
 // state "paused_at" {step, reason, n} when play stops on a shown frame (Pause, P, or a stop frame);
 // trigger "command" "play" for the P key while paused.
+//
+// While playing, a click on the page's Step, Epoch, Save or Copy-link button is taken here (before
+// Streamlit sees it): the player pauses on the frame shown, as Pause does. Step and Epoch travel with the
+// pause ({then: "step"}: the server pauses there, then steps); Save and Copy link are clicked again once
+// the server has agreed on the paused step (the page is drawn paused), so the file and the link hold
+// exactly the frame the student saw.
 
 let LOW_SECONDS = 1.0;      // from the server (player.LOW_SECONDS)
 const MAX_FPS = 30;
 const CURVE_MAX = 2000;
 
 const css = (el, text) => { el.textContent = text; };
+// the page's buttons (Streamlit keys) a click on which pauses first while playing, and what follows
+const PAUSE_FIRST = [["pg_step", "step"], ["pg_epoch", "epoch"], ["share_save", "save"], ["share_link", "link"]];
+const CLICK_AFTER = { save: "share_save", link: "share_link" };
+let clickAfterPause = null;   // {key, at}: module-wide, the paused page may mount a new player
 
 function hexRgb(h) {
   if (h.startsWith("rgb")) return h.match(/[\d.]+/g).slice(0, 3).map(Number);
@@ -52,7 +62,8 @@ async function inflate(text) {
 
 // a chunk as sent → frames with their bytes (the inverse of engine/playback.pack)
 async function decodeChunk(c) {
-  const [heat, maps, weights] = await Promise.all([inflate(c.heat), inflate(c.maps), inflate(c.weights)]);
+  const [heat, maps, weights, grads] = await Promise.all([inflate(c.heat), inflate(c.maps), inflate(c.weights),
+    c.grads ? inflate(c.grads) : Promise.resolve(new Uint8Array(0))]);
   const n = c.frames.length, size = n ? heat.length / n : 0;
   for (let i = 1; i < n; i++) {        // each frame was sent as its difference from the previous one
     const o = i * size, p = o - size;
@@ -66,6 +77,7 @@ async function decodeChunk(c) {
     if (f.detail) {
       out.maps = maps.subarray(d * m, (d + 1) * m);
       out.weights = weights.subarray(d * w, (d + 1) * w);
+      if (grads.length) out.grads = grads.subarray(d * w, (d + 1) * w);   // one level per weight
       d += 1;
     }
     return out;
@@ -111,8 +123,8 @@ function makeCanvas(parent, cls, label) {
   parent.appendChild(c);
   return c;
 }
-function fit(canvas, w, h) {
-  const r = window.devicePixelRatio || 1;
+function fit(canvas, w, h, zoom = 1) {
+  const r = (window.devicePixelRatio || 1) * zoom;   // presenter mode's CSS zoom: as sharp as the rest
   if (canvas.width !== Math.round(w * r) || canvas.height !== Math.round(h * r)) {
     canvas.width = Math.round(w * r);
     canvas.height = Math.round(h * r);
@@ -141,15 +153,37 @@ function marker(g, symbol, x, y, s) {
   g.closePath();
 }
 
+const FONT = "DejaVu Sans, Arial, sans-serif";
+const MIN_FONT = 14;          // px: the smallest text the player draws (× presenter mode's zoom)
+const CB_BAR = 14, CB_GAP = 5;
+let measurer = null;
+function textWidth(text, px) {
+  if (!measurer) measurer = document.createElement("canvas").getContext("2d");
+  measurer.font = `${px}px ${FONT}`;
+  return measurer.measureText(text).width;
+}
+// width of a colour bar with its tick labels and its rotated title (drawn by colorbar at x … x + this)
+function colorbarWidth(ticks) {
+  return CB_BAR + CB_GAP + Math.max(0, ...ticks.map(([, text]) => textWidth(text, MIN_FONT))) + CB_GAP + MIN_FONT + 6;
+}
+
+// a title at (x, y) in up to px pixels, smaller (down to MIN_FONT) where the canvas is narrow
+function title(g, text, x, y, w, px) {
+  const size = Math.max(MIN_FONT, Math.min(px, Math.floor(px * (w - x - 4) / textWidth(text, px))));
+  g.font = `${size}px ${FONT}`; g.textAlign = "left"; g.textBaseline = "top"; g.fillStyle = "#111";
+  g.fillText(text, x, y);
+}
+
 function colorbar(g, x, y, h, tab, ticks, title) {
   for (let i = 0; i < h; i++) {
     g.fillStyle = tableColor(tab, Math.round(255 * (1 - i / (h - 1))));
-    g.fillRect(x, y + i, 14, 1.5);
+    g.fillRect(x, y + i, CB_BAR, 1.5);
   }
-  g.strokeStyle = "#444"; g.lineWidth = 1; g.strokeRect(x, y, 14, h);
-  g.fillStyle = "#111"; g.font = "14px DejaVu Sans, Arial, sans-serif"; g.textAlign = "left"; g.textBaseline = "middle";
-  for (const [t, text] of ticks) g.fillText(text, x + 18, y + h * (1 - t));
-  g.save(); g.translate(x + 18 + 44, y + h / 2); g.rotate(Math.PI / 2); g.textAlign = "center";
+  g.strokeStyle = "#444"; g.lineWidth = 1; g.strokeRect(x, y, CB_BAR, h);
+  g.fillStyle = "#111"; g.font = `${MIN_FONT}px ${FONT}`; g.textAlign = "left"; g.textBaseline = "middle";
+  for (const [t, text] of ticks) g.fillText(text, x + CB_BAR + CB_GAP, y + h * (1 - t));
+  const titleX = x + colorbarWidth(ticks) - 6 - MIN_FONT / 2;     // the title's line, beside the widest tick
+  g.save(); g.translate(titleX, y + h / 2); g.rotate(Math.PI / 2); g.textAlign = "center";
   g.fillText(title, 0, 0); g.restore();
 }
 
@@ -174,10 +208,14 @@ class Player {
     this.build();
     this.onKey = (e) => this.key(e);
     document.addEventListener("keydown", this.onKey);
+    this.onClick = (e) => this.intercept(e);
+    window.addEventListener("click", this.onClick, true);   // capture, on window: before React's handlers
     this.tick = (now) => this.loop(now);
     this.raf = null;           // the animation loop runs only while playing (an idle tab costs nothing)
     this.ro = new ResizeObserver(() => { this.sized = false; this.drawAll(); });
     this.ro.observe(this.root);
+    this.onResize = () => { this.sized = false; this.drawAll(); };   // a window only taller or shorter
+    window.addEventListener("resize", this.onResize);
   }
 
   build() {
@@ -194,7 +232,6 @@ class Player {
     bar.appendChild(this.button);
     this.status = document.createElement("span");
     this.status.className = "blp-status";
-    bar.appendChild(this.status);
     r.appendChild(bar);
     this.metrics = document.createElement("div");
     this.metrics.className = "blp-metrics";
@@ -207,21 +244,20 @@ class Player {
       this.metrics.appendChild(box);
       this.metricEls[k] = box.querySelector(".blp-mvalue");
     }
-    r.appendChild(this.metrics);
+    bar.appendChild(this.metrics);
+    bar.appendChild(this.status);
     this.live = document.createElement("div");
     this.live.className = "blp-sr";
     this.live.setAttribute("aria-live", "polite");
     r.appendChild(this.live);
     const views = document.createElement("div");
-    views.className = "blp-views";
+    views.className = "blp-views";       // a grid: its columns are set by geometry()
+    this.views = views;
     this.boundary = makeCanvas(views, "blp-boundary", "decision boundary");
     this.curves = makeCanvas(views, "blp-curves", "loss and accuracy curves");
+    this.graph = makeCanvas(views, "blp-graph", "network graph");
+    this.thumbs = makeCanvas(views, "blp-thumbs", "every neuron's output");
     r.appendChild(views);
-    const net = document.createElement("div");
-    net.className = "blp-views blp-net";
-    this.graph = makeCanvas(net, "blp-graph", "network graph");
-    this.thumbs = makeCanvas(net, "blp-thumbs", "every neuron's output");
-    r.appendChild(net);
     this.setButton();
   }
 
@@ -234,6 +270,7 @@ class Player {
       const L = this.layout;
       this.heatTab = scaleTable(L.heat_scale, L.heat_opacity || 1);
       this.divTab = scaleTable(L.diverging);
+      this.seqTab = scaleTable(L.sequential || L.diverging);
       if (data.play_id !== this.playId) this.curve = (L.curve || []).slice();
       this.root.dataset.layout = this.layoutId;
       this.sized = false;
@@ -247,6 +284,14 @@ class Player {
       this.state = "paused";
       this.pauseNonce = data.nonce;
       this.root.style.display = "none";
+      this.then = null;
+      const after = clickAfterPause;
+      clickAfterPause = null;
+      if (after && performance.now() - after.at < 60000) {
+        // the server is at the paused step now: Save / Copy link as the student clicked it
+        document.body.dataset.blpClickedAfter = after.key;
+        setTimeout(() => { const b = document.querySelector(`.st-key-${after.key} button`); if (b) b.click(); }, 30);
+      }
     } else {
       this.root.style.display = "";
       if (wasMode !== "play" || data.play_id !== this.playId) {
@@ -279,7 +324,7 @@ class Player {
     this.stopAtEnd = c.stop ? { reason: c.stop, step: frames[frames.length - 1].step } : null;
     if (this.state === "waiting") this.state = "playing";
     if (this.at < 0 && this.frames.length) { this.at = 0; this.show(0, performance.now()); }
-    if (this.wantPause && this.at >= 0) { this.wantPause = false; this.pause("user"); }
+    if (this.wantPause && this.at >= 0) { this.wantPause = false; this.pause("user", this.then); }
     this.root.dataset.state = this.state;
     this.setButton();
     this.run();
@@ -333,7 +378,10 @@ class Player {
     while (this.shownLog.length > 2 && now - this.shownLog[0][0] > 1000) this.shownLog.shift();
     if (this.curve.length > CURVE_MAX) this.curve = this.curve.filter((_, k) => k % 2 === 0 || k === this.curve.length - 1);
     this.root.dataset.step = f.step;
-    this.root.dataset.shown = (Number(this.root.dataset.shown || 0) + 1).toString();
+    const shown = Number(this.root.dataset.shown || 0) + 1;
+    this.root.dataset.shown = shown.toString();
+    // something above the player grew or shrank (a notice, a wrapped row): fit the views again
+    if (shown % 30 === 0 && this.geo && Math.abs(this.viewsTop() - this.geo.y) > 4) this.sized = false;
     this.drawFrame(f, this.detail !== this.drawnDetail);
     this.drawnDetail = this.detail;
   }
@@ -348,7 +396,27 @@ class Player {
     }
   }
 
-  pause(reason) {
+  // a click on Step, Epoch, Save or Copy link while playing: pause on the frame shown first
+  intercept(e) {
+    if (this.mode !== "play" || !e.target || !e.target.closest) return;
+    const hit = PAUSE_FIRST.find(([key]) => e.target.closest(`.st-key-${key} button, .st-key-${key} a`));
+    if (!hit) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    this.then = hit[1];
+    if (CLICK_AFTER[hit[1]]) clickAfterPause = { key: CLICK_AFTER[hit[1]], at: performance.now() };
+    if (this.state === "paused-pending") {    // already paused, the server not yet agreed: say what follows
+      if (!CLICK_AFTER[hit[1]] && this.api) {
+        this.pauses += 1;
+        this.api.setStateValue("paused_at", { step: Number(this.root.dataset.pausedStep), reason: "user", then: hit[1],
+          n: Date.now() * 1000 + this.pauses });
+      }
+      return;
+    }
+    this.pause("user", hit[1]);
+  }
+
+  pause(reason, then) {
     if (this.at < 0) {                 // nothing shown yet: pause on the first frame that arrives
       this.wantPause = true;
       return;
@@ -364,8 +432,12 @@ class Player {
     this.pauses += 1;
     const words = { user: "Paused", diverged: "Stopped: the numbers overflowed", epoch_limit: "Paused at the epoch limit",
       time_limit: "Paused after the play time limit" }[reason] || "Paused";
-    this.live.textContent = `${words} at step ${int(f.step)}, epoch ${f.epoch.toFixed(1)}.`;
-    if (this.api) this.api.setStateValue("paused_at", { step: f.step, reason, n: Date.now() * 1000 + this.pauses });
+    const next = { step: ", then one step", epoch: ", then to the end of the epoch", save: ", to save",
+      link: ", for the link" }[then] || "";
+    this.live.textContent = `${words} at step ${int(f.step)}, epoch ${f.epoch.toFixed(1)}${next}.`;
+    const report = { step: f.step, reason, n: Date.now() * 1000 + this.pauses };
+    if (then === "step" || then === "epoch") report.then = then;
+    if (this.api) this.api.setStateValue("paused_at", report);
   }
 
   key(e) {
@@ -395,6 +467,8 @@ class Player {
   destroy() {
     if (this.raf !== null) cancelAnimationFrame(this.raf);
     document.removeEventListener("keydown", this.onKey);
+    window.removeEventListener("resize", this.onResize);
+    window.removeEventListener("click", this.onClick, true);
     this.ro.disconnect();
   }
 
@@ -413,6 +487,7 @@ class Player {
   }
 
   paint(f, detail) {
+    if (!this.sized || !this.geo) this.geo = this.geometry();
     this.metric(f);
     this.drawBoundary(f);
     this.drawCurves(f);
@@ -443,12 +518,64 @@ class Player {
 
   width() { return Math.max(280, this.root.clientWidth || 800); }
 
+  // CSS zoom on an ancestor (presenter mode): screen pixels per CSS pixel of the player
+  zoom() {
+    const w = this.root.offsetWidth;
+    return w ? Math.max(0.5, Math.min(3, this.root.getBoundingClientRect().width / w)) : 1;
+  }
+
+  // Where each canvas goes and how large, from the player's width and the window's height below the
+  // counters (as if scrolled to the top). Wide (≥ 760 px): the boundary on the left, the curves over the
+  // network on the right, all in the first screen as on the paused page; neuron maps below. Narrow: one
+  // view per row.
+  viewsTop() {
+    let y = this.views.getBoundingClientRect().top;
+    for (let e = this.views.parentElement; e; e = e.parentElement) y += e.scrollTop || 0;
+    return y;
+  }
+
+  geometry() {
+    const L = this.layout, W = this.width(), zoom = this.zoom();
+    const y = this.viewsTop();
+    const avail = Math.max(320, (window.innerHeight - y) / zoom - 12);
+    const wide = W >= 760, gap = 16;
+    const left = 56, top = 36, below = 48;
+    const bw = wide ? Math.floor((W - gap) * 0.5) : W, rw = wide ? W - gap - bw : W;
+    const cb = colorbarWidth(L.heat_ticks);
+    // legend rows at this width (as boundaryOverlay lays them out)
+    let rows = 1, lx = left;
+    for (const item of L.legend) {
+      const wdt = textWidth(item.text, MIN_FONT) + 30;
+      if (lx + wdt > bw && lx > left) { rows += 1; lx = left; }
+      lx += wdt + 8;
+    }
+    const legendH = L.legend.length ? rows * 24 + 4 : 0;
+    const plot = Math.floor(Math.max(160, Math.min(bw - left - 12 - cb - 6, wide ? avail - top - below - legendH : 560, 640)));
+    const bh = top + plot + below + legendH;
+    const tallest = Math.max(...L.sizes);
+    let ch, gh;
+    if (wide) {       // the curves over the network, together as tall as the boundary (or the screen)
+      const R = Math.max(bh, Math.min(avail, 900));
+      ch = Math.max(180, Math.floor((R - gap) * 0.42));
+      gh = Math.max(190, R - gap - ch);
+    } else {
+      ch = 360;
+      gh = Math.max(320, Math.min(900, 55 * tallest + 150));
+    }
+    const v = this.views.style;
+    v.display = "grid"; v.gap = `${gap}px`; v.alignItems = "start";
+    v.gridTemplateColumns = wide ? `${bw}px ${rw}px` : `${W}px`;
+    this.boundary.style.gridRow = wide ? "span 2" : "";
+    this.thumbs.style.gridColumn = "1 / -1";
+    this.root.dataset.layoutMode = wide ? "wide" : "narrow";
+    this.root.dataset.minFont = String(MIN_FONT);
+    return { y, zoom, wide, bw, bh, plot, left, top, legendH, cb, cw: rw, ch, gw: rw, gh, tw: W };
+  }
+
   drawBoundary(f) {
-    const L = this.layout, W = this.width();
-    const wide = W >= 860;
-    const size = Math.min(wide ? Math.floor(W * 0.47) : W, 620);
-    const plot = size - 130, left = 56, top = 36, H = Math.ceil(top + plot + 48 + 26 * L.legend.length / (wide ? 2 : 1.5));
-    const g = fit(this.boundary, size, H);
+    const L = this.layout, G0 = this.geo;
+    const size = G0.bw, plot = G0.plot, left = G0.left, top = G0.top, H = G0.bh;
+    const g = fit(this.boundary, size, H, G0.zoom);
     const G = L.G, bytes = f.heat;
     if (!this.img || this.img.width !== G) {
       this.off = document.createElement("canvas");
@@ -467,14 +594,15 @@ class Player {
     g.drawImage(this.off, left, top, plot, plot);
     if (L.task === "binary" && !L.discretize) this.contour(g, bytes, G, left, top, plot);
     // points, axes, colour bar and legend do not change while playing: drawn once per size
-    const key = `${this.layoutId}:${size}:${window.devicePixelRatio || 1}`;
+    const key = `${this.layoutId}:${size}:${H}:${plot}:${(window.devicePixelRatio || 1) * G0.zoom}`;
     if (this.overlayKey !== key) {
       this.overlayKey = key;
       this.overlay = this.boundaryOverlay(size, H, plot, left, top);
     }
     g.drawImage(this.overlay, 0, 0, size, H);
-    g.fillStyle = "#111"; g.font = "20px DejaVu Sans, Arial, sans-serif"; g.textAlign = "left"; g.textBaseline = "top";
-    g.fillText(`${L.title} · step ${int(f.step)}`, left, 6);
+    const heading = `${L.title} · step ${int(f.step)}`;
+    const tx = textWidth(heading, 20) + left + 4 <= size ? left : 8;    // a phone: from the canvas's left edge
+    title(g, heading, tx, 6, size, 20);
     if (!f.finite) {
       g.font = "22px DejaVu Sans, Arial, sans-serif"; g.fillStyle = "#fff"; g.fillRect(left + 10, top + plot / 2 - 18, plot - 20, 36);
       g.fillStyle = "#b00020"; g.textAlign = "center"; g.textBaseline = "middle";
@@ -483,7 +611,7 @@ class Player {
   }
 
   boundaryOverlay(size, H, plot, left, top) {
-    const L = this.layout, r = window.devicePixelRatio || 1;
+    const L = this.layout, r = (window.devicePixelRatio || 1) * this.geo.zoom;
     const c = document.createElement("canvas");
     c.width = Math.round(size * r); c.height = Math.round(H * r);
     const g = c.getContext("2d");
@@ -516,13 +644,13 @@ class Player {
     g.font = "18px DejaVu Sans, Arial, sans-serif"; g.textAlign = "center"; g.textBaseline = "top";
     g.fillText("x₁", left + plot / 2, top + plot + 22);
     g.save(); g.translate(14, top + plot / 2); g.rotate(-Math.PI / 2); g.fillText("x₂", 0, -6); g.restore();
-    colorbar(g, left + plot + 12, top + plot * 0.1, plot * 0.8, this.heatTab, L.heat_ticks, L.heat_title);
+    colorbar(g, left + plot + 12, top + plot * 0.05, plot * 0.9, this.heatTab, L.heat_ticks, L.heat_title);
     // legend: marker symbol and colour per class, hollow = test
-    let lx = left, ly = top + plot + 50;
-    g.font = "14px DejaVu Sans, Arial, sans-serif"; g.textBaseline = "middle"; g.textAlign = "left";
+    let lx = left, ly = top + plot + 58;
+    g.font = `${MIN_FONT}px ${FONT}`; g.textBaseline = "middle"; g.textAlign = "left";
     for (const item of L.legend) {
       const wdt = g.measureText(item.text).width + 30;
-      if (lx + wdt > size) { lx = left; ly += 24; }
+      if (lx + wdt > size && lx > left) { lx = left; ly += 24; }
       if (item.line) { g.strokeStyle = "#111"; g.lineWidth = 2.5; g.beginPath(); g.moveTo(lx, ly); g.lineTo(lx + 18, ly); g.stroke(); }
       else {
         marker(g, item.symbol, lx + 9, ly, 5);
@@ -556,11 +684,21 @@ class Player {
   }
 
   drawCurves(f) {
-    const L = this.layout, W = this.width();
-    const wide = W >= 860;
-    const w = wide ? Math.min(W - Math.min(Math.floor(W * 0.47), 620) - 16, 760) : W;
-    const h = 420, left = 70, right = L.task === "regression" ? 20 : 70, top = 56, bottom = 54;
-    const g = fit(this.curves, w, h);
+    const L = this.layout, G0 = this.geo;
+    const w = G0.cw, h = G0.ch, left = 70, right = L.task === "regression" ? 20 : 70, bottom = 54;
+    const g = fit(this.curves, w, h, G0.zoom);
+    const series = [[1, "train loss", "#111111", [], null], [2, "test loss", "#555555", [10, 6], null]];
+    if (L.task !== "regression") series.push([3, "train accuracy", "#d94801", [], "acc"], [4, "test accuracy", "#d94801", [3, 4], "acc"]);
+    // the legend above the plot, in as many rows as the width needs
+    const keys = [];
+    let kx = 8, ky = 14;
+    for (const item of series) {
+      const wdt = 30 + textWidth(item[1], MIN_FONT) + 18;
+      if (kx + wdt > w && kx > 8) { kx = 8; ky += 22; }
+      keys.push([kx, ky, item]);
+      kx += wdt;
+    }
+    const top = ky + 30;
     const pw = w - left - right, ph = h - top - bottom;
     const pts = this.curve;
     if (!pts.length) return;
@@ -587,13 +725,12 @@ class Player {
     g.save(); g.translate(16, top + ph / 2); g.rotate(-Math.PI / 2); g.fillText("loss (log)", 0, -6); g.restore();
     if (L.task !== "regression") {
       g.font = "15px DejaVu Sans, Arial, sans-serif"; g.textAlign = "left"; g.textBaseline = "middle";
-      for (const a of [0, 25, 50, 75, 100]) g.fillText(String(a), left + pw + 6, sa(a / 100));
+      for (const a of ph < 130 ? [0, 50, 100] : [0, 25, 50, 75, 100]) g.fillText(String(a), left + pw + 6, sa(a / 100));
       g.save(); g.translate(w - 12, top + ph / 2); g.rotate(Math.PI / 2); g.textAlign = "center"; g.font = "17px DejaVu Sans, Arial, sans-serif";
       g.fillText("accuracy %", 0, 0); g.restore();
     }
     g.strokeStyle = "#888"; g.strokeRect(left, top, pw, ph);
-    const series = [[1, "train loss", "#111111", [], sy], [2, "test loss", "#555555", [10, 6], sy]];
-    if (L.task !== "regression") series.push([3, "train accuracy", "#d94801", [], sa], [4, "test accuracy", "#d94801", [3, 4], sa]);
+    for (const item of series) item[4] = item[4] === "acc" ? sa : sy;
     g.save(); g.beginPath(); g.rect(left, top, pw, ph); g.clip();
     for (const [k, , color, dash, scale] of series) {
       g.strokeStyle = color; g.lineWidth = 3; g.setLineDash(dash); g.beginPath();
@@ -606,64 +743,76 @@ class Player {
       g.stroke();
     }
     g.restore(); g.setLineDash([]);
-    let lx = left;
-    g.font = "14px DejaVu Sans, Arial, sans-serif"; g.textAlign = "left"; g.textBaseline = "middle";
-    for (const [, name, color, dash] of series) {
+    g.font = `${MIN_FONT}px ${FONT}`; g.textAlign = "left"; g.textBaseline = "middle";
+    for (const [lx, ly, [, name, color, dash]] of keys) {
       g.strokeStyle = color; g.lineWidth = 3; g.setLineDash(dash);
-      g.beginPath(); g.moveTo(lx, 18); g.lineTo(lx + 26, 18); g.stroke(); g.setLineDash([]);
-      g.fillStyle = "#111"; g.fillText(name, lx + 30, 18);
-      lx += g.measureText(name).width + 48;
-      if (lx > w - 120) { lx = left; }
+      g.beginPath(); g.moveTo(lx, ly); g.lineTo(lx + 26, ly); g.stroke(); g.setLineDash([]);
+      g.fillStyle = "#111"; g.fillText(name, lx + 30, ly);
     }
     this.curves.setAttribute("aria-label", `loss and accuracy against the epoch; now train loss ${fmt(f.train_loss)}, test loss ${fmt(f.test_loss)}`);
   }
 
   drawGraph(f) {
-    const L = this.layout, W = this.width(), N = L.nodes;
-    const wide = W >= 860;
-    const w = wide ? Math.floor(W * 0.5) - 8 : W, h = Math.max(320, Math.min(900, 55 * Math.max(...L.sizes) + 150));
-    const g = fit(this.graph, w, h);
-    const pad = 60, top = 50, right = 90;
+    const L = this.layout, G0 = this.geo, N = L.nodes;
+    const w = G0.gw, h = G0.gh;
+    const g = fit(this.graph, w, h, G0.zoom);
+    const m = f.weight_range;
+    // "Colour edges by: gradient": |∂L/∂w| of the last step on a log scale (as the paused graph), else w
+    const byGrad = L.edge_mode === "gradient" && f.grads && f.grad_range;
+    let ticks = [[0, fmt(-m, 3)], [0.5, "0"], [1, fmt(m, 3)]];
+    if (byGrad) {
+      const [lo, hi] = f.grad_range, every = Math.max(1, Math.ceil((hi - lo) / 6));
+      ticks = [];
+      for (let k = hi; k >= lo; k -= every) ticks.push([(k - lo) / (hi - lo), k === 0 ? "1" : pow10(k)]);
+    }
+    const pad = 40, top = 66, right = colorbarWidth(ticks) + 30;
     let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;
     for (let i = 0; i < N.x.length; i++) { xlo = Math.min(xlo, N.x[i]); xhi = Math.max(xhi, N.x[i]); ylo = Math.min(ylo, N.y[i]); yhi = Math.max(yhi, N.y[i]); }
     const sx = (x) => pad + ((x - xlo) / Math.max(1e-9, xhi - xlo)) * (w - pad - right);
     const sy = (y) => top + (1 - (y - ylo) / Math.max(1e-9, yhi - ylo)) * (h - top - 40);
-    const wb = f.weights, m = f.weight_range;
+    const wb = f.weights;
     const dense = N.src.length > 2000;
     for (let e = 0; e < N.src.length; e++) {
       const lv = wb[e], mag = Math.abs(lv - 127.5) / 127.5;
-      g.strokeStyle = tableColor(this.divTab, lv);
+      g.strokeStyle = byGrad ? tableColor(this.seqTab, f.grads[e]) : tableColor(this.divTab, lv);
       g.lineWidth = L.edge_widths[Math.min(L.edge_widths.length - 1, Math.floor(Math.sqrt(mag) * L.edge_widths.length))] * (dense ? 0.5 : 1);
       g.setLineDash(lv < 127.5 && !dense ? [6, 4] : []);
       g.beginPath(); g.moveTo(sx(N.x[N.src[e]]), sy(N.y[N.src[e]])); g.lineTo(sx(N.x[N.dst[e]]), sy(N.y[N.dst[e]])); g.stroke();
     }
     g.setLineDash([]);
-    const r = Math.max(7, Math.min(16, (h - top - 40) / Math.max(...L.sizes) / 3));
-    g.font = `${Math.round(r * 1.1)}px DejaVu Sans, Arial, sans-serif`; g.textAlign = "center"; g.textBaseline = "middle";
+    const tallest = Math.max(...L.sizes), named = tallest <= 8;
+    const spacing = (h - top - 40) / Math.max(1, tallest - 1);
+    let r = Math.max(7, Math.min(16, (h - top - 40) / tallest / 3));
+    // a short graph has no room for names above the nodes: they go inside, the nodes as large as that needs
+    const inside = named && spacing < 2 * r + MIN_FONT + 14;
+    if (inside) r = Math.min(spacing / 2 - 2, Math.max(r, Math.max(...L.labels.map((t) => textWidth(t, MIN_FONT))) / 2 + 3));
+    g.font = `${Math.max(MIN_FONT, Math.round(r * 1.1))}px ${FONT}`; g.textAlign = "center"; g.textBaseline = "middle";
+    if (inside) g.font = `${MIN_FONT}px ${FONT}`;
     for (let i = 0; i < N.x.length; i++) {
       g.beginPath(); g.arc(sx(N.x[i]), sy(N.y[i]), r, 0, 2 * Math.PI);
       g.fillStyle = "#fff"; g.fill(); g.lineWidth = N.ids[i] === L.selected ? 3.5 : 1.5; g.strokeStyle = "#111"; g.stroke();
-      if (Math.max(...L.sizes) <= 8) { g.fillStyle = "#111"; g.fillText(L.labels[i], sx(N.x[i]), sy(N.y[i]) - r - 10); }
+      if (named) { g.fillStyle = "#111"; g.fillText(L.labels[i], sx(N.x[i]), sy(N.y[i]) - (inside ? 0 : r + 10)); }
     }
-    g.font = "17px DejaVu Sans, Arial, sans-serif"; g.textAlign = "left"; g.textBaseline = "top"; g.fillStyle = "#111";
-    g.fillText(`Edges: weight w (dashed < 0) · step ${int(f.step)}`, 8, 6);
-    colorbar(g, w - right + 14, top + 10, h - top - 80, this.divTab,
-      [[0, fmt(-m, 3)], [0.5, "0"], [1, fmt(m, 3)]], "w");
-    this.graph.setAttribute("aria-label", `network graph ${L.sizes.join(" → ")}, edges coloured by weight w from ${fmt(-m, 3)} to ${fmt(m, 3)} at step ${int(f.step)}`);
+    if (byGrad) title(g, `Edges: |∂L/∂w| (log, last step) · dashed w < 0 · step ${int(f.step)}`, 8, 6, w, 17);
+    else title(g, `Edges: weight w (dashed < 0) · step ${int(f.step)}`, 8, 6, w, 17);
+    colorbar(g, w - right + 20, top + 10, h - top - 50, byGrad ? this.seqTab : this.divTab, ticks, byGrad ? "|∂L/∂w|" : "w");
+    this.graph.setAttribute("aria-label", `network graph ${L.sizes.join(" → ")}, edges coloured by ` + (byGrad
+      ? `|∂L/∂w| of the last step, log scale from 10^${f.grad_range[0]} to 10^${f.grad_range[1]}`
+      : `weight w from ${fmt(-m, 3)} to ${fmt(m, 3)}`) + ` at step ${int(f.step)}`);
   }
 
   drawThumbs(f) {
-    const L = this.layout, W = this.width(), sizes = L.sizes, T = L.T;
-    const wide = W >= 860;
-    const w = wide ? Math.floor(W * 0.5) - 8 : W;
+    const L = this.layout, G0 = this.geo, sizes = L.sizes, T = L.T;
+    const w = Math.min(G0.tw, G0.wide ? 900 : G0.tw);
     const cols = sizes.length, tallest = Math.max(...sizes);
-    const right = 90, top = 58;
+    const aticks = [[0, "−1"], [0.5, "0"], [1, "1"]];
+    const right = colorbarWidth(aticks) + 24, top = 58;
     const cell = Math.max(16, Math.min(90, Math.floor(Math.min((w - right - 10) / cols / 1.3, 640 / tallest / 1.35))));
     const gap = Math.round(cell * 0.3);
     const named = tallest <= 8;
     const rowH = cell + gap + (named ? 16 : 0);
     const h = Math.max(260, top + tallest * rowH + 20);
-    const g = fit(this.thumbs, w, h);
+    const g = fit(this.thumbs, w, h, G0.zoom);
     const bytes = f.maps;
     if (!this.toff || this.toff.width !== T) {
       this.toff = document.createElement("canvas"); this.toff.width = T; this.toff.height = T;
@@ -672,7 +821,7 @@ class Player {
     const tctx = this.toff.getContext("2d"), px = this.timg.data, tab = this.divTab;
     let node = 0;
     g.imageSmoothingEnabled = false;
-    g.font = "13px DejaVu Sans, Arial, sans-serif"; g.textAlign = "center"; g.textBaseline = "top"; g.fillStyle = "#111";
+    g.font = `${MIN_FONT}px ${FONT}`; g.textAlign = "center"; g.textBaseline = "top"; g.fillStyle = "#111";
     for (let l = 0; l < cols; l++) {
       const x = 10 + l * (cell + gap);
       g.fillStyle = "#111"; g.fillText(l === 0 ? "in" : l === cols - 1 ? "out" : `h${SUP[l]}`, x + cell / 2, top - 22);
@@ -689,8 +838,8 @@ class Player {
         if (named) { g.fillStyle = "#111"; g.fillText(L.labels[node], x + cell / 2, y + cell + 2); }
       }
     }
-    g.font = "16px DejaVu Sans, Arial, sans-serif"; g.textAlign = "left"; g.fillText("Every neuron's output a (own scale)", 8, 6);
-    colorbar(g, w - right + 14, top, Math.min(h - top - 30, 300), tab, [[0, "−1"], [0.5, "0"], [1, "1"]], "a / max|a|");
+    title(g, "Every neuron's output a (own scale)", 8, 6, w, 16);
+    colorbar(g, w - right + 14, top, Math.min(h - top - 30, 300), tab, aticks, "a / max|a|");
   }
 }
 

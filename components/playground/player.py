@@ -18,13 +18,14 @@ from importlib import resources
 from typing import Optional
 
 import numpy as np
+from plotly.colors import get_colorscale
 
 from components.drawing import style
 from components.drawing.layout import layered_layout
 from components.shell import priority
 from components.playground.figures import CLASS_COLORS, CLASS_SYMBOLS, CLASS_TINTS, GRID, THUMB
 from engine.features import FEATURES, transform
-from engine.playback import Chunk, Producer, grid_inputs, pack
+from engine.playback import Chunk, Producer, encode_levels, grid_inputs, pack
 
 MAX_FPS = 30
 CHUNK_SECONDS = 1.5          # each chunk holds this much play at the full frame rate …
@@ -110,9 +111,23 @@ def producer_for(run) -> Producer:
             y_range = float(max(np.max(np.abs(np.concatenate([d.y_train, d.y_test]))), 1e-9))
         prod = Producer(run.trainer, grid_inputs(d.extent, GRID, lambda X: transform(X, s.features)), d.task,
                         n_classes=d.n_classes, y_range=y_range, thumb_step=thumb_step(run.net.sizes),
-                        detail_every=DETAIL_EVERY, discretize=s.discretize, keep_chunks=KEEP_CHUNKS)
+                        detail_every=DETAIL_EVERY, discretize=s.discretize, keep_chunks=KEEP_CHUNKS,
+                        detail_extra=gradient_levels)
         run.extras["producer"], run.extras["producer_key"] = prod, key
     return prod
+
+
+def gradient_levels(trainer) -> dict:
+    """The last step's |∂L/∂w| for the graph's gradient colouring, as the paused graph colours them:
+    ``grads`` one byte per weight (``style.log_position`` on [10^lo, 10^hi], ``style.log_range``) and
+    ``grad_range`` [lo, hi]; before any step ``grad_range`` is None (the player colours by w then)."""
+    last = trainer.last_pass
+    n = sum(W.size for W in trainer.net.weights)
+    if last is None or last.dW is None:
+        return {"grads": bytes(n), "grad_range": None}
+    g = np.concatenate([np.asarray(d, dtype=np.float64).ravel() for d in last.dW])
+    lo, hi = style.log_range(g)
+    return {"grads": encode_levels(style.log_position(g, lo, hi), 0.0, 1.0), "grad_range": [lo, hi]}
 
 
 def thumb_step(sizes) -> int:
@@ -197,10 +212,18 @@ def layout_payload(run, selected: Optional[str] = None, curve_upto: Optional[int
         "heat_scale": scale, "heat_opacity": opacity, "heat_title": title, "heat_ticks": ticks,
         "diverging": style.DIVERGING, "class_colors": CLASS_COLORS, "class_symbols": CLASS_SYMBOLS,
         "legend": legend, "points": points, "curve": [[_n(v) for v in p] for p in curve],
-        "edge_widths": list(style.EDGE_WIDTHS), "selected": selected,
+        "edge_widths": list(style.EDGE_WIDTHS), "selected": selected, "edge_mode": s.edge_mode,
+        "sequential": _stops(style.SEQUENTIAL),
         "nodes": {"x": np.round(lay.x, 4).tolist(), "y": np.round(lay.y, 4).tolist(), "ids": list(lay.node_ids),
                   "src": lay.edge_src.tolist(), "dst": lay.edge_dst.tolist()},
     }
+
+
+def _stops(scale) -> list:
+    """A plotly colour scale (a name or [[t, colour], …]) as [[t, colour], …]."""
+    if isinstance(scale, str):
+        return [[float(t), c] for t, c in get_colorscale(scale)]
+    return [[float(t), c] for t, c in scale]
 
 
 def _points(X, y, task) -> dict:

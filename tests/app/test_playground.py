@@ -131,6 +131,54 @@ def test_pause_on_a_shown_frame_sets_the_trainer_to_exactly_that_step(at):
     assert all(np.array_equal(a, b) for a, b in zip(t.net.weights, replay.net.weights)), "goes on as if never ahead"
 
 
+@pytest.mark.parametrize("then", ["step", "epoch"])
+def test_step_or_epoch_clicked_while_playing_pauses_on_the_shown_frame_then_trains_on(at, then):
+    """player.js turns a click on Step (Epoch) while playing into a pause on the frame shown with
+    ``then``: the trainer ends one update (to the epoch's end) past the frame the student saw."""
+    from components.playground.settings import new_run
+    at.button(key="pg_play").click().run()
+    ask_more(at)
+    shown = chunk(at)["frames"][2]["step"]
+    assert run_state(at).trainer.step_count > shown + 1, "trained ahead of the frame on screen"
+    player_event(at, state={"paused_at": {"step": shown, "reason": "user", "then": then, "n": 7}})
+    t = run_state(at).trainer
+    replay = new_run(run_state(at).settings).trainer
+    replay.run(steps=shown)
+    if then == "step":
+        replay.step()
+    else:
+        replay.run_epoch(epoch_limit=None)
+    want = shown + 1 if then == "step" else -(-(shown + 1) // t.steps_per_epoch) * t.steps_per_epoch
+    assert not run_state(at).playing and t.step_count == replay.step_count == want
+    assert metric(at, "Step") == f"{want:,}" and at.button(key="pg_play").label == "Play"
+    for got, again in zip(t.net.parameters(), replay.net.parameters()):
+        assert np.array_equal(got, again), "the same run as a replay from the seed"
+    pause_on(at, shown, n=8)           # a late repeat of a pause report changes nothing when paused
+    assert run_state(at).trainer.step_count == want
+
+
+def test_step_clicked_while_playing_without_the_player_pauses_on_the_last_frame_sent(at):
+    """No JavaScript (the click reaches the server): pause on the last frame sent, then one step."""
+    at.button(key="pg_play").click().run()
+    last = chunk(at)["frames"][-1]["step"]
+    assert not at.button(key="pg_step").disabled, "Step stays clickable while playing"
+    at.button(key="pg_step").click().run()
+    assert not run_state(at).playing and run_state(at).trainer.step_count == last + 1
+
+
+def test_reset_while_playing_stops_at_step_zero_with_the_seeds_weights(at):
+    from components.playground.settings import new_run
+    at.button(key="pg_play").click().run()
+    ask_more(at)
+    at.button(key="pg_reset").click().run()
+    t = run_state(at).trainer
+    assert not run_state(at).playing and t.step_count == 0 and metric(at, "Step") == "0"
+    fresh = new_run(run_state(at).settings).trainer
+    assert all(np.array_equal(a, b) for a, b in zip(t.net.parameters(), fresh.net.parameters()))
+    at.button(key="pg_step").click().run()
+    assert run_state(at).trainer.step_count == 1, "Step works after the reset"
+
+
 def test_a_chunk_boundary_decodes_to_the_engine_prediction_within_one_level(at):
     from components.playground.figures import GRID, plane_grid
     from engine.features import transform
@@ -141,6 +189,24 @@ def test_a_chunk_boundary_decodes_to_the_engine_prediction_within_one_level(at):
     want = net.predict(transform(P, run_state(at).settings.features))[:, 0]
     got = decode_levels(frame["heat"], 0.0, 1.0)
     assert np.max(np.abs(got - want)) <= 1 / 255
+
+
+def test_gradient_colouring_while_playing_sends_each_detail_frames_last_step_gradients(at):
+    """'Colour edges by: gradient' while playing: the detail frames carry |∂L/∂w| of their last step on
+    the paused graph's log scale (style.log_range / log_position), within one 8-bit level."""
+    from components.drawing import style
+    at.radio(key="pg_edge_mode").set_value("gradient").run()
+    at.button(key="pg_play").click().run()
+    assert player_data(at)["layout"]["edge_mode"] == "gradient"
+    frames = unpack(chunk(at))
+    last = frames[-1]                     # the trainer is at the chunk's last frame (a detail frame)
+    assert last["detail"] and len(last["grads"]) == len(last["weights"]) == 8 + 8 + 2
+    g = np.concatenate([d.ravel() for d in run_state(at).trainer.last_pass.dW])
+    lo, hi = style.log_range(g)
+    assert last["grad_range"] == [lo, hi] and hi - lo >= 1
+    got = decode_levels(last["grads"], 0.0, 1.0)
+    assert np.max(np.abs(got - style.log_position(g, lo, hi))) <= 0.5 / 255 + 1e-12
+    assert all("grads" in f for f in frames if f["detail"]), "every detail frame brings its gradients"
 
 
 def test_a_learning_rate_change_while_playing_applies_from_the_next_chunk(at):

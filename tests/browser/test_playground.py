@@ -102,6 +102,56 @@ def test_play_shows_many_frames_then_pause_freezes_and_the_page_and_the_file_agr
     assert_no_exception(page)
 
 
+def start_playing(page, min_frames=5):
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("p")
+    page.wait_for_selector(f"{PLAYER}[data-state=playing]", timeout=30_000)
+    page.wait_for_function(f"(n) => Number(document.querySelector('{PLAYER}').dataset.shown) > n", arg=min_frames,
+                           timeout=30_000)
+
+
+def wait_paused_page(page, step):
+    wait_step_metric(page, step)
+    page.wait_for_selector(".st-key-pg_play button:has-text('Play')", timeout=30_000)
+    wait_ready(page)
+    assert count(metric(page, "Step")) == step
+
+
+@pytest.mark.parametrize("key", ["pg_step", "pg_epoch"])
+def test_step_or_epoch_while_playing_pauses_on_the_frame_shown_then_trains_on(page, app_url, key):
+    open_playground(page, app_url)
+    start_playing(page)
+    shown_before = int(player(page, "step"))
+    button(page, key).click()
+    paused = page.evaluate("() => window.__blpLastPause.step")
+    assert paused >= shown_before, "paused on the frame on screen when clicked"
+    want = paused + 1 if key == "pg_step" else -(-(paused + 1) // 25) * 25   # 25 steps per epoch here
+    wait_paused_page(page, want)
+    time.sleep(1.0)
+    assert count(metric(page, "Step")) == want, "paused after the step: no more training"
+    assert_no_exception(page)
+
+
+@pytest.mark.parametrize("what", ["save", "link"])
+def test_save_and_copy_link_while_playing_hold_the_frame_shown(page, app_url, what):
+    open_playground(page, app_url)
+    start_playing(page)
+    if what == "save":
+        with page.expect_download(timeout=60_000) as download:
+            page.locator(".st-key-share_save button").first.click()
+        paused = page.evaluate("() => window.__blpLastPause.step")
+        saved = json.loads(open(download.value.path()).read())
+        assert saved["view"]["step"] == paused, "the file holds the step on screen when Save was clicked"
+    else:
+        page.locator(".st-key-share_link button").first.click()
+        paused = page.evaluate("() => window.__blpLastPause.step")
+        page.wait_for_function("(n) => Array.from(document.querySelectorAll('.st-key-share_panel code'))"
+                               ".some(c => new RegExp('[?&]step=' + n + '(&|$)').test(c.innerText.trim()))",
+                               arg=paused, timeout=60_000)
+    wait_paused_page(page, paused)
+    assert_no_exception(page)
+
+
 def test_the_p_key_plays_and_pauses(page, app_url):
     open_playground(page, app_url)
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
@@ -119,13 +169,43 @@ def test_the_p_key_plays_and_pauses(page, app_url):
     assert_no_exception(page)
 
 
-@pytest.mark.parametrize("width, height", [(390, 844), (1920, 1080)])
+BOXES = """() => {
+  const box = (sel) => { const e = document.querySelector(sel); if (!e) return null;
+    const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  return {screen: [document.documentElement.clientWidth, window.innerHeight],
+          controls: box('.st-key-pg_transport'), pause: box('.blp[data-mode=play] .blp-play'),
+          boundary: box('.blp[data-mode=play] .blp-boundary'), curves: box('.blp[data-mode=play] .blp-curves'),
+          network: box('.blp[data-mode=play] .blp-graph')};
+}"""
+
+# how many pixels a canvas has drawn in its rightmost 2 columns: text or a colour bar title cut by the edge
+EDGE_INK = """(sel) => { const c = document.querySelector(sel); const d = c.getContext('2d')
+  .getImageData(c.width - 2, 0, 2, c.height).data; let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+  return n; }"""
+
+
+def in_first_screen(page, names):
+    """Assert the named boxes (BOXES) lie in the window as first shown (nothing scrolled)."""
+    boxes = page.evaluate(BOXES)
+    vw, vh = boxes["screen"]
+    out = {n: boxes[n] for n in names if boxes[n] is None or boxes[n][0] < -1 or boxes[n][1] < -1
+           or boxes[n][2] > vw + 1 or boxes[n][3] > vh + 1}
+    assert not out, f"not in the first {vw}×{vh} screen: {out}"
+
+
+def no_canvas_cut_at_the_edge(page):
+    for view in ("boundary", "curves", "graph", "thumbs"):
+        ink = page.evaluate(EDGE_INK, f"{PLAYER} .blp-{view}")
+        assert ink == 0, f"the {view} canvas draws up to its right edge ({ink} px): a label is cut"
+
+
+@pytest.mark.parametrize("width, height", [(390, 844), (1280, 720), (1920, 1080)])
 def test_the_player_fits_phone_and_projector_screens(page, app_url, width, height):
+    """Phone: nothing runs off the screen. 1280×720 and 1920×1080: run controls, boundary, loss curves
+    and network in the first screen while playing (as on the paused page), no label cut by a canvas edge."""
     open_playground(page, app_url)
     page.set_viewport_size({"width": width, "height": height})
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
-    page.keyboard.press("p")
-    page.wait_for_selector(f"{PLAYER}[data-state=playing]", timeout=30_000)
+    start_playing(page)
     time.sleep(1.5)
     widths = page.evaluate(f"() => Array.from(document.querySelectorAll('{PLAYER} canvas'))"
                            ".map(c => [c.getBoundingClientRect().right, document.documentElement.clientWidth])")
@@ -134,9 +214,69 @@ def test_the_player_fits_phone_and_projector_screens(page, app_url, width, heigh
                         ".filter(b => b.getBoundingClientRect().right > document.documentElement.clientWidth + 1)"
                         ".map(b => b.getAttribute('aria-label') || b.textContent)")
     assert not off, f"run controls off the screen while playing: {off}"
+    if width >= 1280:
+        in_first_screen(page, ["controls", "pause", "boundary", "curves", "network"])
+    no_canvas_cut_at_the_edge(page)
     screenshot(page, f"playground_playing_{width}x{height}")
     page.keyboard.press("p")
     wait_step_metric(page, page.evaluate("() => window.__blpLastPause.step"))
+    assert_no_exception(page)
+
+
+def test_gradient_colouring_is_kept_while_playing(page, app_url):
+    """'Colour edges by: gradient' chosen: the playing graph colours its edges by |∂L/∂w| (log colour bar)."""
+    open_playground(page, app_url)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.locator(".st-key-pg_edge_mode label").filter(has_text="gradient").first.click()
+    page.wait_for_function("() => Array.from(document.querySelectorAll('.st-key-pg_edge_mode input'))"
+                           ".some(i => i.checked && i.closest('label').innerText.includes('gradient'))", timeout=30_000)
+    time.sleep(0.5)
+    wait_ready(page)
+    start_playing(page)
+    page.wait_for_function(f"() => (document.querySelector('{PLAYER} .blp-graph').getAttribute('aria-label') || '')"
+                           ".includes('|∂L/∂w| of the last step, log scale')", timeout=30_000)
+    no_canvas_cut_at_the_edge(page)
+    screenshot(page, "playground_playing_gradient_edges")
+    page.keyboard.press("p")
+    wait_step_metric(page, page.evaluate("() => window.__blpLastPause.step"))
+    assert_no_exception(page)
+
+
+TEXT_PX = """(sel) => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetWidth > 0).map(e =>
+  parseFloat(getComputedStyle(e).fontSize) * e.getBoundingClientRect().width / e.offsetWidth)"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_the_player_in_presenter_mode_is_large_and_pauses_with_p(page, app_url, width, height):
+    """Presenter mode (?present=1): the player's text is drawn as large as the page's own smallest text in
+    presenter mode (its captions, zoomed 1.25×), the player is on screen with Exit presenter mode, P pauses;
+    at 1920×1080 the boundary, curves and network are in the first screen."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{app_url}/playground?v=1&present=1", timeout=60_000)
+    wait_ready(page, timeout=60_000)
+    page.wait_for_selector(CHART, timeout=60_000)
+    exit_button = page.locator(".st-key-presenter_exit button").first
+    assert exit_button.is_visible()
+    start_playing(page)
+    time.sleep(1.0)
+    caption = min(page.evaluate(TEXT_PX, '.st-key-pg_bar [data-testid="stCaptionContainer"] p'))
+    dom = page.evaluate(TEXT_PX, ", ".join(f"{PLAYER} .blp-{part}" for part in ("mlabel", "mvalue", "play", "status")))
+    canvas = page.evaluate(f"""() => {{ const p = document.querySelector('{PLAYER}'), c = p.querySelector('canvas');
+      return Number(p.dataset.minFont) * c.getBoundingClientRect().width / c.offsetWidth; }}""")
+    assert caption >= 14 * 1.2, f"presenter mode zooms the page's text ({caption:.1f} px)"
+    assert min(dom) >= caption - 0.01 and canvas >= caption - 0.01, \
+        f"player text {min(dom):.1f} px (canvas {canvas:.1f} px) smaller than the page's {caption:.1f} px"
+    names = ["pause", "boundary", "curves", "network"] if width >= 1920 else ["pause"]
+    in_first_screen(page, names)
+    boxes = page.evaluate(BOXES)
+    assert boxes["boundary"][1] < boxes["screen"][1] - 200, "the boundary starts in the first screen"
+    box = exit_button.bounding_box()
+    assert box and box["y"] >= 0 and box["y"] + box["height"] <= height and box["x"] + box["width"] <= width
+    no_canvas_cut_at_the_edge(page)
+    screenshot(page, f"playground_playing_presenter_{width}x{height}")
+    page.keyboard.press("p")
+    paused = page.evaluate("() => window.__blpLastPause.step")
+    wait_paused_page(page, paused)
     assert_no_exception(page)
 
 
