@@ -284,6 +284,10 @@ class Producer:
         self._checkpoints.clear()
         self._chunk_steps.clear()
 
+    def checkpoint(self, step: int) -> Optional[Checkpoint]:
+        """The kept checkpoint of a frame's step (None when that frame is no longer kept)."""
+        return self._checkpoints.get(int(step))
+
     @property
     def kept_steps(self) -> List[int]:
         return sorted(self._checkpoints)

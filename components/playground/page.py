@@ -173,12 +173,14 @@ def _set_play(play: bool):
         r.extras["play_id"] = r.extras.get("play_id", 0) + 1
         r.extras["play_from"] = r.trainer.step_count
         r.extras.pop("chunk", None)
+        r.extras.pop("shown", None)
         player.producer_for(r).forget()
 
 
 def _stop_playing(r, notice=None):
     player.producer_for(r).forget()
     r.extras.pop("chunk", None)
+    r.extras.pop("shown", None)
     player.PLAYERS.leave(session.session_id())
     session.set_playing(False, notice)
 
@@ -224,6 +226,7 @@ def _on_need_more():
     value = (session.widget("player") or {}).get("need_more")
     r = session.run()
     if r.playing and isinstance(value, dict) and value.get("have") == (r.extras.get("chunk") or {}).get("seq"):
+        player.note_showing(r, value.get("showing"))
         rtt = value.get("rtt")
         r.extras["chunk"] = _next_chunk(r, float(rtt) if isinstance(rtt, (int, float)) and rtt >= 0 else 0.0)
 

@@ -359,7 +359,8 @@ class Player {
     if (left < low && !this.stopAtEnd && this.asked < this.seq + 1 && this.api) {
       this.asked = this.seq + 1;
       this.askedAt = now;
-      this.api.setTriggerValue("need_more", { have: this.seq, rtt: this.rtt || 0 });   // slow answers: longer chunks
+      const showing = this.at >= 0 ? this.frames[this.at].step : undefined;   // the address bar holds this frame
+      this.api.setTriggerValue("need_more", { have: this.seq, rtt: this.rtt || 0, showing });   // slow answers: longer chunks
     }
   }
 

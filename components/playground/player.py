@@ -130,6 +130,19 @@ def gradient_levels(trainer) -> dict:
     return {"grads": encode_levels(style.log_position(g, lo, hi), 0.0, 1.0), "grad_range": [lo, hi]}
 
 
+def note_showing(run, step) -> None:
+    """The player asks for more with the step of the frame on its screen: keep that frame's step and
+    parameters (from the producer's checkpoint) for the address bar, which while playing holds what the
+    student sees, not the frames trained ahead (``run.extras["shown"]``: (step, weights, biases))."""
+    if not isinstance(step, int) or isinstance(step, bool):
+        return
+    cp = producer_for(run).checkpoint(step)
+    if cp is not None:
+        n = run.net.n_layers
+        run.extras["shown"] = (cp.step, [cp.parameters[2 * l] for l in range(n)],
+                               [cp.parameters[2 * l + 1] for l in range(n)])
+
+
 def thumb_step(sizes) -> int:
     """Grid stride of the neuron maps: as in ``figures.thumbnails_figure`` (smaller tiles beyond 8 units)."""
     return max(1, GRID // (THUMB if max(sizes) <= 8 else THUMB // 2))

@@ -37,10 +37,13 @@ def playground_scenario(settings, run=None, **view) -> Scenario:
                   data_seed=settings.data_seed, features=settings.features, points=points)
     if run is not None:
         options["selected"] = run.selected
-        if run.extras.get("live") and schedule_fits(run):   # live settings changed during the run: "step:values
-            options["live"] = [schedule_text(*entry) for entry in run.extras["live"]]   # from then on"
-        values.update(weights=plain_weights(run.net.weights), biases=plain_weights(run.net.biases),
-                      step=run.trainer.step_count)
+        step, weights, biases = run.trainer.step_count, run.net.weights, run.net.biases
+        if run.playing and run.extras.get("shown"):   # while playing: the frame on the student's screen, not
+            step, weights, biases = run.extras["shown"]   # the frames trained ahead (player.note_showing)
+        live = [e for e in run.extras.get("live", ()) if e[0] <= step]
+        if live and schedule_fits(run):   # live settings changed during the run: "step:values from then on"
+            options["live"] = [schedule_text(*entry) for entry in live]
+        values.update(weights=plain_weights(weights), biases=plain_weights(biases), step=step)
     values.update(options=options, **view)
     return Scenario().replace(**values)
 

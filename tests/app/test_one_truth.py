@@ -319,3 +319,24 @@ def test_a_run_whose_live_settings_changed_more_often_than_a_link_replays_keeps_
     assert file.step == MAX_OPTION_LIST + 1 and np.array_equal(np.asarray(file.weights[1]), net.weights[1])
     notes = [w.value for w in at.warning if "cannot be restored after a restart" in w.value]
     assert len(notes) == 1 and f"changed more than {MAX_OPTION_LIST} times" in notes[0], [w.value for w in at.warning]
+
+
+def test_while_playing_the_address_holds_the_frame_on_screen_and_restores_it_paused():
+    """The player asks for more frames with the step it shows; the address then holds that frame (step,
+    weights), not the frames trained ahead, and a session opened on it (a restart) is paused there with
+    exactly those weights, as a replay from the seed."""
+    from tests.app.test_playground import chunk, player_event
+    at = open_page("playground")
+    at.button(key="pg_play").click().run()
+    first = chunk(at)
+    on_screen = first["frames"][len(first["frames"]) // 2]["step"]
+    player_event(at, trigger=("need_more", {"have": first["seq"], "showing": on_screen}))
+    run = at.session_state["playground"].run
+    assert run.playing and run.trainer.step_count > on_screen, "the server trained ahead"
+    q = address(at)
+    assert int(q["step"]) == on_screen, q
+    fresh = open_page("playground", q)
+    restored = fresh.session_state["playground"].run
+    assert not restored.playing and restored.trainer.step_count == on_screen
+    want = run.trainer.weights_at(on_screen)
+    assert all(np.array_equal(a, b) for a, b in zip(restored.net.weights, want[0])), "the frame's weights"

@@ -75,6 +75,10 @@ def test_play_shows_many_frames_then_pause_freezes_and_the_page_and_the_file_agr
     assert shown1 - shown0 >= 9, f"{shown1 - shown0} frames in 3 s"
     per_frame = SPEEDS[DEFAULT_SPEED]
     assert step1 - step0 >= per_frame * (shown1 - shown0 - 1), f"{per_frame} steps per frame at the default speed"
+    # the address bar holds a frame the student has seen (the one on screen when the player last asked
+    # for frames), never the frames the server trained ahead
+    address_step = page.evaluate("() => Number(new URLSearchParams(location.search).get('step'))")
+    assert 0 < address_step <= int(player(page, "step")), (address_step, player(page, "step"))
     label = page.locator(".blp").first.get_attribute("aria-label")
     assert re.search(r"epoch [\d.]+, step [\d,]+, train loss", label), label
     screenshot(page, "playground_playing")
