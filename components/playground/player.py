@@ -168,9 +168,12 @@ def chunk_payload(chunk: Chunk, n_players: int = 1, seconds: float = CHUNK_SECON
     n = len(chunk.frames)
     fps = MAX_FPS if n >= full or chunk.stop else max(1.0, n / seconds)
     note = ""
-    if fps < MAX_FPS:
+    if fps < MAX_FPS and chunk.cpu_seconds >= 0.9 * cpu_budget(n_players, seconds):
         note = (f"{fps:.0f} frames/s: training is capped at {SERVER_SHARE:g} core for all playing sessions "
                 f"on this server ({n_players} now)")
+    elif fps < MAX_FPS:   # the CPU share did not bind: the wall-time limit did (other programs, a slow machine)
+        note = (f"{fps:.0f} frames/s: the server's machine is busy (each chunk of frames is answered within "
+                f"{WALL_BUDGET:g} s of its clock)")
     return {"seq": chunk.seq, **pack(chunk.frames), "stop": chunk.stop, "fps": round(fps, 2), "note": note,
             "cpu_ms": round(1000 * chunk.cpu_seconds, 1)}
 
