@@ -407,7 +407,7 @@ def _place(lay, vals, edges, edge_mode, node_mode, node_size, selected, size_px,
     edge_y = np.where(shown, p.edge_xy[:, 1] / sy + y0, lay.label_y)
     return dict(placement=p, width=size_px[0], node_x=p.node_xy[:, 0] / sx + X_LO, node_y=p.node_xy[:, 1] / sy + y0,
                 bias_x=bias_xy[:, 0] / sx + X_LO, bias_y=bias_xy[:, 1] / sy + y0,
-                bias_text_x=p.bias_xy[:, 0] / sx + X_LO, edge_x=edge_x, edge_y=edge_y, sx=sx, sy=sy)
+                bias_text_x=p.bias_xy[:, 0] / sx + X_LO, bias_text_y=p.bias_xy[:, 1] / sy + y0, edge_x=edge_x, edge_y=edge_y, sx=sx, sy=sy)
 
 
 def hidden_note(p: "labels.Placement", width: float) -> str:
@@ -482,7 +482,7 @@ def _add_biases(traces, lay, vals, placed):
         hovertemplate="<b>bias %{customdata[0]}</b><br>b = %{customdata[1]}<br>∂L/∂b = %{customdata[2]}<extra></extra>",
         showlegend=False))
     traces.append(_scatter(
-        x=placed["bias_text_x"], y=placed["bias_y"], mode="text", name="bias values",
+        x=placed["bias_text_x"], y=placed["bias_text_y"], mode="text", name="bias values",
         text=placed["placement"].bias_text, textposition="middle center",
         textfont=dict(size=style.VALUE_SIZE - 1, color="#333333"), hoverinfo="skip", showlegend=False))
 

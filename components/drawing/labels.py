@@ -58,14 +58,20 @@ class _Taken:
         self.boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
 
     def first_free(self, cand, width, height):
+        free = np.flatnonzero(self._free(cand, width, height))
+        return int(free[0]) if free.size else None
+
+    def _free(self, cand, width, height):
         inside = (cand[:, 0] >= 0) & (cand[:, 2] <= width) & (cand[:, 1] >= 0) & (cand[:, 3] <= height)
         if len(self.boxes):
             b = self.boxes
             hit = ((b[None, :, 0] < cand[:, None, 2]) & (cand[:, None, 0] < b[None, :, 2]) &
                    (b[None, :, 1] < cand[:, None, 3]) & (cand[:, None, 1] < b[None, :, 3])).any(axis=1)
             inside &= ~hit
-        free = np.flatnonzero(inside)
-        return int(free[0]) if free.size else None
+        return inside
+
+    def count_free(self, cand, width, height):
+        return int(self._free(cand, width, height).sum())
 
     def add(self, box):
         self.boxes = np.vstack([self.boxes, np.asarray(box, dtype=float).reshape(1, 4)])
@@ -159,11 +165,16 @@ def place(width: float, height: float, node_xy: np.ndarray, node_r: Sequence[flo
 
     best = None
     for font in EDGE_FONTS:
-        trial = _place_edges(_Taken(taken.boxes), width, height, node_xy, edge_src, edge_dst, edge_t0,
-                             edge_long, edge_short, edge_order, font)
-        if best is None or trial[3] < best[3]:
-            best = trial
-        if trial[3] == 0:
+        # in the given order (largest value first), then the edges with the fewest free places first
+        for order in (edge_order, _most_constrained_first(taken, width, height, node_xy, edge_src, edge_dst,
+                                                          edge_short, edge_order, font)):
+            trial = _place_edges(_Taken(taken.boxes), width, height, node_xy, edge_src, edge_dst, edge_t0,
+                                 edge_long, edge_short, order, font)
+            if best is None or trial[3] < best[3]:
+                best = trial
+            if trial[3] == 0:
+                break
+        if best[3] == 0:
             break
     edge_text, edge_xy, edge_boxes, hidden_edges, font = best
     for box in edge_boxes:
@@ -176,6 +187,18 @@ def place(width: float, height: float, node_xy: np.ndarray, node_r: Sequence[flo
                                                biases=np.array(bias_boxes).reshape(-1, 4),
                                                edges=edge_boxes if len(edge_boxes) else empty))
 
+
+
+def _most_constrained_first(taken, width, height, node_xy, src, dst, short, order, font):
+    """``order`` re-sorted by how many places along its edge each one-line number has (fewest first)."""
+    p0, p1 = node_xy[src], node_xy[dst]
+    ts = np.array(EDGE_FRACTIONS)
+    free = np.zeros(len(src))
+    for e in order:
+        w, h = text_box(short[e], font)
+        cand = _boxes_at(p0[e, 0] + ts * (p1[e, 0] - p0[e, 0]), p0[e, 1] + ts * (p1[e, 1] - p0[e, 1]), w, h)
+        free[e] = taken.count_free(cand, width, height)
+    return np.asarray(order)[np.argsort(free[np.asarray(order)], kind="stable")]
 
 
 def _place_edges(taken, width, height, node_xy, src, dst, t0, long, short, order, font):
