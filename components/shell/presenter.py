@@ -14,6 +14,7 @@ from typing import Dict, Iterable, Tuple
 
 import streamlit as st
 
+from components.shell import skip_link
 from engine.scenario import HIDE_FLAGS
 
 ZOOM = 1.25  # the main area is drawn 25 % larger: text, equations and figures alike
@@ -92,7 +93,7 @@ button kbd { position: absolute !important; width: 1px; height: 1px; overflow: h
 .st-key-step_head [data-testid="stElementContainer"]:has(h3) { min-width: 12rem; }
 .st-key-step_head [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .st-key-step_head [data-testid="stMetricLabel"], .st-key-pg_metrics [data-testid="stMetricLabel"] { min-height: 0; }
-.st-key-step_graph_px { display: none; }
+.st-key-step_graph_px, .st-key-skip_link_js { display: none; }
 .st-key-step_graph { height: clamp(300px, calc(100vh - 282px), 1100px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_graph { height: clamp(260px, calc(80vh - 230px), 900px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_bar [data-testid="stElementContainer"]:has(h4),
@@ -141,6 +142,7 @@ def apply(on: bool, hide: Iterable[str] = (), on_exit=None, args=()) -> None:
     the whole sidebar; ``on_exit`` is its callback.
     """
     st.html(LAYOUT_CSS)
+    skip_link.mount()
     st.html("""<style>
 [class*="st-key-presenter_flag_"] { display: none !important; }
 body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_preset_"],
