@@ -14,7 +14,6 @@ from typing import Dict, Iterable, Tuple
 
 import streamlit as st
 
-from components.shell import skip_link
 from engine.scenario import HIDE_FLAGS
 
 ZOOM = 1.25  # the main area is drawn 25 % larger: text, equations and figures alike
@@ -93,7 +92,7 @@ button kbd { position: absolute !important; width: 1px; height: 1px; overflow: h
 .st-key-step_head [data-testid="stElementContainer"]:has(h3) { min-width: 12rem; }
 .st-key-step_head [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .st-key-step_head [data-testid="stMetricLabel"], .st-key-pg_metrics [data-testid="stMetricLabel"] { min-height: 0; }
-.st-key-step_graph_px, .st-key-skip_link_js { display: none; }
+.st-key-step_graph_px { display: none; }
 .st-key-step_graph { height: clamp(300px, calc(100vh - 282px), 1100px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_graph { height: clamp(260px, calc(80vh - 230px), 900px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_bar [data-testid="stElementContainer"]:has(h4),
@@ -112,7 +111,8 @@ body:has(.st-key-presenter_flag_on) .st-key-sandbox_graph { height: clamp(240px,
 .st-key-sandbox_equations { max-height: clamp(280px, calc(100vh - 350px), 1100px); overflow-y: auto; }
 body:has(.st-key-presenter_flag_on) .st-key-sandbox_equations { max-height: clamp(240px, calc(80vh - 270px), 900px); }
 .st-key-sandbox_equations > * { flex-shrink: 0; }
-.st-key-sandbox_equations .katex-display { margin: 0; padding: 0.3em 0; overflow-x: auto; overflow-y: hidden; }
+.st-key-sandbox_equations .katex-display { margin: 0; padding: 0.3em 0; }
+.st-key-sandbox_equations .katex-display > .katex { white-space: normal; text-align: left; }
 .st-key-sandbox_equations .katex { font-size: 0.95em; }
 .st-key-sandbox_values [data-testid="stNumberInput"] input { min-width: 0; }
 @media (max-width: 1600px) {
@@ -142,7 +142,6 @@ def apply(on: bool, hide: Iterable[str] = (), on_exit=None, args=()) -> None:
     the whole sidebar; ``on_exit`` is its callback.
     """
     st.html(LAYOUT_CSS)
-    skip_link.mount()
     st.html("""<style>
 [class*="st-key-presenter_flag_"] { display: none !important; }
 body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_preset_"],
