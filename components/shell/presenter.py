@@ -92,7 +92,7 @@ button kbd { position: absolute !important; width: 1px; height: 1px; overflow: h
 .st-key-step_head [data-testid="stElementContainer"]:has(h3) { min-width: 12rem; }
 .st-key-step_head [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .st-key-step_head [data-testid="stMetricLabel"], .st-key-pg_metrics [data-testid="stMetricLabel"] { min-height: 0; }
-.st-key-step_graph_px { display: none; }
+.st-key-step_graph_px, .st-key-sandbox_graph_px { display: none; }
 .st-key-step_graph { height: clamp(300px, calc(100vh - 282px), 1100px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_graph { height: clamp(260px, calc(80vh - 230px), 900px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_bar [data-testid="stElementContainer"]:has(h4),
