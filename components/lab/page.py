@@ -193,8 +193,7 @@ def page():
         preset_buttons()
         # the verdict below is an h3 (lessons and the layout key on it): this heading, for screen readers
         # only, keeps the outline h1 → h2 → h3 (axe: heading-order)
-        st.html('<h2 style="position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);'
-                'white-space:nowrap;margin:0;padding:0">Verdict and per-layer gradient profile</h2>')
+        st.html('<h2 class="bl-sr-only">Verdict and per-layer gradient profile</h2>')
     if error:
         st.error(f"{error}. Keeping the previous settings.", icon=":material/warning:")
     name = state.current_preset(settings)
