@@ -412,9 +412,9 @@ def _place(lay, vals, edges, edge_mode, node_mode, node_size, selected, size_px,
 
 def hidden_note(p: "labels.Placement", width: float) -> str:
     """The line under the graph when numbers found no place: how many, and where they are."""
-    parts = [f"{k} {what}{'s' if k > 1 else ''}" for k, what in
-             ((p.hidden_edges, "edge number"), (p.hidden_nodes, "node value"), (p.hidden_biases, "bias"))]
-    parts = [s.replace("biass", "biases") for s, k in zip(parts, (p.hidden_edges, p.hidden_nodes, p.hidden_biases)) if k]
+    parts = [f"{k} {one if k == 1 else many}" for k, one, many in
+             ((p.hidden_edges, "edge number", "edge numbers"), (p.hidden_nodes, "node value", "node values"),
+              (p.hidden_biases, "bias", "biases")) if k]
     text = f"{' and '.join(parts)} hidden where {'they' if p.hidden > 1 else 'it'} would overlap: hover, or open the table"
     if labels.text_box(text, NOTE_FONT)[0] > width - 20:
         text = f"{p.hidden} number{'s' if p.hidden > 1 else ''} hidden (no room): hover, or open the table"
