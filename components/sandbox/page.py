@@ -230,7 +230,8 @@ def page() -> None:
     st.title("Chain-rule sandbox", width="content", help=f"{INTRO}\n\n**The expression** (at most {MAX_LENGTH} "
              f"characters): {GRAMMAR}")
     # the step caption is an h3: this heading, for screen readers only, keeps the outline h1 → h2 → h3
-    st.html('<h2 class="bl-sr-only">The expression, step by step</h2>')
+    with st.container(key="sandbox_sr_heading"):
+        st.html('<h2 class="bl-sr-only">The expression, step by step</h2>')
     run = state.get()
     expression_box(run)
     run = state.get()
