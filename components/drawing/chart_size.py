@@ -25,10 +25,17 @@ def _get():
     return _component
 
 
+def last_px(target: str, estimate: Tuple[int, int]) -> Tuple[int, int]:
+    """The size ``chart_px`` last measured for ``target`` in this session (``estimate`` before any):
+    for a fragment that draws the chart while ``chart_px`` is mounted outside it."""
+    return tuple(st.session_state.get(f"{target}_px_last") or estimate)
+
+
 def chart_px(target: str, estimate: Tuple[int, int]) -> Tuple[int, int]:
     """(width, height) in px of the chart whose container has key ``target`` (e.g. "step_graph"), as last
-    measured in this browser tab; ``estimate`` until a measure arrives. Mount it before the chart, in
-    the same fragment (a report reruns only that fragment)."""
+    measured in this browser tab; ``estimate`` until a measure arrives. Mounted in a fragment, a report
+    reruns that fragment; mounted outside the chart's fragment (then read with ``last_px``), the
+    fragment's own reruns skip it and a report is one full rerun."""
     key = f"{target}_px"
     known = st.session_state.get(f"{key}_last")
     result = _get()(key=key, data={"target": target, "bucket": BUCKET, "known": list(known or estimate)},

@@ -14,7 +14,7 @@ import streamlit as st
 from components.step import loss_view, quiz
 from components.step import config as sc
 from components.step import session
-from components.drawing.chart_size import chart_px
+from components.drawing.chart_size import last_px
 from components.drawing.graph import EDGE_MODES, NODE_MODES, network_figure, clicked_id
 from components.step.neuron_zoom import neuron_figure
 from components.shell import timer
@@ -297,7 +297,7 @@ def stage() -> None:
     headline(run, steps)
     left, right = st.columns([2, 1.3])
     with left:
-        px = chart_px(GRAPH_KEY, GRAPH_PX_ESTIMATE)     # numbers placed for the graph's real size
+        px = last_px(GRAPH_KEY, GRAPH_PX_ESTIMATE)     # numbers placed for the graph's real size (page.py)
         st.plotly_chart(step_figure(run, steps, run.step, px), key=GRAPH_KEY, on_select=_on_graph_select,
                         selection_mode="points", width="stretch", height="stretch",
                         alt=summary(run, steps, run.step),
