@@ -94,7 +94,7 @@ button kbd { position: absolute !important; width: 1px; height: 1px; overflow: h
 .st-key-step_head [data-testid="stMetricLabel"], .st-key-pg_metrics [data-testid="stMetricLabel"] { min-height: 0; }
 .st-key-step_graph_px, .st-key-sandbox_graph_px { display: none; }
 .bl-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; margin: 0; padding: 0; }
-.st-key-lab_sr_heading, .st-key-sandbox_sr_heading { position: absolute; }
+.st-key-lab_sr_heading, .st-key-sandbox_sr_heading { position: absolute !important; width: 1px !important; height: 1px; overflow: hidden; }
 .st-key-step_graph { height: clamp(300px, calc(100vh - 282px), 1100px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_graph { height: clamp(260px, calc(80vh - 230px), 900px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_bar [data-testid="stElementContainer"]:has(h4),
