@@ -6,7 +6,7 @@ only, so play, pause, a new speed and reaching the end each trigger one full rer
 """
 import streamlit as st
 
-from components.drawing.chart_size import chart_px
+from components.drawing.chart_size import chart_px, last_px
 from components.sandbox import state
 from components.sandbox.figures import expression_figure, sandbox_contour
 from components.sandbox.pytorch import expected_lines, pytorch_script
@@ -175,7 +175,7 @@ def gradients(run, steps, grads_known) -> None:
                        number(ev.gradient[name]) if vid in grads_known else "not yet")
 
 
-GRAPH_PX_ESTIMATE = (660, 370)   # the graph at 1280 × 720 before the browser reports its size
+GRAPH_PX_ESTIMATE = (607, 370)   # the graph at 1280 × 720 (measured) before the browser reports its size
 
 
 def stage() -> None:
@@ -190,7 +190,7 @@ def stage() -> None:
     values_known, grads_known = reached(steps, run.step, run.ev, run.mode)
     left, right = st.columns([3, 1])
     with left:
-        px = chart_px("sandbox_graph", GRAPH_PX_ESTIMATE)      # cards of numbers placed for the real size
+        px = last_px("sandbox_graph", GRAPH_PX_ESTIMATE)      # cards placed for the real size (page())
         fig = expression_figure(run.ev, values_known, grads_known, current=step.node, edges=step.edges,
                                 mode=run.mode, wrt=run.wrt, label_edges=step.phase in ("backward", "tangent"), px=px)
         fig.update_layout(height=None)          # the container's height (it follows the window: LAYOUT_CSS)
@@ -235,6 +235,7 @@ def page() -> None:
     run = state.get()
     expression_box(run)
     run = state.get()
+    chart_px("sandbox_graph", GRAPH_PX_ESTIMATE)     # the graph's size, watched outside the stepping fragment
     timer.timed_fragment(run, _stage)
     variable_boxes(run)     # below the graph: the graph and its controls fill the first screen
     extras(run)
