@@ -10,12 +10,12 @@ are drawn grey and left blank.
 """
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import plotly.graph_objects as go
 
-from components.drawing import style
+from components.drawing import labels, style
 from components.drawing.layout import layered_layout
 from engine.ids import parse_id
 
@@ -23,6 +23,11 @@ EDGE_MODES = {"gradient": "|∂L/∂w| (log)", "weight": "w", "update": "update 
 NODE_MODES = {"a": "a (activation)", "z": "z (pre-activation)", "delta": "|δ| = |∂L/∂z| (log)"}
 SMALL_EDGES = 40       # values are printed on the graph up to this many edges
 HOVER_LABEL_EDGES = 2000   # every edge hoverable up to this many; above, the selected neuron's edges only
+BOTTOM = 80            # px under the plot: the colour bars (title, bar, ticks)
+NOTE_PX = 22           # px more when the note on hidden numbers is shown
+NOTE_FONT = 13
+X_LO, Y_PAD = -0.45, 0.95   # axis ranges: [X_LO, L − X_LO] × [min y − Y_PAD, max y + Y_PAD]
+BIAS_GAP = 9           # px from a unit's disc to the centre of its bias square
 
 
 def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: Optional[Sequence] = None, *,
@@ -30,7 +35,8 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
                    edge_mode: str = "gradient", node_mode: str = "a",
                    highlight_layer: Optional[int] = None, selected: Optional[str] = None,
                    show_values: Optional[bool] = None, sample: int = 0, height: Optional[int] = None,
-                   title: Optional[str] = None, narrow: bool = False) -> go.Figure:
+                   title: Optional[str] = None, narrow: bool = False,
+                   px: Optional[Tuple[int, int]] = None) -> go.Figure:
     """Draw the network with the numbers known so far.
 
     Parameters
@@ -47,6 +53,9 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     selected : a node "L{l}:N{j}", weight "W{l}:{j}:{k}" or bias "b{l}:{j}" id to ring, or None.
     show_values : print numbers on nodes and edges (default: when there are ≤ 40 edges).
     narrow : the chart gets a narrow column (the playground's): the legend line above it wraps.
+    px : the chart's size on screen in px (width, height), as measured in the browser
+        (``chart_size``). Nodes are sized and numbers placed for it so that no two overlap
+        (``labels.place``); default: ``height`` tall and 1.3 × as wide, an estimate.
     """
     sizes = tuple(int(s) for s in sizes)
     if edge_mode not in EDGE_MODES:
@@ -59,14 +68,28 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     L = len(sizes) - 1
     small = lay.n_edges <= SMALL_EDGES if show_values is None else bool(show_values)
     if height is None:
-        height = int(np.clip(190 * max(sizes) + 190, 460, 900))
+        height = int(np.clip(190 * max(sizes) + 190, 460, 900)) if px is None else int(px[1])
     span = float(lay.y.max() - lay.y.min()) + 1.8
-    px_per_unit = (height - 150) / span
-    node_size = float(np.clip(0.5 * px_per_unit, 9, 50))
+    legend = _legend(lay.n_edges, narrow)
+    top = (70 if title else 34) + 24 * legend.count("<br>")
+    if px is None:
+        px_per_unit = (height - 150) / span
+        node_size = float(np.clip(0.5 * px_per_unit, 9, 50))
+    else:        # sized for the plot area really left between the margins
+        px_per_unit = (px[1] - top - BOTTOM) / (span + 0.1)
+        node_size = float(np.clip(min(0.5 * px_per_unit, 0.3 * (px[0] - 20) / (L + 0.9)), 9, 50))
 
     biases = [np.zeros(n) for n in sizes[1:]] if biases is None else biases
     vals = _node_values(sizes, lay, a, z, delta, biases, db, sample)
     edges = _edge_values(weights, dW, update_W, lr, L)
+    placed = None
+    bottom = BOTTOM
+    if small:
+        size_px = px or (int(1.3 * height), height)
+        placed = _place(lay, vals, edges, edge_mode, node_mode, node_size, selected, size_px, top, bottom)
+        if placed["placement"].hidden:      # room for the note under the graph, then placed again
+            bottom += NOTE_PX
+            placed = _place(lay, vals, edges, edge_mode, node_mode, node_size, selected, size_px, top, bottom)
 
     traces = []    # plain dicts: plotly's validation (~40 ms) is done by a test, not on every rerun
     shapes = []
@@ -95,25 +118,30 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
         showlegend=False))
     if small:
         traces.append(_scatter(
-            x=lay.x, y=lay.y - node_size / px_per_unit / 2 - 0.04, mode="text", text=_node_value_text(vals),
-            textposition="bottom center", textfont=dict(size=style.VALUE_SIZE), hoverinfo="skip", showlegend=False))
-    _add_edge_targets(traces, lay, edges, small, node_size, edge_mode, selected)
+            x=placed["node_x"], y=placed["node_y"], mode="text", text=placed["placement"].node_text,
+            textposition="middle center", textfont=dict(size=style.VALUE_SIZE), hoverinfo="skip", showlegend=False,
+            name="node values"))
+    _add_edge_targets(traces, lay, edges, small, node_size, edge_mode, selected, placed)
     if small:
-        _add_biases(traces, lay, vals, node_size, px_per_unit)
-    _add_selection_ring(traces, lay, selected, node_size, px_per_unit, small)
+        _add_biases(traces, lay, vals, placed)
+    _add_selection_ring(traces, lay, selected, node_size, placed)
     _add_colorbar(traces, node_bar, x=0.24)
     _add_colorbar(traces, edge_color_info, x=0.76)
 
-    legend = _legend(lay.n_edges, narrow)
+    notes = [dict(text=legend, xref="paper", yref="paper", x=0, y=1, yanchor="bottom", yshift=6, showarrow=False,
+                  xanchor="left", font=dict(size=style.TICK_SIZE, color="#444444"))]
+    if placed is not None and placed["placement"].hidden:
+        notes.append(dict(text=hidden_note(placed["placement"], placed["width"]), xref="paper", yref="paper",
+                          x=0, y=0, xanchor="left", yanchor="bottom", yshift=-bottom + 2, showarrow=False,
+                          font=dict(size=NOTE_FONT, color="#444444"), name="hidden numbers"))
     layout = dict(
-        height=height, margin=dict(l=10, r=10, t=(70 if title else 34) + 24 * legend.count("<br>"), b=100),
+        height=height, margin=dict(l=10, r=10, t=top, b=bottom),
         shapes=shapes,
         font=style.FONT, plot_bgcolor="white", paper_bgcolor="white", hovermode="closest",
         hoverlabel=dict(font=dict(size=style.VALUE_SIZE + 1)), title=dict(text=title or ""),
-        xaxis=dict(visible=False, range=[-0.45, L + 0.45], fixedrange=small),
-        yaxis=dict(visible=False, range=[float(lay.y.min()) - 0.95, float(lay.y.max()) + 0.95], fixedrange=small),
-        annotations=[dict(text=legend, xref="paper", yref="paper", x=0, y=1, yanchor="bottom", yshift=6, showarrow=False,
-                          xanchor="left", font=dict(size=style.TICK_SIZE, color="#444444"))],
+        xaxis=dict(visible=False, range=[X_LO, L + 0.45], fixedrange=small),
+        yaxis=dict(visible=False, range=[float(lay.y.min()) - Y_PAD, float(lay.y.max()) + Y_PAD], fixedrange=small),
+        annotations=notes,
     )
     return go.Figure(dict(data=traces, layout=layout), _validate=False)
 
@@ -272,7 +300,7 @@ def _edge_index_of(sizes):
     return MappingProxyType({str(e): i for i, e in enumerate(layered_layout(sizes).edge_ids)})
 
 
-def _add_edge_targets(traces, lay, edges, small, node_size, mode, selected=None):
+def _add_edge_targets(traces, lay, edges, small, node_size, mode, selected=None, placed=None):
     """Invisible markers at the edge midpoints: the edges' hover cards and click targets.
 
     ``customdata`` rows are strings [id, "x₁ → h¹₁", w, ∂L/∂w, update]. Up to HOVER_LABEL_EDGES edges
@@ -289,10 +317,12 @@ def _add_edge_targets(traces, lay, edges, small, node_size, mode, selected=None)
     w = style.fmt_array(pick(edges["w"]))
     g = np.where(pick(edges["g_known"]), style.fmt_array(pick(edges["g"])), "not computed yet")
     u = np.where(pick(edges["u_known"]), style.fmt_array(pick(edges["u"])), "not computed yet")
-    text = _edge_value_text(edges, mode, lay.n_edges) if small else None
+    text, x, y, font = None, pick(lay.label_x), pick(lay.label_y), style.VALUE_SIZE - 1
+    if small and placed is not None and rows is None:     # each number where it overlaps nothing (or left off)
+        text, x, y, font = placed["placement"].edge_text, placed["edge_x"], placed["edge_y"], placed["placement"].edge_font
     traces.append(_scatter(
-        x=pick(lay.label_x), y=pick(lay.label_y), text=text, textposition="middle center",
-        textfont=dict(size=style.VALUE_SIZE - 1, shadow="auto"),
+        x=x, y=y, text=text, textposition="middle center",
+        textfont=dict(size=font, shadow="auto"),
         customdata=np.column_stack([pick(lay.edge_ids), _edge_names(lay, rows), w, g, u]).tolist(),
         hovertemplate=("<b>%{customdata[1]}</b>  %{customdata[0]}<br>w = %{customdata[2]}"
                        "<br>∂L/∂w = %{customdata[3]}<br>update −α∂L/∂w = %{customdata[4]}<extra></extra>"),
@@ -344,6 +374,53 @@ def _edge_value_text(edges, mode, n_edges):
     return out
 
 
+# ---------------------------------------------------------------------------------------------- numbers
+def _place(lay, vals, edges, edge_mode, node_mode, node_size, selected, size_px, top, bottom) -> dict:
+    """Every number's place on a chart of ``size_px`` (width, height) px with these margins
+    (``labels.place``), converted back to axis units for the traces."""
+    L = len(lay.sizes) - 1
+    width, height = float(size_px[0]) - 20, float(size_px[1]) - top - bottom
+    y0 = float(lay.y.min()) - Y_PAD
+    sx, sy = width / (L - 2 * X_LO), height / (float(lay.y.max() - lay.y.min()) + 2 * Y_PAD)
+    X, Y = (lay.x - X_LO) * sx, (lay.y - y0) * sy
+    r = np.array([(node_size + 16) / 2 + 3 if nid == selected else node_size / 2 + 1 for nid in lay.node_ids])
+    units = np.flatnonzero(lay.node_layer > 0)
+    bias_xy = np.column_stack([X[units], Y[units] + node_size / 2 + BIAS_GAP])
+    values, known = vals
+    bias_text = [f"b {style.fmt(v, 3)}" for v in values["b"][units]]
+    if edge_mode == "weight":
+        prio, have = np.abs(edges["w"]), np.ones(lay.n_edges, dtype=bool)
+    else:
+        v = edges["g"] if edge_mode == "gradient" else edges["u"]
+        have = (edges["g_known"] if edge_mode == "gradient" else edges["u_known"]) & np.isfinite(v)
+        prio = np.where(have, np.abs(v), np.abs(edges["w"]))
+    prio = np.nan_to_num(prio, nan=0.0, posinf=np.finfo(float).max)
+    order = np.lexsort((-prio, ~have))               # known values first, largest first
+    dx = lay.x[lay.edge_dst] - lay.x[lay.edge_src]
+    t0 = (lay.label_x - lay.x[lay.edge_src]) / np.where(dx != 0, dx, 1)
+    p = labels.place(width, height, np.column_stack([X, Y]), r, _node_value_text(vals), _node_value_short(vals, node_mode),
+                     lay.node_layer == 0, style.VALUE_SIZE, bias_xy, Y[units] + r[units], bias_text, style.VALUE_SIZE - 1,
+                     lay.edge_src, lay.edge_dst, t0, _edge_value_text(edges, edge_mode, lay.n_edges),
+                     _edge_value_text(edges, edge_mode, 5), order)
+    shown = np.array([bool(t) for t in p.edge_text], dtype=bool)
+    edge_x = np.where(shown, p.edge_xy[:, 0] / sx + X_LO, lay.label_x)
+    edge_y = np.where(shown, p.edge_xy[:, 1] / sy + y0, lay.label_y)
+    return dict(placement=p, width=size_px[0], node_x=p.node_xy[:, 0] / sx + X_LO, node_y=p.node_xy[:, 1] / sy + y0,
+                bias_x=bias_xy[:, 0] / sx + X_LO, bias_y=bias_xy[:, 1] / sy + y0,
+                bias_text_x=p.bias_xy[:, 0] / sx + X_LO, bias_text_y=p.bias_xy[:, 1] / sy + y0, edge_x=edge_x, edge_y=edge_y, sx=sx, sy=sy)
+
+
+def hidden_note(p: "labels.Placement", width: float) -> str:
+    """The line under the graph when numbers found no place: how many, and where they are."""
+    parts = [f"{k} {one if k == 1 else many}" for k, one, many in
+             ((p.hidden_edges, "edge number", "edge numbers"), (p.hidden_nodes, "node value", "node values"),
+              (p.hidden_biases, "bias", "biases")) if k]
+    text = f"{' and '.join(parts)} hidden where {'they' if p.hidden > 1 else 'it'} would overlap: hover, or open the table"
+    if labels.text_box(text, NOTE_FONT)[0] > width - 20:
+        text = f"{p.hidden} number{'s' if p.hidden > 1 else ''} hidden (no room): hover, or open the table"
+    return text
+
+
 # ---------------------------------------------------------------------------------------------- nodes
 def _node_colors(vals, mode):
     values, known = vals
@@ -377,37 +454,52 @@ def _node_value_text(vals):
     return text
 
 
-def _add_biases(traces, lay, vals, node_size, px_per_unit):
+def _node_value_short(vals, node_mode):
+    """One line per node: the value the nodes are coloured by (an input: its value)."""
+    values, known = vals
+    name = {"a": "a", "z": "z", "delta": "δ"}[node_mode]
+    out = []
+    for i, text in enumerate(_node_value_text(vals)):
+        if known[node_mode][i] and known["z"][i]:
+            out.append(f"{name} {style.fmt(values[node_mode][i])}")
+        else:
+            out.append(text.split("<br>")[0] if text else "")
+    return out
+
+
+def _add_biases(traces, lay, vals, placed):
+    """The bias squares above the units (hover: b and ∂L/∂b) and their "b 0.12" where it overlaps nothing."""
     values, known = vals
     hidden = lay.node_layer > 0
     l, j = lay.node_layer[hidden], lay.node_unit[hidden]
     ids = [f"b{int(a) - 1}:{int(b)}" for a, b in zip(l, j)]
     b = values["b"][hidden]
     db = np.where(known["db"][hidden], style.fmt_array(values["db"][hidden]), "not known yet")
-    dy = node_size / px_per_unit / 2 + 0.18
     traces.append(_scatter(
-        x=lay.x[hidden], y=lay.y[hidden] + dy, mode="markers+text", name="biases",
-        text=[f"b {style.fmt(v, 3)}" for v in b], textposition="middle right",
-        textfont=dict(size=style.VALUE_SIZE - 1, color="#333333"),
+        x=placed["bias_x"], y=placed["bias_y"], mode="markers", name="biases",
         marker=dict(symbol="square", size=12, color="#ffffff", line=dict(color="#333333", width=1.5)),
         customdata=np.column_stack([ids, style.fmt_array(b), db]), unselected=dict(marker=dict(opacity=1)),
         hovertemplate="<b>bias %{customdata[0]}</b><br>b = %{customdata[1]}<br>∂L/∂b = %{customdata[2]}<extra></extra>",
         showlegend=False))
+    traces.append(_scatter(
+        x=placed["bias_text_x"], y=placed["bias_text_y"], mode="text", name="bias values",
+        text=placed["placement"].bias_text, textposition="middle center",
+        textfont=dict(size=style.VALUE_SIZE - 1, color="#333333"), hoverinfo="skip", showlegend=False))
 
 
-def _add_selection_ring(traces, lay, selected, node_size, px_per_unit, small):
+def _add_selection_ring(traces, lay, selected, node_size, placed):
     if not selected:
         return
     if selected.startswith("L") and selected in lay.node_ids:
         i = lay.node_ids.index(selected)
         x, y, size = lay.x[i], lay.y[i], node_size + 16
-    elif selected.startswith("b") and small:
+    elif selected.startswith("b") and placed is not None:
         try:
             _, l, j = parse_id(selected)
-            i = lay.node_index(l + 1, j)
+            i = lay.node_index(l + 1, j) - lay.layer_offset[1]
         except (ValueError, IndexError):
             return
-        x, y, size = lay.x[i], lay.y[i] + node_size / px_per_unit / 2 + 0.18, 26
+        x, y, size = placed["bias_x"][i], placed["bias_y"][i], 26
     else:
         return
     traces.append(_scatter(x=[x], y=[y], mode="markers", hoverinfo="skip", showlegend=False, name="selected",

@@ -191,6 +191,10 @@ def page():
                  help="Make the gradient vanish or explode on purpose, see in which layer and why, then fix it "
                       "with a remedy. Pick a preset, or change the network in the sidebar.")
         preset_buttons()
+        # the verdict below is an h3 (lessons and the layout key on it): this heading, for screen readers
+        # only, keeps the outline h1 → h2 → h3 (axe: heading-order)
+        with st.container(key="lab_sr_heading"):
+            st.html('<h2 class="bl-sr-only">Verdict and per-layer gradient profile</h2>')
     if error:
         st.error(f"{error}. Keeping the previous settings.", icon=":material/warning:")
     name = state.current_preset(settings)

@@ -7,9 +7,12 @@ colour only repeats it (filled = value known, orange ring = gradient known, blac
 """
 from typing import Dict, Optional, Tuple
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 
+from components.drawing import labels
 from components.drawing.contour import contour_figure
 from components.drawing.style import FONT, HIGHLIGHT_LINE, UNKNOWN, VALUE_SIZE
 from engine.expression import OPS, Evaluation, Graph, display_name, grid, number, tangents
@@ -63,7 +66,7 @@ def node_symbol(graph: Graph, node_id: str) -> str:
 def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=frozenset(), *,
                       current: Optional[str] = None, edges=(), mode: str = "reverse",
                       wrt: Optional[str] = None, height: Optional[int] = None,
-                      label_edges: bool = True) -> go.Figure:
+                      label_edges: bool = True, px: Optional[Tuple[int, int]] = None) -> go.Figure:
     """The graph of operations at one step.
 
     Parameters
@@ -74,6 +77,9 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
     edges : (from, to) ids of the arrows this step uses (drawn thick; with ``label_edges`` each is labelled
         with its local derivative, the factor of this step's product).
     mode : "reverse" (∂y/∂node) or "forward" (the tangent ∂node/∂wrt).
+    px : the chart's size on screen (width, height) in px, as measured in the browser: each node's card of
+        numbers goes below or above it (every other column alternates), or further out, wherever it
+        overlaps no other card, node or edge label (``_card_sides``).
     """
     g = ev.graph
     pos = layout(g)
@@ -135,22 +141,89 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
         textfont=dict(size=VALUE_SIZE + 1, color="#111111"), hovertext=hover, hoverinfo="text",
         marker=dict(symbol=symbols, size=44, color=fills, line=dict(color=rings, width=widths)),
         name="nodes", showlegend=False))
-    for x, y, text in zip(xs, ys, below):   # on a white card: readable where an edge passes behind
-        above = int(x) % 2 == 1             # neighbouring columns alternate above/below: narrow screens
-        anns.append(dict(x=x, y=y, yshift=26 if above else -26, text=text, showarrow=False,
-                           yanchor="bottom" if above else "top",
-                           font=dict(size=VALUE_SIZE, color="#111111"), bgcolor="rgba(255,255,255,0.88)",
+    n_cols = int(max(xs)) + 1 if xs else 1
+    y_range = [min(ys) - 1.1 if ys else -1, max(ys) + 1.1 if ys else 1]
+    narrow = [text.replace(" = ", " =<br>") for text in below]        # a gradient's value on its own line
+    shifts, card_font, use_narrow = _card_sides(xs, ys, below, edge_labels, px, [-0.6, n_cols - 0.4], y_range,
+                                                narrow)
+    for x, y, text, shift in zip(xs, ys, narrow if use_narrow else below, shifts):   # on a white card: readable where an edge passes behind
+        anns.append(dict(x=x, y=y, yshift=shift, text=text, showarrow=False,
+                           yanchor="bottom" if shift > 0 else "top",
+                           font=dict(size=card_font, color="#111111"), bgcolor="rgba(255,255,255,0.88)",
                            name="numbers"))
     anns += edge_labels                     # last, so the node cards never cover this step's factor
-    n_cols = int(max(xs)) + 1 if xs else 1
     tallest = max(1, int(round(max(ys) - min(ys))) + 1) if ys else 1
     fig.update_layout(
         shapes=shapes, annotations=anns, font=FONT, showlegend=False, plot_bgcolor="#ffffff", dragmode=False,
         margin=dict(l=10, r=10, t=10, b=10), height=height or max(360, ROW_PX * (tallest + 1) + 60),
         xaxis=dict(visible=False, range=[-0.6, n_cols - 0.4]),
-        yaxis=dict(visible=False, range=[min(ys) - 1.1 if ys else -1, max(ys) + 1.1 if ys else 1]),
+        yaxis=dict(visible=False, range=y_range),
         meta=dict(min_width=COL_MIN_PX * n_cols))
     return fig
+
+
+CARD_SHIFT = 26        # px from a node's centre to its card (the node is 44 px)
+FAR_SHIFT = 34         # px further out when both sides are taken
+
+
+def _card_box(text: str, size: float) -> Tuple[float, float]:
+    """(width, height) in px of an annotation card (tags removed; bold lines a tenth wider; 1 px border pad)."""
+    lines = [line for line in text.split("<br>")] or [""]
+    width = max(labels.text_box(re.sub(r"<[^>]+>", "", line), size)[0] * (1.1 if "<b>" in line else 1.0)
+                for line in lines)
+    return width + 4, len(lines) * 1.3 * size + 6
+
+
+CARD_FONTS = (VALUE_SIZE, 13, 12, 11)   # px: a crowded graph's cards get smaller type before they overlap
+
+
+def _card_sides(xs, ys, wide, edge_labels, px, x_range, y_range, narrow=None) -> tuple:
+    """Each card's yshift in px, the cards' font size and whether they use their ``narrow`` text (a value
+    on its own line): below (−) or above (+) its node, the side alternating by column (a narrow screen),
+    switched or moved further out where the card would overlap another card, a node or an edge label of
+    this step; the largest of ``CARD_FONTS`` (wide text first, then narrow) at which no card overlaps,
+    else the smallest narrow one with the least overlap. Without ``px`` the alternation alone."""
+    natural = [CARD_SHIFT if int(x) % 2 == 1 else -CARD_SHIFT for x in xs]
+    if not px or not xs:
+        return natural, VALUE_SIZE, False
+    sx = (px[0] - 20) / (x_range[1] - x_range[0])
+    sy = (px[1] - 20) / (y_range[1] - y_range[0])
+    X = (np.asarray(xs) - x_range[0]) * sx
+    Y = (np.asarray(ys) - y_range[0]) * sy
+    fixed = [(x - 23, y - 23, x + 23, y + 23) for x, y in zip(X, Y)]          # the 44-px nodes
+    for e in edge_labels:
+        w, h = _card_box(e["text"], VALUE_SIZE)
+        cx, cy = (e["x"] - x_range[0]) * sx, (e["y"] - y_range[0]) * sy
+        fixed.append((cx - w / 2 - 2, cy - h / 2 - 2, cx + w / 2 + 2, cy + h / 2 + 2))
+    def overlap(box, others):
+        return sum(max(0.0, min(box[2], b[2]) - max(box[0], b[0])) * max(0.0, min(box[3], b[3]) - max(box[1], b[1]))
+                   for b in others)
+
+    for font, use_narrow in [(f, n) for f in CARD_FONTS for n in (False, True) if n is False or narrow]:
+        texts = narrow if use_narrow else wide
+        options = []            # per card: its candidate (shift, box), natural side first
+        for i, text in enumerate(texts):
+            w, h = _card_box(text, font)
+            tries = [natural[i], -natural[i]] + [side * (CARD_SHIFT + k * FAR_SHIFT) for k in (1, 2)
+                                                 for side in (np.sign(natural[i]), -np.sign(natural[i]))]
+            boxes = []
+            for shift in tries:
+                y0, y1 = (Y[i] + shift, Y[i] + shift + h) if shift > 0 else (Y[i] + shift - h, Y[i] + shift)
+                if y0 >= 0 and y1 <= px[1] - 20:        # on the chart
+                    boxes.append((int(shift), (X[i] - w / 2, y0, X[i] + w / 2, y1)))
+            options.append(boxes or [(int(tries[0]), (X[i] - w / 2, Y[i] - CARD_SHIFT - h, X[i] + w / 2, Y[i] - CARD_SHIFT))])
+        chosen = [None] * len(texts)
+        for _ in range(3):      # greedy in node order, then twice: each overlapping card moves to its best place
+            for i in range(len(texts)):
+                others = fixed + [chosen[k][1] for k in range(len(texts)) if k != i and chosen[k] is not None]
+                if chosen[i] is not None and overlap(chosen[i][1], others) == 0:
+                    continue
+                chosen[i] = min(options[i], key=lambda o: overlap(o[1], others))
+        total = sum(overlap(chosen[i][1], fixed + [chosen[k][1] for k in range(i)]) for i in range(len(texts)))
+        out = [c[0] for c in chosen]
+        if total == 0:
+            break
+    return out, font, use_narrow
 
 
 def _name(g: Graph, node_id: str) -> str:

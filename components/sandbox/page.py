@@ -6,6 +6,7 @@ only, so play, pause, a new speed and reaching the end each trigger one full rer
 """
 import streamlit as st
 
+from components.drawing.chart_size import chart_px, last_px
 from components.sandbox import state
 from components.sandbox.figures import expression_figure, sandbox_contour
 from components.sandbox.pytorch import expected_lines, pytorch_script
@@ -174,6 +175,9 @@ def gradients(run, steps, grads_known) -> None:
                        number(ev.gradient[name]) if vid in grads_known else "not yet")
 
 
+GRAPH_PX_ESTIMATE = (607, 370)   # the graph at 1280 × 720 (measured) before the browser reports its size
+
+
 def stage() -> None:
     """Everything that depends on the step: transport, the sentence, the graph, the gradients."""
     run = state.get()
@@ -184,18 +188,19 @@ def stage() -> None:
     step = steps[run.step]
     st.container(key="sandbox_head").markdown(f"### Step {run.step} of {len(steps) - 1} — {step.title}")
     values_known, grads_known = reached(steps, run.step, run.ev, run.mode)
-    fig = expression_figure(run.ev, values_known, grads_known, current=step.node, edges=step.edges, mode=run.mode,
-                            wrt=run.wrt, label_edges=step.phase in ("backward", "tangent"))
-    fig.update_layout(height=None)          # the container's height (it follows the window: LAYOUT_CSS)
     left, right = st.columns([3, 1])
     with left:
+        px = last_px("sandbox_graph", GRAPH_PX_ESTIMATE)      # cards placed for the real size (page())
+        fig = expression_figure(run.ev, values_known, grads_known, current=step.node, edges=step.edges,
+                                mode=run.mode, wrt=run.wrt, label_edges=step.phase in ("backward", "tangent"), px=px)
+        fig.update_layout(height=None)          # the container's height (it follows the window: LAYOUT_CSS)
         st.plotly_chart(fig, key="sandbox_graph", width="stretch", height="stretch", alt=summary(run, steps, step),
                         config=chart_config("sandbox-graph"))
     with right.container(key="sandbox_equations"):
         for line in step.latex:
             st.latex(line)
         st.caption(step.text)     # the same sentence as text: read by a screen reader, copied into homework
-    st.caption("□ variable, ◇ constant, ○ operation. Beside each node (below it, or above in every other column): "
+    st.caption("□ variable, ◇ constant, ○ operation. Beside each node (below it, or above in every other column, or further out where cards would overlap): "
                "its value once the forward sweep reaches it, then its gradient once the backward sweep does. Filled = value known; orange ring = gradient "
                "known; black ring and “◀ this step” = the node this step computes; the thick edges are the ones "
                "this step uses; in the backward sweep each is labelled with its local derivative, a factor of "
@@ -224,9 +229,13 @@ def page() -> None:
     sharing.page_start("sandbox")
     st.title("Chain-rule sandbox", width="content", help=f"{INTRO}\n\n**The expression** (at most {MAX_LENGTH} "
              f"characters): {GRAMMAR}")
+    # the step caption is an h3: this heading, for screen readers only, keeps the outline h1 → h2 → h3
+    with st.container(key="sandbox_sr_heading"):
+        st.html('<h2 class="bl-sr-only">The expression, step by step</h2>')
     run = state.get()
     expression_box(run)
     run = state.get()
+    chart_px("sandbox_graph", GRAPH_PX_ESTIMATE)     # the graph's size, watched outside the stepping fragment
     timer.timed_fragment(run, _stage)
     variable_boxes(run)     # below the graph: the graph and its controls fill the first screen
     extras(run)

@@ -92,6 +92,9 @@ button kbd { position: absolute !important; width: 1px; height: 1px; overflow: h
 .st-key-step_head [data-testid="stElementContainer"]:has(h3) { min-width: 12rem; }
 .st-key-step_head [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .st-key-step_head [data-testid="stMetricLabel"], .st-key-pg_metrics [data-testid="stMetricLabel"] { min-height: 0; }
+.st-key-step_graph_px, .st-key-sandbox_graph_px { display: none; }
+.bl-sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); white-space: nowrap; margin: 0; padding: 0; }
+.st-key-lab_sr_heading, .st-key-sandbox_sr_heading { position: absolute !important; width: 1px !important; height: 1px; overflow: hidden; }
 .st-key-step_graph { height: clamp(300px, calc(100vh - 282px), 1100px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_graph { height: clamp(260px, calc(80vh - 230px), 900px); }
 body:has(.st-key-presenter_flag_on) .st-key-step_bar [data-testid="stElementContainer"]:has(h4),
@@ -110,7 +113,8 @@ body:has(.st-key-presenter_flag_on) .st-key-sandbox_graph { height: clamp(240px,
 .st-key-sandbox_equations { max-height: clamp(280px, calc(100vh - 350px), 1100px); overflow-y: auto; }
 body:has(.st-key-presenter_flag_on) .st-key-sandbox_equations { max-height: clamp(240px, calc(80vh - 270px), 900px); }
 .st-key-sandbox_equations > * { flex-shrink: 0; }
-.st-key-sandbox_equations .katex-display { margin: 0; padding: 0.3em 0; overflow-x: auto; overflow-y: hidden; }
+.st-key-sandbox_equations .katex-display { margin: 0; padding: 0.3em 0; }
+.st-key-sandbox_equations .katex-display > .katex { white-space: normal; text-align: left; }
 .st-key-sandbox_equations .katex { font-size: 0.95em; }
 .st-key-sandbox_values [data-testid="stNumberInput"] input { min-width: 0; }
 @media (max-width: 1600px) {

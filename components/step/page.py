@@ -1,8 +1,9 @@
 """Step through one training step, forward then backward, number by number (the page projected first)."""
+from components.drawing.chart_size import chart_px
 from components.shell import sharing, timer
 from components.step import session
 from components.step.controls import sidebar
-from components.step.panels import control_bar, stage
+from components.step.panels import GRAPH_KEY, GRAPH_PX_ESTIMATE, control_bar, stage
 
 
 def page() -> None:
@@ -12,6 +13,9 @@ def page() -> None:
     run = session.get_run()
     if run.playing:   # the buttons outside the timer fragment: no press is lost to a tick (control_bar)
         control_bar(run, run.steps())
+    # the graph's size in the browser, watched outside the stage fragment: a step or a slider (a fragment
+    # rerun) does not redraw the watcher; a resize reruns the page once
+    chart_px(GRAPH_KEY, GRAPH_PX_ESTIMATE)
     timer.timed_fragment(run, _stage)
     sharing.panel("step")
 

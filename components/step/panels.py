@@ -14,6 +14,7 @@ import streamlit as st
 from components.step import loss_view, quiz
 from components.step import config as sc
 from components.step import session
+from components.drawing.chart_size import last_px
 from components.drawing.graph import EDGE_MODES, NODE_MODES, network_figure, clicked_id
 from components.step.neuron_zoom import neuron_figure
 from components.shell import timer
@@ -58,13 +59,18 @@ def highlight_of(step, n_layers):
     return {"start": 0, "loss": n_layers}.get(step.kind)
 
 
-def step_figure(run, steps, i):
+# The graph's size before the browser has measured it: the page at 1280 × 720 with the sidebar open
+# (measured 489 × 438 px; 877 × 798 at 1920 × 1080). The browser then reports the real size.
+GRAPH_PX_ESTIMATE = (489, 438)
+
+
+def step_figure(run, steps, i, px=GRAPH_PX_ESTIMATE):
     step = steps[i]
     edge, node = resolved_modes(run, step)
     return network_figure(run.sizes, step.weights, step.biases, z=step.z, a=step.a, delta=step.delta, dW=step.dW, db=step.db,
                           update_W=step.update_W, lr=run.config.lr, edge_mode=edge, node_mode=node,
                           highlight_layer=highlight_of(step, len(run.sizes) - 1), selected=run.selected,
-                          narrow=True)
+                          narrow=True, px=px)
 
 
 def _on_graph_select():
@@ -291,7 +297,8 @@ def stage() -> None:
     headline(run, steps)
     left, right = st.columns([2, 1.3])
     with left:
-        st.plotly_chart(step_figure(run, steps, run.step), key=GRAPH_KEY, on_select=_on_graph_select,
+        px = last_px(GRAPH_KEY, GRAPH_PX_ESTIMATE)     # numbers placed for the graph's real size (page.py)
+        st.plotly_chart(step_figure(run, steps, run.step, px), key=GRAPH_KEY, on_select=_on_graph_select,
                         selection_mode="points", width="stretch", height="stretch",
                         alt=summary(run, steps, run.step),
                         config={**chart_config("network"), "modeBarButtonsToRemove": ["select2d", "lasso2d"]})

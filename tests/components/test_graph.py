@@ -234,3 +234,57 @@ def test_the_legend_says_what_width_dashes_and_grey_mean_and_wraps_in_a_narrow_c
     assert "<br>" not in wide.annotations[0].text and narrow.annotations[0].text.count("<br>") == 1
     assert narrow.margin.t == wide.margin.t + 24      # room for the second line
 
+
+
+# ------------------------------------------------------------------------- numbers that do not overlap
+def _overlap(a, b):
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("px", [(489, 438), (877, 798), (358, 454)])     # the step graph at 1280×720, 1920×1080, a phone
+@pytest.mark.parametrize("sizes", [(2, 3, 1), (2, 4, 4, 1), (1, 1, 1)])
+@pytest.mark.parametrize("edge_mode", ["gradient", "weight", "update"])
+def test_no_two_numbers_on_the_graph_overlap_and_the_hidden_are_counted(px, sizes, edge_mode):
+    from components.drawing import graph
+    net = Network(list(sizes), seed=1)
+    r = net.backward([[0.7, -1.3][:sizes[0]]], [[1.0]])
+    fig = full_figure(net, r, narrow=True, px=px, edge_mode=edge_mode, node_mode="delta", selected="L1:N0")
+    lay = layered_layout(sizes)
+    vals = graph._node_values(sizes, lay, r.a, r.z, r.delta, net.biases, r.db, 0)
+    edges = graph._edge_values(net.weights, r.dW, None, 0.1, len(sizes) - 1)
+    bottom = fig.layout.margin.b
+    placed = graph._place(lay, vals, edges, edge_mode, "delta", trace(fig, "nodes").marker.size, "L1:N0", px,
+                          fig.layout.margin.t, bottom)
+    p = placed["placement"]
+    texts = [b for k in ("nodes", "biases", "edges") for b in p.boxes[k]]
+    for i, a in enumerate(texts):
+        for b in texts[i + 1:]:
+            assert not _overlap(a, b), (sizes, px, a, b)
+        for b in p.boxes["fixed"]:
+            assert not _overlap(a, b), (sizes, px, a, b)
+        assert a[0] >= 0 and a[2] <= px[0] - 20, (sizes, px, a)           # inside the plot area
+    shown = trace(fig, "edges").text
+    assert list(shown) == p.edge_text and sum(1 for t in shown if not t) == p.hidden_edges
+    notes = [a.text for a in fig.layout.annotations if "hidden" in a.text]
+    assert bool(notes) == (p.hidden > 0)
+    if notes:
+        assert str(p.hidden) in notes[0] and bottom == graph.BOTTOM + graph.NOTE_PX
+    dW = np.concatenate([np.ravel(g) for g in r.dW])
+    for i, row in enumerate(trace(fig, "edges").customdata):      # a number left off stays in its hover card
+        assert row[3] == style.fmt(dW[i])
+
+
+def test_a_large_chart_shows_every_edge_number_of_the_default_network():
+    net = Network([2, 3, 1], seed=0)
+    r = net.backward([[0.7, -1.3]], [[1.0]])
+    for mode in ("gradient", "weight", "update"):
+        fig = full_figure(net, r, narrow=True, px=(877, 798), edge_mode=mode)
+        assert all(trace(fig, "edges").text), mode
+        assert not [a for a in fig.layout.annotations if "hidden" in a.text]
+
+
+def test_text_box_estimate_is_on_the_large_side_of_dejavu_sans():
+    from components.drawing.labels import PAD, text_box
+    w, h = text_box("w −0.261", 14)           # DejaVu Sans: w .818, space .318, − .838, 0 .636, . .318, 2 6 1
+    assert w == pytest.approx((0.818 + 0.318 + 0.838 + 0.636 * 4 + 0.318) * 14 + 2 * PAD)
+    assert text_box("a<br>b", 10)[1] > text_box("a", 10)[1] + 10
