@@ -168,7 +168,19 @@ def headline(run, steps) -> None:
 
 
 def _on_pick():
-    session.select(session.widget_value(PICK_KEY))
+    item = session.widget_value(PICK_KEY)
+    run = session.get_run()
+    nodes = {f"L{l}:N{j}" for l, n in enumerate(run.sizes) for j in range(n)}
+    if item in nodes:   # (after an architecture change the browser may still send the old network's label)
+        session.select(item)
+
+
+def _pick_label(sizes, nid) -> str:
+    """"ŷ  (L2:N0)"; a value that is no node id of this network (a stale one) is shown as it is."""
+    try:
+        return f"{node_label(sizes, nid)}  ({nid})"
+    except (ValueError, TypeError):
+        return str(nid)
 
 
 def node_picker(run) -> None:
@@ -178,7 +190,7 @@ def node_picker(run) -> None:
     st.session_state[PICK_KEY] = current   # follows clicks on the graph
     st.selectbox("Equations of node", nodes, key=PICK_KEY, on_change=_on_pick,
                  placeholder="choose a node (or click the graph)",
-                 format_func=lambda nid: f"{node_label(run.sizes, nid)}  ({nid})",
+                 format_func=lambda nid: _pick_label(run.sizes, nid),
                  help="Pick a node to see its equations; weights and biases: click them on the graph, or "
                       "use the sliders of a selected node")
 

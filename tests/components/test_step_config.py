@@ -69,3 +69,11 @@ def test_params_of_a_node_are_its_incoming_weights_and_bias():
     assert sc.params_of((2, 3, 1), "L2:N0") == ["W1:0:0", "W1:0:1", "W1:0:2", "b1:0"]
     assert sc.params_of((2, 3, 1), "L0:N1") == [] and sc.params_of((2, 3, 1), "b0:2") == ["b0:2"]
     assert len(sc.all_params((2, 3, 1))) == 13
+
+
+def test_the_node_pickers_label_survives_a_value_of_another_network():
+    from components.step.panels import _pick_label
+    assert _pick_label((2, 3, 1), "L2:N0") == "ŷ  (L2:N0)"
+    # the old network's formatted label, sent back by the browser after an architecture change
+    assert _pick_label((2, 4, 4, 1), "ŷ  (L2:N0)") == "ŷ  (L2:N0)"
+    assert _pick_label((2, 3, 1), "L7:N0") == "L7:N0"
