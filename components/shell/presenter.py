@@ -133,6 +133,11 @@ body:has(.st-key-presenter_flag_on) .st-key-sandbox_equations { max-height: clam
   .st-key-lab_chart_profile { height: clamp(280px, calc(100vh - 420px), 500px); }
   .st-key-pg_metrics [data-testid="stMetricValue"], .st-key-step_head [data-testid="stMetricValue"] { font-size: 1.15rem; }
 }
+@media (max-width: 480px) {  /* a phone: six icon buttons in one row, each still a 40-px touch target */
+  .st-key-step_transport { gap: 0.3rem !important; }
+  .st-key-step_transport button { padding-left: 0.55rem !important; padding-right: 0.55rem !important; min-width: 40px; }
+  .st-key-step_head { flex-wrap: wrap !important; row-gap: 0.25rem; }   /* the metrics under the caption, not cut off */
+}
 </style>"""
 
 

@@ -211,6 +211,12 @@ def test_handhelds_show_the_main_chart_and_one_row_of_controls(browser, app_url,
             sizes = page.evaluate("() => [...document.querySelectorAll('.st-key-step_transport button')].filter(b => b.checkVisibility())"
                                   ".map(b => [b.offsetWidth, b.offsetHeight])")
             assert all(bw >= 40 and bh >= 36 for bw, bh in sizes), f"touch targets too small ({what}): {sizes}"
+            rights = page.evaluate("() => [...document.querySelectorAll('.st-key-step_transport button')]"
+                                   ".filter(b => b.checkVisibility()).map(b => b.getBoundingClientRect().right)")
+            assert max(rights) <= w, f"a step button is cut off at the right edge ({what}): {rights}"
+            metrics = page.evaluate("() => [...document.querySelectorAll('.st-key-step_head [data-testid=\"stMetric\"]')]"
+                                    ".map(m => m.getBoundingClientRect().right)")
+            assert metrics and max(metrics) <= w, f"a metric is cut off at the right edge ({what}): {metrics}"
             assert row["height"] < 70, f"the control row is {row['height']} px tall ({what})"
             g = box(page, ".st-key-step_graph")
             assert g["top"] < h * 0.5 and g["bottom"] <= h + 1, f"the graph is not in the first screen ({what}): {g}"
