@@ -33,6 +33,8 @@ GLOBALS_ALLOWED = {
     "components/shell/housekeeping.py:_last_collect": "when the process last collected garbage",
     "components/playground/player.py:_component": "the player component's definition (its code and styles, "
                                                   "the same for every session), registered once",
+    "components/drawing/chart_size.py:_component": "the size watcher's definition (its code, the same for "
+                                                   "every session), registered once",
     "components/shell/priority.py:_running": "how many full runs are in progress in the process (a count, "
                                              "no student's data)",
 }

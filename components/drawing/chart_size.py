@@ -8,7 +8,7 @@ last used by at least ``BUCKET`` px, so a window that keeps its size costs no re
 one. Before the first report the page uses its estimate.
 """
 from importlib import resources
-from typing import Tuple
+from typing import MutableMapping, Tuple
 
 import streamlit as st
 
@@ -25,22 +25,23 @@ def _get():
     return _component
 
 
-def last_px(target: str, estimate: Tuple[int, int]) -> Tuple[int, int]:
+def last_px(target: str, estimate: Tuple[int, int], memory: MutableMapping) -> Tuple[int, int]:
     """The size ``chart_px`` last measured for ``target`` in this session (``estimate`` before any):
-    for a fragment that draws the chart while ``chart_px`` is mounted outside it."""
-    return tuple(st.session_state.get(f"{target}_px_last") or estimate)
+    for a fragment that draws the chart while ``chart_px`` is mounted outside it. ``memory``: where the
+    page keeps it (the page's own session state: the page owns ``{target}_px_last``)."""
+    return tuple(memory.get(f"{target}_px_last") or estimate)
 
 
-def chart_px(target: str, estimate: Tuple[int, int]) -> Tuple[int, int]:
+def chart_px(target: str, estimate: Tuple[int, int], memory: MutableMapping) -> Tuple[int, int]:
     """(width, height) in px of the chart whose container has key ``target`` (e.g. "step_graph"), as last
     measured in this browser tab; ``estimate`` until a measure arrives. Mounted in a fragment, a report
     reruns that fragment; mounted outside the chart's fragment (then read with ``last_px``), the
     fragment's own reruns skip it and a report is one full rerun."""
     key = f"{target}_px"
-    known = st.session_state.get(f"{key}_last")
+    known = memory.get(f"{key}_last")
     result = _get()(key=key, data={"target": target, "bucket": BUCKET, "known": list(known or estimate)},
                     default={"size": None}, on_size_change=lambda: None)
     size = getattr(result, "size", None) or (result.get("size") if isinstance(result, dict) else None)
     px = (int(size["w"]), int(size["h"])) if size else tuple(known or estimate)
-    st.session_state[f"{key}_last"] = px
+    memory[f"{key}_last"] = px
     return px

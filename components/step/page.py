@@ -1,4 +1,6 @@
 """Step through one training step, forward then backward, number by number (the page projected first)."""
+import streamlit as st
+
 from components.drawing.chart_size import chart_px
 from components.shell import sharing, timer
 from components.step import session
@@ -15,7 +17,7 @@ def page() -> None:
         control_bar(run, run.steps())
     # the graph's size in the browser, watched outside the stage fragment: a step or a slider (a fragment
     # rerun) does not redraw the watcher; a resize reruns the page once
-    chart_px(GRAPH_KEY, GRAPH_PX_ESTIMATE)
+    chart_px(GRAPH_KEY, GRAPH_PX_ESTIMATE, st.session_state)
     timer.timed_fragment(run, _stage)
     sharing.panel("step")
 
