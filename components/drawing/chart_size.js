@@ -27,10 +27,20 @@ export default function ({ data, parentElement, setStateValue }) {
     if (!w || !h) return;
     const [kw, kh] = d.known || [0, 0];
     if (Math.abs(w - kw) >= d.bucket || Math.abs(h - kh) >= d.bucket) {
+      // Report only once the app has been idle for IDLE_MS: a report is a rerun carrying every widget's
+      // value as the browser has it, and sent while a run (e.g. a preset that sets the sliders) is still
+      // drawing, it carried the sliders' old values and undid the preset's.
+      const app = document.querySelector('[data-testid="stApp"]');
+      const running = app && app.dataset.testScriptState === "running";
+      const now = performance.now();
+      if (running) { state.idleSince = null; later(); return; }
+      if (state.idleSince == null) state.idleSince = now;
+      if (now - state.idleSince < IDLE_MS) { later(); return; }
       d.known = [w, h];
       state.setStateValue("size", { w: Math.round(w), h: Math.round(h) });
     }
   };
+  const IDLE_MS = 400;
   let timer = null;
   const later = () => { clearTimeout(timer); timer = setTimeout(measure, 250); };
   const observer = new ResizeObserver(later);
