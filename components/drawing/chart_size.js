@@ -27,20 +27,21 @@ export default function ({ data, parentElement, setStateValue }) {
     if (!w || !h) return;
     const [kw, kh] = d.known || [0, 0];
     if (Math.abs(w - kw) >= d.bucket || Math.abs(h - kh) >= d.bucket) {
-      // Report only once the app has been idle for IDLE_MS: a report is a rerun carrying every widget's
-      // value as the browser has it, and sent while a run (e.g. a preset that sets the sliders) is still
-      // drawing, it carried the sliders' old values and undid the preset's.
+      // Report only when no run is drawing: a report is a rerun carrying every widget's value as the
+      // browser has it, and sent while a run (e.g. a preset that sets the sliders) was still drawing, it
+      // carried the sliders' old values and undid the preset's.
       const app = document.querySelector('[data-testid="stApp"]');
       const running = app && app.dataset.testScriptState === "running";
       const now = performance.now();
       if (running) { state.idleSince = null; later(); return; }
       if (state.idleSince == null) state.idleSince = now;
       if (now - state.idleSince < IDLE_MS) { later(); return; }
+      state.idleSince = null;
       d.known = [w, h];
       state.setStateValue("size", { w: Math.round(w), h: Math.round(h) });
     }
   };
-  const IDLE_MS = 400;
+  const IDLE_MS = 0;     // report as soon as no run is drawing (a delay put the report amid the next clicks)
   let timer = null;
   const later = () => { clearTimeout(timer); timer = setTimeout(measure, 250); };
   const observer = new ResizeObserver(later);
