@@ -16,7 +16,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from components.drawing import style
+from components.drawing import plain, style
 from engine.features import transform
 from engine.formatting import format_numbers
 from engine.ids import parse_id
@@ -50,15 +50,17 @@ def _points_hover(label, part):
     return f"x₁ %{{x:.3g}}<br>x₂ %{{y:.3g}}<br>{label}<extra>{part}</extra>"
 
 
-def _add_points(fig, dataset, show_test: bool, y_range: float):
+def _points(dataset, show_test: bool, y_range: float) -> List[dict]:
+    """The train (and test) points as scatter traces: classes by symbol and colour, test points hollow."""
+    traces = []
     sets = [("train", dataset.X_train, dataset.y_train)]
     if show_test and len(dataset.y_test):
         sets.append(("test", dataset.X_test, dataset.y_test))
     for part, X, y in sets:
         hollow = part == "test"
         if dataset.task == "regression":
-            fig.add_trace(go.Scatter(
-                x=X[:, 0], y=X[:, 1], mode="markers", name=f"{part} points",
+            traces.append(dict(
+                type="scatter", x=X[:, 0], y=X[:, 1], mode="markers", name=f"{part} points",
                 hovertemplate=_points_hover("y %{marker.color:.3f}", part),
                 marker=dict(size=8, symbol="diamond" if hollow else "circle", color=y,
                             colorscale=style.DIVERGING, cmin=-y_range, cmax=y_range,
@@ -69,11 +71,12 @@ def _add_points(fig, dataset, show_test: bool, y_range: float):
             if not mask.any():
                 continue
             symbol = CLASS_SYMBOLS[c]
-            fig.add_trace(go.Scatter(
-                x=X[mask, 0], y=X[mask, 1], mode="markers", name=f"class {c} ({part})",
+            traces.append(dict(
+                type="scatter", x=X[mask, 0], y=X[mask, 1], mode="markers", name=f"class {c} ({part})",
                 hovertemplate=_points_hover(f"class {c}", part),
                 marker=dict(size=8, symbol=symbol, color=CLASS_COLORS[c],
                             line=dict(color="#111111" if hollow else "#ffffff", width=1.6 if hollow else 1))))
+    return traces
 
 
 def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = True, discretize: bool = False,
@@ -92,22 +95,24 @@ def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = Tr
     out = np.asarray(output, dtype=np.float64)
     finite = bool(np.isfinite(out).all())
     out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
-    fig = go.Figure()
+    data = []
     hover = "x₁ %{x:.3g}<br>x₂ %{y:.3g}<br>"
     y_range = 1.0
     if dataset.task == "binary":
         p = out[:, 0].reshape(G, G)
         z = (p > 0.5).astype(float) * 0.7 + 0.15 if discretize else p
-        fig.add_trace(go.Heatmap(
-            x=xs, y=ys, z=z, customdata=p if discretize else None, zmin=0, zmax=1, colorscale=style.DIVERGING,
-            name="ŷ",
+        data.append(dict(
+            type="heatmap",
+            x=xs, y=ys, z=z, zmin=0, zmax=1, colorscale=style.DIVERGING, name="ŷ",
             hovertemplate=hover + f"ŷ = P(class 1) %{{{'customdata' if discretize else 'z'}:.3f}}<extra></extra>",
             colorbar=dict(title=dict(text="ŷ = P(class 1)", side="right"), thickness=14, len=0.8,
                           tickvals=[0, 0.5, 1], ticktext=["0", "0.5", "1"])))
+        if discretize:   # the colour is the class; the hover still gives P(class 1)
+            data[-1]["customdata"] = p
         if 0 < p.min() < 0.5 < p.max():
-            fig.add_trace(go.Contour(x=xs, y=ys, z=p, contours=dict(start=0.5, end=0.5, coloring="none"),
-                                     line=dict(color="#111111", width=2.5), showscale=False, hoverinfo="skip",
-                                     name="ŷ = 0.5 boundary", showlegend=True))
+            data.append(dict(type="contour", x=xs, y=ys, z=p, contours=dict(start=0.5, end=0.5, coloring="none"),
+                             line=dict(color="#111111", width=2.5), showscale=False, hoverinfo="skip",
+                             name="ŷ = 0.5 boundary", showlegend=True))
     elif dataset.task == "multiclass":
         k = dataset.n_classes
         cls = np.argmax(out, axis=1)
@@ -118,7 +123,8 @@ def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = Tr
         for c in range(k):
             scale += [[c / k, CLASS_TINTS[c]], [(c + 1) / k - 1e-6, CLASS_COLORS[c]]]
         scale[-1][0] = 1.0
-        fig.add_trace(go.Heatmap(
+        data.append(dict(
+            type="heatmap",
             x=xs, y=ys, z=z, zmin=0, zmax=1, colorscale=scale, opacity=0.75, name="class",
             customdata=np.column_stack([cls, conf]).reshape(G, G, 2),
             hovertemplate=hover + "predicted class %{customdata[0]}<br>P %{customdata[1]:.3f}<extra></extra>",
@@ -129,13 +135,14 @@ def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = Tr
         y_range = float(max(np.max(np.abs(targets)), 1e-9))
         v = out[:, 0].reshape(G, G)
         z = np.round(v * 5) / 5 if discretize else v
-        fig.add_trace(go.Heatmap(
+        data.append(dict(
+            type="heatmap",
             x=xs, y=ys, z=z, customdata=v, zmin=-y_range, zmax=y_range, colorscale=style.DIVERGING, name="ŷ",
             hovertemplate=hover + "ŷ %{customdata:.3f}<extra></extra>",
             colorbar=dict(title=dict(text="ŷ (prediction)", side="right"), thickness=14, len=0.8)))
-    _add_points(fig, dataset, show_test, y_range)
+    data += _points(dataset, show_test, y_range)
     x_min, x_max, y_min, y_max = dataset.extent
-    fig.update_layout(
+    layout = dict(
         title=dict(text=title or ("Decision boundary" if dataset.task != "regression" else "Regression surface"),
                    font=dict(size=20)),
         font=FONT, height=height, margin=dict(l=45, r=10, t=45, b=10), uirevision="boundary",
@@ -145,9 +152,9 @@ def boundary_figure(dataset, xs, ys, output: np.ndarray, *, show_test: bool = Tr
         legend=dict(orientation="h", yanchor="top", y=-0.08, x=0, font=dict(size=13), itemwidth=30),
         plot_bgcolor="#ffffff")
     if not finite:
-        fig.add_annotation(text="output overflowed (NaN/inf)", x=0.5, y=0.5, xref="paper", yref="paper",
-                           showarrow=False, font=dict(size=22, color="#b00020"), bgcolor="#ffffff")
-    return fig
+        layout["annotations"] = [dict(text="output overflowed (NaN/inf)", x=0.5, y=0.5, xref="paper", yref="paper",
+                                      showarrow=False, font=dict(size=22, color="#b00020"), bgcolor="#ffffff")]
+    return plain.figure(data, layout)
 
 
 def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, height: int = 340,
@@ -160,7 +167,7 @@ def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, he
     (``engine.divergence.Divergence``) draws the undone rise in red, dashed, with the diverging step
     marked (x = step / ``steps_per_epoch``). The loss axis is logarithmic and spans every value drawn."""
     epochs = np.array([p.epoch for p in curve], dtype=float)
-    fig = go.Figure()
+    data = []
     drawn = []
 
     def series(attr):
@@ -168,35 +175,36 @@ def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, he
 
     if steps is not None and len(steps[0]):
         x, y = np.asarray(steps[0], dtype=float), np.asarray(steps[1], dtype=float)
-        fig.add_trace(go.Scatter(x=x, y=y, name="minibatch loss (each step)", mode="lines",
-                                 line=dict(color="#9a9a9a", width=1.5), customdata=format_numbers(y),
-                                 hovertemplate="minibatch loss %{customdata}<extra></extra>"))
+        data.append(dict(type="scatter", x=x, y=y, name="minibatch loss (each step)", mode="lines",
+                         line=dict(color="#9a9a9a", width=1.5), customdata=format_numbers(y),
+                         hovertemplate="minibatch loss %{customdata}<extra></extra>"))
         drawn.append(y)
     for attr, name, dash, color in (("train_loss", "train loss", "solid", "#111111"),
                                     ("test_loss", "test loss", "dash", "#555555")):
         v = series(attr)
         if np.isfinite(v).any():
-            fig.add_trace(go.Scatter(x=epochs, y=v, name=name, mode="lines+markers" if len(v) < 3 else "lines",
-                                     line=dict(color=color, dash=dash, width=3), customdata=format_numbers(v),
-                                     hovertemplate=f"{name} %{{customdata}}<extra></extra>"))
+            data.append(dict(type="scatter", x=epochs, y=v, name=name,
+                             mode="lines+markers" if len(v) < 3 else "lines",
+                             line=dict(color=color, dash=dash, width=3), customdata=format_numbers(v),
+                             hovertemplate=f"{name} %{{customdata}}<extra></extra>"))
             drawn.append(v)
     if task != "regression":
         for attr, name, dash in (("train_acc", "train accuracy", "solid"), ("test_acc", "test accuracy", "dot")):
             v = series(attr) * 100
             if np.isfinite(v).any():
-                fig.add_trace(go.Scatter(x=epochs, y=v, name=name, mode="lines", yaxis="y2",
-                                         line=dict(color="#d94801", dash=dash, width=3),
-                                         hovertemplate=f"{name} %{{y:.1f}} %<extra></extra>"))
+                data.append(dict(type="scatter", x=epochs, y=v, name=name, mode="lines", yaxis="y2",
+                                 line=dict(color="#d94801", dash=dash, width=3),
+                                 hovertemplate=f"{name} %{{y:.1f}} %<extra></extra>"))
     shapes, notes = [], []
     last_x = float(epochs.max()) if len(epochs) else 0.0
     if divergence is not None and steps_per_epoch:
         rise = [(s / steps_per_epoch, v) for s, v in divergence.rise if np.isfinite(v) and v > 0]
         if rise:
             ry = np.array([v for _, v in rise])
-            fig.add_trace(go.Scatter(x=[e for e, _ in rise], y=ry, name="diverging (undone)", mode="lines+markers",
-                                     line=dict(color="#B00000", width=3, dash="dash"), marker=dict(symbol="x", size=9),
-                                     customdata=format_numbers(ry),
-                                     hovertemplate="diverging: loss %{customdata}<extra></extra>"))
+            data.append(dict(type="scatter", x=[e for e, _ in rise], y=ry, name="diverging (undone)",
+                             mode="lines+markers", line=dict(color="#B00000", width=3, dash="dash"),
+                             marker=dict(symbol="x", size=9), customdata=format_numbers(ry),
+                             hovertemplate="diverging: loss %{customdata}<extra></extra>"))
             drawn.append(ry)
         x = divergence.step / steps_per_epoch
         last_x = max(last_x, x)
@@ -208,25 +216,25 @@ def curves_figure(curve, task: str, *, current_epoch: Optional[float] = None, he
         last_x = max(last_x, float(np.max(steps[0])))
     values = np.concatenate([np.ravel(v) for v in drawn]) if drawn else np.zeros(0)
     values = values[np.isfinite(values) & (values > 0)]
-    yaxis = dict(title="loss (log)", type="log", exponentformat="power")
+    yaxis = dict(title=dict(text="loss (log)"), type="log", exponentformat="power")
     if values.size:   # the log axis spans every value drawn, at least one decade (one point: ± half a decade)
         lo, hi = np.log10(values.min()), np.log10(values.max())
         if hi - lo < 1:
             lo, hi = (lo + hi) / 2 - 0.5, (lo + hi) / 2 + 0.5
         pad = 0.05 * (hi - lo)
         yaxis["range"] = [lo - pad, hi + pad]
-    fig.update_layout(
+    layout = dict(
         font=FONT, height=height, margin=dict(l=60, r=70, t=30, b=50), hovermode="x unified",
-        xaxis=dict(title="epoch", range=[-0.02 * max(last_x, 1.0), max(last_x, 1.0) * 1.02]),   # epoch-0 point whole
+        xaxis=dict(title=dict(text="epoch"), range=[-0.02 * max(last_x, 1.0), max(last_x, 1.0) * 1.02]),   # epoch-0 point whole
         yaxis=yaxis,
-        yaxis2=dict(title="accuracy %", overlaying="y", side="right", range=[-2, 104], showgrid=False,
+        yaxis2=dict(title=dict(text="accuracy %"), overlaying="y", side="right", range=[-2, 104], showgrid=False,
                     tickvals=[0, 25, 50, 75, 100]),
         legend=dict(orientation="h", y=1.12, font=dict(size=14)), uirevision="curves")
     if current_epoch is not None:
         shapes.append(dict(type="line", x0=current_epoch, x1=current_epoch, y0=0, y1=1, yref="paper",
                            line=dict(color="#7a7a7a", width=2, dash="dot")))
-    fig.update_layout(shapes=shapes, annotations=notes)
-    return fig
+    layout.update(shapes=shapes, annotations=notes)
+    return plain.figure(data, layout)
 
 
 def _tile_positions(sizes):
@@ -271,15 +279,16 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
         texts.append(labels[node])
         scales.append(m)
         node += 1
-    fig = go.Figure()
+    data = []
     # float32: 7 significant digits where the colour needs 3 and the hover prints 3 (half the bytes of a
     # paused page: the maps were 350 kB of its JSON for the default network)
-    fig.add_trace(go.Heatmap(z=z.astype(np.float32), customdata=raw.astype(np.float32), colorscale=style.DIVERGING,
-                             zmin=-1, zmax=1, hoverongaps=False,
-                             hovertemplate="a %{customdata:.3g}<extra></extra>", name="a",
-                             colorbar=dict(title=dict(text="a / max|a| (own scale)", side="right"),
-                                           thickness=14, len=0.8, tickvals=[-1, 0, 1])))
-    fig.add_trace(go.Scatter(
+    data.append(dict(type="heatmap", z=z.astype(np.float32), customdata=raw.astype(np.float32),
+                     colorscale=style.DIVERGING, zmin=-1, zmax=1, hoverongaps=False,
+                     hovertemplate="a %{customdata:.3g}<extra></extra>", name="a",
+                     colorbar=dict(title=dict(text="a / max|a| (own scale)", side="right"),
+                                   thickness=14, len=0.8, tickvals=[-1, 0, 1])))
+    data.append(dict(
+        type="scatter",
         x=cx, y=cy, mode="markers", name="neurons", customdata=np.array(ids)[:, None],
         marker=dict(size=max(8, T), color="rgba(0,0,0,0)", symbol="square"),
         unselected=dict(marker=dict(opacity=1)), selected=dict(marker=dict(opacity=1)),
@@ -294,7 +303,8 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
     # one text trace for every label (annotations are validated one by one: slow to redraw); tile
     # names only while they fit (hover names every tile)
     named = tallest <= 8
-    fig.add_trace(go.Scatter(
+    data.append(dict(
+        type="scatter",
         x=np.concatenate([cx if named else [], [l * (T + gap) + (T - 1) / 2 for l in range(cols)]]),
         y=np.concatenate([np.asarray(cy) - T / 2 - 0.5 if named else [], np.full(cols, H + 4.5)]),
         text=(texts if named else []) + layer_names, mode="text", textposition="bottom center", hoverinfo="skip",
@@ -302,12 +312,12 @@ def thumbnails_figure(maps: Sequence[np.ndarray], labels: Sequence[str], sizes: 
         textfont=dict(size=13 if T < 30 else 15, color="#222222"), name="labels"))
     if height is None:
         height = int(np.clip(70 * tallest + 110, 260, 900))
-    fig.update_layout(
+    layout = dict(
         font=FONT, height=height, margin=dict(l=10, r=10, t=40, b=10), shapes=shapes,
         xaxis=dict(visible=False, range=[-1.5, W + 0.5]),
         yaxis=dict(visible=False, range=[-7, H + 5], scaleanchor="x"), plot_bgcolor="#ffffff",
         title=dict(text="Every neuron's output a (click one)", font=dict(size=16)))
-    return fig
+    return plain.figure(data, layout)
 
 
 def neuron_figure(maps: Sequence[np.ndarray], node_id: str, label: str, xs, ys, dataset=None,
@@ -318,18 +328,18 @@ def neuron_figure(maps: Sequence[np.ndarray], node_id: str, label: str, xs, ys, 
     a = maps[l][:, j].reshape(G, G)
     finite = a[np.isfinite(a)]
     m = float(np.max(np.abs(finite))) if finite.size else 1.0
-    fig = go.Figure(go.Heatmap(x=xs, y=ys, z=a, colorscale=style.DIVERGING, zmin=-m or -1, zmax=m or 1,
-                               customdata=format_numbers(a), hovertemplate="x₁ %{x:.3g}<br>x₂ %{y:.3g}<br>a "
-                               "%{customdata}<extra></extra>",   # the one formatter: 1.74·10⁷, not 1.74e+7
-                               colorbar=dict(title=dict(text=f"a of {label}", side="right"), thickness=18)))
+    data = [dict(type="heatmap", x=xs, y=ys, z=a, colorscale=style.DIVERGING, zmin=-m or -1, zmax=m or 1,
+                 customdata=format_numbers(a), hovertemplate="x₁ %{x:.3g}<br>x₂ %{y:.3g}<br>a "
+                 "%{customdata}<extra></extra>",   # the one formatter: 1.74·10⁷, not 1.74e+7
+                 colorbar=dict(title=dict(text=f"a of {label}", side="right"), thickness=18))]
     if dataset is not None:
         X = dataset.X_train
-        fig.add_trace(go.Scatter(x=X[:, 0], y=X[:, 1], mode="markers", hoverinfo="skip", showlegend=False,
-                                 marker=dict(size=5, color="rgba(0,0,0,0)", line=dict(color="#333333", width=1))))
+        data.append(dict(type="scatter", x=X[:, 0], y=X[:, 1], mode="markers", hoverinfo="skip", showlegend=False,
+                         marker=dict(size=5, color="rgba(0,0,0,0)", line=dict(color="#333333", width=1))))
     kind = "input" if l == 0 else "hidden" if l < len(maps) - 1 else "output"
-    fig.update_layout(font=FONT, height=height, margin=dict(l=45, r=10, t=45, b=30),
-                      title=dict(text=f"{label} ({kind}): a over the plane", font=dict(size=17)),
-                      xaxis=dict(title=dict(text="x₁", standoff=2), constrain="domain", range=[xs[0], xs[-1]]),
-                      yaxis=dict(title=dict(text="x₂", standoff=2), scaleanchor="x", constrain="domain",
-                                 range=[ys[0], ys[-1]]))
-    return fig
+    layout = dict(font=FONT, height=height, margin=dict(l=45, r=10, t=45, b=30),
+                  title=dict(text=f"{label} ({kind}): a over the plane", font=dict(size=17)),
+                  xaxis=dict(title=dict(text="x₁", standoff=2), constrain="domain", range=[xs[0], xs[-1]]),
+                  yaxis=dict(title=dict(text="x₂", standoff=2), scaleanchor="x", constrain="domain",
+                             range=[ys[0], ys[-1]]))
+    return plain.figure(data, layout)

@@ -1,0 +1,89 @@
+"""The playground's figures are built unvalidated (components/drawing/plain.py): here every builder runs with
+plotly's schema check on, for every task and option, so a misspelt or wrong property fails a test instead of
+going unseen; and the figure Streamlit sends is the same JSON either way."""
+import json
+
+import numpy as np
+import plotly.io as pio
+import pytest
+from plotly.tools import return_figure_from_figure_or_data
+
+from components.drawing import plain
+from components.playground.figures import (boundary_figure, curves_figure, neuron_figure, neuron_maps, plane_grid,
+                                           thumbnails_figure)
+from components.playground.settings import PlaygroundSettings, new_run
+
+
+def sent(fig) -> dict:
+    """What ``st.plotly_chart`` sends for this figure (streamlit/elements/plotly_chart.py)."""
+    return json.loads(pio.to_json(return_figure_from_figure_or_data(fig, validate_figure=True), validate=False))
+
+
+def both(build):
+    """The builder's figure unvalidated (as the app draws it) and validated (raises on a bad property)."""
+    fast = build()
+    plain.VALIDATE = True
+    try:
+        checked = build()
+    finally:
+        plain.VALIDATE = False
+    return fast, checked
+
+
+def cases():
+    """(name, builder) for every figure of the playground, over the tasks and display options."""
+    out = []
+    for dataset, kw in (("circles", {}), ("blobs", dict(n_classes=3)), ("plane", {}),
+                        ("plane", dict(activation="relu", init_gain=10.0, lr=10.0))):
+        run = new_run(PlaygroundSettings(dataset=dataset, n_samples=100, hidden=(4, 2), **kw))
+        t = run.trainer
+        t.run(steps=60)
+        xs, ys, P = plane_grid(run.dataset.extent)
+        maps = neuron_maps(t.net, run.settings.features, P)
+        name = f"{dataset}{'-diverging' if kw.get('lr') else ''}"
+        labels = [f"n{i}" for i in range(sum(t.net.sizes))]
+        for show_test in (True, False):
+            for discretize in (False, True):
+                out.append((f"{name} boundary test={show_test} discrete={discretize}",
+                            lambda r=run, m=maps, s=show_test, d=discretize, g=(xs, ys):
+                            boundary_figure(r.dataset, *g, m[-1], show_test=s, discretize=d, title="x")))
+        out.append((f"{name} boundary overflowed",
+                    lambda r=run, g=(xs, ys): boundary_figure(r.dataset, *g, np.full((len(g[0]) ** 2, 1), np.nan))))
+        _, epochs, losses = t.history.losses()
+        out.append((f"{name} curves", lambda t=t, r=run, e=epochs, l=losses: curves_figure(
+            t.curve, r.dataset.task, current_epoch=0.5, steps=(e, l), divergence=t.divergence,
+            steps_per_epoch=t.steps_per_epoch)))
+        out.append((f"{name} thumbnails", lambda m=maps, lb=labels, t=t: thumbnails_figure(
+            m, lb, t.net.sizes, selected="L1:N0")))
+        out.append((f"{name} neuron", lambda m=maps, r=run, g=(xs, ys): neuron_figure(m, "L1:N2", "h", *g, r.dataset)))
+    fresh = new_run(PlaygroundSettings())
+    out.append(("curves at step 0", lambda: curves_figure(fresh.trainer.curve, "binary")))
+    return out
+
+
+CASES = cases()
+
+
+@pytest.mark.parametrize("build", [b for _, b in CASES], ids=[n for n, _ in CASES])
+def test_every_playground_figure_passes_plotlys_schema_and_sends_the_same_json(build):
+    fast, checked = both(build)
+    assert sent(fast) == sent(checked)
+
+
+def test_a_bad_property_is_caught_when_validating():
+    """The check the tests rely on is real: an unknown property raises with validation on, not without."""
+    plain.figure([dict(type="scatter", x=[1], colour="red")], {})
+    plain.VALIDATE = True
+    try:
+        with pytest.raises(ValueError, match="colour"):
+            plain.figure([dict(type="scatter", x=[1], colour="red")], {})
+    finally:
+        plain.VALIDATE = False
+
+
+def test_the_divergence_case_really_diverges():
+    """The curves case above covers the red rise and the step marker only if that run diverged."""
+    run = new_run(PlaygroundSettings(dataset="plane", n_samples=100, hidden=(4, 2), activation="relu", init_gain=10.0,
+                                     lr=10.0))
+    run.trainer.run(steps=60)
+    assert run.trainer.divergence is not None
