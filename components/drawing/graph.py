@@ -15,7 +15,7 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 import plotly.graph_objects as go
 
-from components.drawing import labels, style
+from components.drawing import labels, plain, style
 from components.drawing.layout import layered_layout
 from engine.ids import parse_id
 
@@ -36,7 +36,8 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
                    highlight_layer: Optional[int] = None, selected: Optional[str] = None,
                    show_values: Optional[bool] = None, sample: int = 0, height: Optional[int] = None,
                    title: Optional[str] = None, narrow: bool = False,
-                   px: Optional[Tuple[int, int]] = None) -> go.Figure:
+                   px: Optional[Tuple[int, int]] = None,
+                   input_labels: Optional[Sequence[str]] = None) -> go.Figure:
     """Draw the network with the numbers known so far.
 
     Parameters
@@ -56,6 +57,7 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     px : the chart's size on screen in px (width, height), as measured in the browser
         (``chart_size``). Nodes are sized and numbers placed for it so that no two overlap
         (``labels.place``); default: ``height`` tall and 1.3 × as wide, an estimate.
+    input_labels : names of the input nodes (the playground's features: x₁², sin x₁, …); default x₁ … xₙ.
     """
     sizes = tuple(int(s) for s in sizes)
     if edge_mode not in EDGE_MODES:
@@ -91,7 +93,7 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
             bottom += NOTE_PX
             placed = _place(lay, vals, edges, edge_mode, node_mode, node_size, selected, size_px, top, bottom)
 
-    traces = []    # plain dicts: plotly's validation (~40 ms) is done by a test, not on every rerun
+    traces = []    # plain dicts (components/drawing/plain.py): validated by the tests, not on every rerun
     shapes = []
     if highlight_layer is not None and 0 <= highlight_layer <= L:
         shapes.append(dict(type="rect", layer="below", x0=highlight_layer - 0.2, x1=highlight_layer + 0.2,
@@ -107,7 +109,7 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
     labelled = node_size >= 20
     traces.append(_scatter(
         x=lay.x, y=lay.y, mode="markers+text" if labelled else "markers", name="nodes",
-        text=list(lay.node_labels),
+        text=list(input_labels or lay.node_labels[:sizes[0]]) + list(lay.node_labels[sizes[0]:]),
         textfont=dict(size=style.LABEL_SIZE if node_size >= 30 else max(8, int(node_size * 0.55)),
                       color=style.text_colors(node_colors) if labelled else None),
         marker=dict(size=node_size, color=node_colors, line=dict(color="#333333", width=1.5)),
@@ -143,7 +145,7 @@ def network_figure(sizes: Sequence[int], weights: Sequence[np.ndarray], biases: 
         yaxis=dict(visible=False, range=[float(lay.y.min()) - Y_PAD, float(lay.y.max()) + Y_PAD], fixedrange=small),
         annotations=notes,
     )
-    return go.Figure(dict(data=traces, layout=layout), _validate=False)
+    return plain.figure(traces, layout)
 
 
 def _legend(n_edges: int, narrow: bool) -> str:

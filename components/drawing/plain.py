@@ -57,7 +57,7 @@ def _sent(value, key=None):
     """A copy of the dicts and lists with every numpy array as a typed array: what ``Figure.to_dict`` sends
     (plotly's own ``convert_to_base64`` walks the same tree 20× slower, through narwhals)."""
     if isinstance(value, dict):
-        return {k: _sent(v, k) for k, v in value.items()}
+        return {k: _sent(v, k) for k, v in value.items() if v is not None}   # None: unset, as validation drops it
     if isinstance(value, (list, tuple)):
         return [_sent(v) for v in value]
     if isinstance(value, np.ndarray) and key is not None and key not in _NOT_ARRAYS:   # a property's value

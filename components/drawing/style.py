@@ -9,14 +9,16 @@ Sign is never carried by colour alone: negative weights are dashed, numbers carr
 import math
 
 import numpy as np
-from plotly.colors import sample_colorscale
+from plotly.colors import get_colorscale, sample_colorscale
 
 from engine.formatting import format_number as fmt, format_numbers as fmt_array, sub, sup  # noqa: F401  one rule
 from engine.ids import node_label as engine_node_label
 
 # Blue (negative) → near-white (0) → orange (positive); readable for red–green colour blindness.
 DIVERGING = [[0.0, "#08519c"], [0.25, "#6baed6"], [0.5, "#f2f2f2"], [0.75, "#fdae6b"], [1.0, "#d94801"]]
-SEQUENTIAL = "Viridis"
+# Viridis as plotly.py defines it, written out: the colour bars (drawn by plotly.js, whose own "Viridis" has
+# other stops) then show exactly the colours colors_at gives nodes and edges
+SEQUENTIAL = [[float(t), c] for t, c in get_colorscale("Viridis")]
 UNKNOWN = "#cfcfcf"          # a value not computed yet at this step
 UNKNOWN_EDGE = "#d9d9d9"
 HIGHLIGHT_FILL = "rgba(255, 200, 0, 0.18)"

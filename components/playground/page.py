@@ -439,10 +439,8 @@ def _graph_view():
                          delta=list(snap.delta_mean) if grads and snap.delta_mean is not None else None,
                          edge_mode=mode, node_mode="delta", selected=r.selected, show_values=False,
                          height=int(np.clip(55 * max(sizes) + 200, 380, 600)),
-                         title=f"Edges {edges} · nodes mean |δ| (last step)", narrow=True)
-    for trace in fig.data:   # input nodes are the features (x₁², sin x₁, …), not x₁ … xₙ
-        if trace.name == "nodes" and trace.text is not None and len(trace.text) == sum(sizes):
-            trace.text = tuple(labels[:sizes[0]]) + tuple(trace.text[sizes[0]:])
+                         title=f"Edges {edges} · nodes mean |δ| (last step)", narrow=True,
+                         input_labels=labels[:sizes[0]])   # the input nodes are the features (x₁², sin x₁, …)
     st.plotly_chart(fig, key="pg_graph", on_select=lambda: _select_from("pg_graph"), selection_mode="points",
                     width="stretch", config=chart_config("network"),
                     alt=f"Network {'→'.join(map(str, sizes))} at step {r.trainer.step_count:,}: edges coloured by "
