@@ -42,18 +42,27 @@ def type_expression(page, text):
     box.press("Enter")
 
 
+def open_with_expression(page, url, expression, query=""):
+    """Open the sandbox at ``url`` (+ ``query``), type ``expression`` and wait until its graph is drawn and
+    the app is idle (the graph's text alternative names the expression: the typed one, not the example)."""
+    page.goto(f"{url}/sandbox{query}", timeout=60_000)
+    wait_ready(page, timeout=60_000)
+    page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
+    type_expression(page, expression)
+    page.wait_for_function("want => [...document.querySelectorAll('.st-key-sandbox_graph [aria-label], "
+                           ".st-key-sandbox_graph [role=img]')].some(e => (e.getAttribute('aria-label') || "
+                           "e.textContent).startsWith(want))", arg=f"Graph of {expression}: ", timeout=30_000)
+    wait_ready(page)
+
+
 def test_type_step_with_keys_read_gradients_and_survive_a_bad_expression(browser, app_url):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     try:
-        page.goto(f"{app_url}/sandbox", timeout=60_000)
-        wait_ready(page, timeout=60_000)
-        page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
-        type_expression(page, EXPRESSION)
-        wait_heading(page, r"^Step 0 of 22")
-        wait_ready(page)
+        open_with_expression(page, app_url, EXPRESSION)
+        assert heading(page).startswith("Step 0 of 22")
         page.locator("h1").first.click()                    # focus leaves the box: keys go to the page
         page.keyboard.press("PageDown")
         wait_heading(page, r"^Step 1 of 22")
@@ -279,12 +288,8 @@ def test_sandbox_equations_wrap_and_number_cards_do_not_overlap(browser, app_url
     context = browser.new_context(viewport={"width": w, "height": h})
     page = context.new_page()
     try:
-        page.goto(f"{app_url}/sandbox{'?v=1&present=1' if presenter else ''}", timeout=60_000)
-        wait_ready(page, timeout=60_000)
-        page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
-        type_expression(page, EXPRESSION)
-        wait_heading(page, r"^Step 0 of 22")
-        wait_ready(page)
+        open_with_expression(page, app_url, EXPRESSION, "?v=1&present=1" if presenter else "")
+        assert heading(page).startswith("Step 0 of 22")
         chart = box(page, ".st-key-sandbox_graph .main-svg")
         print(f"sandbox graph at {w}x{h}: {chart['width']:.0f} × {chart['height']:.0f} px")
         for i in range(23):
