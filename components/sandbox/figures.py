@@ -144,13 +144,21 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
     n_cols = int(max(xs)) + 1 if xs else 1
     y_range = [min(ys) - 1.1 if ys else -1, max(ys) + 1.1 if ys else 1]
     narrow = [text.replace(" = ", " =<br>") for text in below]        # a gradient's value on its own line
-    shifts, card_font, use_narrow = _card_sides(xs, ys, below, edge_labels, px, [-0.6, n_cols - 0.4], y_range,
-                                                narrow)
-    for x, y, text, shift in zip(xs, ys, narrow if use_narrow else below, shifts):   # on a white card: readable where an edge passes behind
-        anns.append(dict(x=x, y=y, yshift=shift, text=text, showarrow=False,
-                           yanchor="bottom" if shift > 0 else "top",
-                           font=dict(size=card_font, color="#111111"), bgcolor="rgba(255,255,255,0.88)",
-                           name="numbers"))
+    shifts, slides, card_font, use_narrow, hidden = _card_sides(
+        xs, ys, below, edge_labels, px, [-0.6, n_cols - 0.4], y_range, narrow,
+        keep=[ids.index(current)] if current in ids else [])
+    for k, (x, y, text, shift, slide) in enumerate(zip(xs, ys, narrow if use_narrow else below, shifts, slides)):
+        if k in hidden:
+            continue
+        anns.append(dict(x=x, y=y, yshift=shift, xshift=slide, text=text, showarrow=False,   # on a white card:
+                         yanchor="bottom" if shift > 0 else "top",                          # readable where an
+                         font=dict(size=card_font, color="#111111"), bgcolor="rgba(255,255,255,0.88)",   # edge passes
+                         name="numbers"))
+    hidden_names = [_name(g, ids[k]) for k in hidden]
+    if hidden:
+        anns.append(dict(xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom", showarrow=False,
+                         text=hidden_note(hidden_names, px[0] - 20), font=dict(size=NOTE_SIZE, color="#111111"),
+                         bgcolor="#ffffff", name="hidden"))
     anns += edge_labels                     # last, so the node cards never cover this step's factor
     tallest = max(1, int(round(max(ys) - min(ys))) + 1) if ys else 1
     fig.update_layout(
@@ -158,12 +166,27 @@ def expression_figure(ev: Evaluation, values_known=frozenset(), grads_known=froz
         margin=dict(l=10, r=10, t=10, b=10), height=height or max(360, ROW_PX * (tallest + 1) + 60),
         xaxis=dict(visible=False, range=[-0.6, n_cols - 0.4]),
         yaxis=dict(visible=False, range=y_range),
-        meta=dict(min_width=COL_MIN_PX * n_cols))
+        meta=dict(min_width=COL_MIN_PX * n_cols, hidden_cards=hidden_names))
     return fig
 
 
+def hidden_note(names, width: float = float("inf")) -> str:
+    """The line under the graph when cards of numbers found no place: how many, whose and where they are,
+    shortened until it fits ``width`` px."""
+    k, s, them = len(names), "s" if len(names) > 1 else "", "their nodes" if len(names) > 1 else "its node"
+    for text in (f"{k} card{s} of numbers hidden (no room): {', '.join(names)}; hover {them}",
+                 f"{k} card{s} hidden (no room): {', '.join(names)}; hover {them}",
+                 f"{k} card{s} hidden (no room): hover the nodes", f"{k} hidden (no room): hover"):
+        if labels.text_box(text, NOTE_SIZE)[0] <= width:
+            break
+    return text
+
+
 CARD_SHIFT = 26        # px from a node's centre to its card (the node is 44 px)
-FAR_SHIFT = 34         # px further out when both sides are taken
+FAR_SHIFT = 17         # px further out, step by step, when both sides are taken
+SLIDES = (0, 12, -12, 24, -24, 36, -36)   # px a card may slide sideways from under its node (the node stays over
+# it); a card that would stick out of the chart slides just far enough in
+CARD_GAP = 2           # px kept free between two cards (and between a card and a node or edge label)
 
 
 def _card_box(text: str, size: float) -> Tuple[float, float]:
@@ -177,17 +200,26 @@ def _card_box(text: str, size: float) -> Tuple[float, float]:
 CARD_FONTS = (VALUE_SIZE, 13, 12, 11)   # px: a crowded graph's cards get smaller type before they overlap
 
 
-def _card_sides(xs, ys, wide, edge_labels, px, x_range, y_range, narrow=None) -> tuple:
-    """Each card's yshift in px, the cards' font size and whether they use their ``narrow`` text (a value
-    on its own line): below (−) or above (+) its node, the side alternating by column (a narrow screen),
-    switched or moved further out where the card would overlap another card, a node or an edge label of
-    this step; the largest of ``CARD_FONTS`` (wide text first, then narrow) at which no card overlaps,
-    else the smallest narrow one with the least overlap. Without ``px`` the alternation alone."""
+NOTE_SIZE = 12          # px: the line under the graph that counts the cards left off
+NOTE_PX = 24            # px kept free for it at the bottom of the plot area
+
+
+def _card_sides(xs, ys, wide, edge_labels, px, x_range, y_range, narrow=None, keep=()) -> tuple:
+    """Where each node's card goes: ``(yshifts, xshifts, font, use_narrow, hidden)``.
+
+    Below (−) or above (+) its node, the side alternating by column; where the card would overlap (or
+    come within ``CARD_GAP`` of) another card, a node or an edge label of this step: slid sideways
+    (``SLIDES``), then the other side, then further out (``FAR_SHIFT``). The largest of ``CARD_FONTS``
+    (wide text first, then narrow: a value on its own line) at which no card overlaps anything. Where
+    even the smallest narrow cards do not fit, the fewest cards are left off (``hidden``: indices; the
+    most overlapping first, never one in ``keep``) with ``NOTE_PX`` kept free at the bottom for the line
+    that says so. Without ``px`` the alternation alone."""
     natural = [CARD_SHIFT if int(x) % 2 == 1 else -CARD_SHIFT for x in xs]
     if not px or not xs:
-        return natural, VALUE_SIZE, False
-    sx = (px[0] - 20) / (x_range[1] - x_range[0])
-    sy = (px[1] - 20) / (y_range[1] - y_range[0])
+        return natural, [0] * len(xs), VALUE_SIZE, False, []
+    width, height = px[0] - 20, px[1] - 20          # the plot area (10-px margins)
+    sx = width / (x_range[1] - x_range[0])
+    sy = height / (y_range[1] - y_range[0])
     X = (np.asarray(xs) - x_range[0]) * sx
     Y = (np.asarray(ys) - y_range[0]) * sy
     fixed = [(x - 23, y - 23, x + 23, y + 23) for x, y in zip(X, Y)]          # the 44-px nodes
@@ -195,35 +227,80 @@ def _card_sides(xs, ys, wide, edge_labels, px, x_range, y_range, narrow=None) ->
         w, h = _card_box(e["text"], VALUE_SIZE)
         cx, cy = (e["x"] - x_range[0]) * sx, (e["y"] - y_range[0]) * sy
         fixed.append((cx - w / 2 - 2, cy - h / 2 - 2, cx + w / 2 + 2, cy + h / 2 + 2))
-    def overlap(box, others):
-        return sum(max(0.0, min(box[2], b[2]) - max(box[0], b[0])) * max(0.0, min(box[3], b[3]) - max(box[1], b[1]))
-                   for b in others)
+    fixed = np.array(fixed, dtype=float).reshape(-1, 4)
 
-    for font, use_narrow in [(f, n) for f in CARD_FONTS for n in (False, True) if n is False or narrow]:
-        texts = narrow if use_narrow else wide
-        options = []            # per card: its candidate (shift, box), natural side first
-        for i, text in enumerate(texts):
-            w, h = _card_box(text, font)
-            tries = [natural[i], -natural[i]] + [side * (CARD_SHIFT + k * FAR_SHIFT) for k in (1, 2)
-                                                 for side in (np.sign(natural[i]), -np.sign(natural[i]))]
-            boxes = []
-            for shift in tries:
+    def overlap(cand, others):
+        """(k,) overlap areas in px² of candidate boxes (k, 4) with ``others`` (m, 4), ``CARD_GAP`` kept."""
+        if not len(others):
+            return np.zeros(len(cand))
+        w = np.minimum(cand[:, None, 2] + CARD_GAP, others[None, :, 2]) - \
+            np.maximum(cand[:, None, 0] - CARD_GAP, others[None, :, 0])
+        h = np.minimum(cand[:, None, 3] + CARD_GAP, others[None, :, 3]) - \
+            np.maximum(cand[:, None, 1] - CARD_GAP, others[None, :, 1])
+        return (np.clip(w, 0, None) * np.clip(h, 0, None)).sum(axis=1)
+
+    def arrange(texts, font, shown, floor=0.0):
+        """``(moves, per_card)``: each shown card's (yshift, xshift) and its overlap with the rest."""
+        options = {}            # card → (moves, boxes (k, 4), overlap with the fixed boxes), most natural first
+        for i in shown:
+            w, h = _card_box(texts[i], font)
+            side = np.sign(natural[i])
+            rows = [natural[i], -natural[i]] + [s * (CARD_SHIFT + k * FAR_SHIFT) for k in (1, 2, 3, 4)
+                                                for s in (side, -side)]
+            moves, boxes = [], []
+            for shift in rows:
                 y0, y1 = (Y[i] + shift, Y[i] + shift + h) if shift > 0 else (Y[i] + shift - h, Y[i] + shift)
-                if y0 >= 0 and y1 <= px[1] - 20:        # on the chart
-                    boxes.append((int(shift), (X[i] - w / 2, y0, X[i] + w / 2, y1)))
-            options.append(boxes or [(int(tries[0]), (X[i] - w / 2, Y[i] - CARD_SHIFT - h, X[i] + w / 2, Y[i] - CARD_SHIFT))])
-        chosen = [None] * len(texts)
-        for _ in range(3):      # greedy in node order, then twice: each overlapping card moves to its best place
-            for i in range(len(texts)):
-                others = fixed + [chosen[k][1] for k in range(len(texts)) if k != i and chosen[k] is not None]
-                if chosen[i] is not None and overlap(chosen[i][1], others) == 0:
-                    continue
-                chosen[i] = min(options[i], key=lambda o: overlap(o[1], others))
-        total = sum(overlap(chosen[i][1], fixed + [chosen[k][1] for k in range(i)]) for i in range(len(texts)))
-        out = [c[0] for c in chosen]
-        if total == 0:
+                inward = int(np.ceil(max(0.0, w / 2 - X[i]))) - int(np.ceil(max(0.0, X[i] + w / 2 - width)))
+                for slide in dict.fromkeys(SLIDES + (inward,) if inward else SLIDES):   # (inward: off an edge)
+                    x0, x1 = X[i] + slide - w / 2, X[i] + slide + w / 2
+                    if y0 >= floor and y1 <= height and x0 >= 0 and x1 <= width:   # on the chart
+                        moves.append((int(shift), slide))
+                        boxes.append((x0, y0, x1, y1))
+            if not boxes:
+                moves, boxes = [(int(rows[0]), 0)], [(X[i] - w / 2, Y[i] - CARD_SHIFT - h, X[i] + w / 2, Y[i] - CARD_SHIFT)]
+            boxes = np.array(boxes, dtype=float)
+            options[i] = (moves, boxes, overlap(boxes, fixed))
+        # node order, then the cards with the fewest free places first (a crowded card chooses before its
+        # neighbours take its room); each card then moves to its least overlapping place until none overlaps
+        free = {i: int((options[i][2] == 0).sum()) for i in shown}
+        best = None
+        for order in (list(shown), sorted(shown, key=lambda i: (free[i], i))):
+            chosen = {}
+            for _ in range(4):
+                for i in order:
+                    placed = np.array([options[k][1][c] for k, c in chosen.items() if k != i]).reshape(-1, 4)
+                    cost = options[i][2] + overlap(options[i][1], placed)
+                    if i not in chosen or cost[chosen[i]] > 0:
+                        chosen[i] = int(np.argmin(cost))     # the first (most natural) of the least overlapping
+            boxes = {i: options[i][1][chosen[i]][None, :] for i in shown}
+            per_card = {i: options[i][2][chosen[i]] + overlap(boxes[i], np.vstack(
+                [boxes[k] for k in shown if k != i] or [np.zeros((0, 4))]))[0] for i in shown}
+            if best is None or sum(per_card.values()) < sum(best[1].values()):
+                best = ({i: options[i][0][chosen[i]] for i in shown}, per_card)
+            if sum(per_card.values()) == 0:
+                break
+        return best
+
+    n = len(xs)
+    everyone = list(range(n))
+    for font, use_narrow in [(f, m) for f in CARD_FONTS for m in (False, True) if m is False or narrow]:
+        moves, per_card = arrange(narrow if use_narrow else wide, font, everyone)
+        if sum(per_card.values()) == 0:
+            return [moves[i][0] for i in everyone], [moves[i][1] for i in everyone], font, use_narrow, []
+    shown = list(everyone)
+    while True:
+        moves, per_card = arrange(narrow if use_narrow else wide, font, shown, floor=NOTE_PX)
+        crowded = [i for i in shown if per_card[i] > 0 and i not in keep]
+        if not crowded:
             break
-    return out, font, use_narrow
+        shown.remove(max(crowded, key=lambda i: (per_card[i], i)))
+    for i in [i for i in everyone if i not in shown]:     # one taken off early may fit beside the rest now
+        trial = arrange(narrow if use_narrow else wide, font, sorted(shown + [i]), floor=NOTE_PX)
+        if sum(trial[1].values()) == 0:
+            shown, moves = sorted(shown + [i]), trial[0]
+    hidden = [i for i in everyone if i not in moves]
+    return ([moves[i][0] if i in moves else 0 for i in everyone], [moves[i][1] if i in moves else 0 for i in everyone],
+            font, use_narrow, hidden)
 
 
 def _name(g: Graph, node_id: str) -> str:

@@ -200,7 +200,7 @@ def stage() -> None:
         for line in step.latex:
             st.latex(line)
         st.caption(step.text)     # the same sentence as text: read by a screen reader, copied into homework
-    st.caption("□ variable, ◇ constant, ○ operation. Beside each node (below it, or above in every other column, or further out where cards would overlap): "
+    st.caption("□ variable, ◇ constant, ○ operation. Beside each node (below it, or above in every other column; slid sideways or further out where cards would overlap): "
                "its value once the forward sweep reaches it, then its gradient once the backward sweep does. Filled = value known; orange ring = gradient "
                "known; black ring and “◀ this step” = the node this step computes; the thick edges are the ones "
                "this step uses; in the backward sweep each is labelled with its local derivative, a factor of "

@@ -7,10 +7,13 @@ Addresses: every page has its own path (``/step``, ``/lab``, …) and ``/`` open
 too, through ``HOME`` (a hidden default page that runs the same page). Streamlit serves its default
 page at ``/`` only, and answers any other path it does not know with a "Page not found" dialog that
 blocks every click; ``unknown_path`` names such a path so ``app.py`` can serve the step-through page
-there as well, with a one-line notice instead of the dialog.
+there as well, with a one-line notice instead of the dialog. A nested path (``/a/b``) never reaches
+the app under ``streamlit run app.py`` (a blank page: README, "Addresses"); ``serve.py`` sends it to
+``/?nopage=/a/b&…`` (``nested_redirect``), where the step-through page shows the same notice.
 """
+import re
 from typing import NamedTuple, Optional
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 
 class PageEntry(NamedTuple):
@@ -35,6 +38,11 @@ UNKNOWN = "components/shell/unknown.py"   # the step-through page under an addre
 PAGE_FILES = {p.key: p.file for p in PAGES}
 PAGE_TITLES = {p.key: p.title for p in PAGES}
 APP_NAME = "Backprop Lens"
+NO_PAGE_PARAM = "nopage"   # ``/?nopage=/a/b``: the nested address a visitor asked for (``nested_redirect``)
+# First path segments Streamlit 1.67 itself serves below (its routes and the folders of its static files):
+# a nested path starting with one of them is never redirected (tests/components/test_nested_paths.py
+# checks the list against Streamlit's own route table).
+STREAMLIT_ROOTS = frozenset({"_stcore", "static", "media", "component", "app", "auth"})
 
 
 def unknown_path(url: Optional[str], base_url_path: str = "") -> Optional[str]:
@@ -49,6 +57,43 @@ def unknown_path(url: Optional[str], base_url_path: str = "") -> Optional[str]:
         path = path[len(base):].strip("/")
     known = {p.url_path for p in PAGES} | {HOME.url_path, ""}
     return None if path in known else path
+
+
+def nested_redirect(path: str, query: str = "", base_url_path: str = "") -> Optional[str]:
+    """Where to send a request for ``path`` that Streamlit would answer with a blank page, else None.
+
+    Two or more segments below the base path, not under one of Streamlit's own roots: the root address
+    with the query kept and ``nopage`` naming the path (the step-through page shows "No page at …").
+
+    >>> nested_redirect("/a/b", "x=1"), nested_redirect("/stepp"), nested_redirect("/static/js/i.js")
+    ('/?x=1&nopage=/a/b', None, None)
+    """
+    base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
+    if base and not (path == base or path.startswith(base + "/")):
+        return None
+    segments = [s for s in path[len(base):].split("/") if s]
+    if len(segments) < 2 or segments[0] in STREAMLIT_ROOTS:
+        return None
+    asked = quote("/" + "/".join(segments), safe="/")
+    kept = "&".join(p for p in query.split("&") if p and not p.startswith(NO_PAGE_PARAM + "="))
+    return f"{base}/?{kept + '&' if kept else ''}{NO_PAGE_PARAM}={asked}"
+
+
+NOTICE_PATH_MAX = 80   # characters of an unknown address the notice repeats (the rest: "…")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:&])")   # Markdown, LaTeX ($), icons and emoji (:)
+
+
+def no_page_notice(path: str) -> str:
+    r"""The one-line notice at an address no page has, in Markdown (``path`` as asked, with its leading
+    "/"). The address is the visitor's text: its Markdown and LaTeX characters are escaped.
+
+    >>> print(no_page_notice("/a/[b]$"))
+    No page at “/a/\[b\]\$”: this is the step-through page. The menu lists every page.
+    """
+    if len(path) > NOTICE_PATH_MAX:
+        path = path[:NOTICE_PATH_MAX - 1] + "…"
+    shown = _MARKDOWN.sub(r"\\\1", path)
+    return f"No page at “{shown}”: this is the step-through page. The menu lists every page."
 
 
 def tab_title(title: str) -> str:

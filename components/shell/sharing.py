@@ -25,7 +25,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from components.shell import presenter
-from components.shell.navigation import PAGE_FILES
+from components.shell.navigation import NO_PAGE_PARAM, PAGE_FILES
 from components.step import quiz
 from engine.scenario.fields import FIELD, VERSION
 from engine.scenario import (HIDE_FLAGS, LINK_MAX_PARAMS, MAX_FILE_BYTES, Scenario, from_query,
@@ -43,7 +43,8 @@ UPLOAD_KEY = "share_upload"
 SWITCH = "share_switch"
 LESSON_OF = "share_lesson_of"    # page → the lesson it was opened from (None: not from a lesson)
 PLAY_MARKER = "play"             # in the address while a page plays: a reconnect after a restart says so
-FOREIGN_PARAMS = (PLAY_MARKER,)  # query parameters other parts of the app own: skipped without a notice
+KEPT_PARAMS = (NO_PAGE_PARAM,)   # kept in the address as the page found it (``home.py`` reads it)
+FOREIGN_PARAMS = (PLAY_MARKER, *KEPT_PARAMS)  # query parameters other parts of the app own: skipped without a notice
 URL_LIMIT = 2_000                # characters: an address longer than this is not written (the state is
                                  # then kept in the scenario file only, and the page says so)
 RESTARTED = ("The server restarted while this page was playing: it is back as it was, paused at the same "
@@ -283,7 +284,9 @@ def sync_address(page: str, show: bool = False) -> None:
     q, problem = address(page)
     if q == _BARE and not problem:
         q = {}  # the page's defaults: a clean address
-    if _link_params() != q:
+    found = _link_params()
+    q.update({k: v for k, v in found.items() if k in KEPT_PARAMS})
+    if found != q:
         st.query_params.from_dict(q)
     _remember(page, _signature(q))
     if show and problem:
