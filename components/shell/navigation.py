@@ -8,7 +8,7 @@ too, through ``HOME`` (a hidden default page that runs the same page). Streamlit
 page at ``/`` only, and answers any other path it does not know with a "Page not found" dialog that
 blocks every click; ``unknown_path`` names such a path so ``app.py`` can serve the step-through page
 there as well, with a one-line notice instead of the dialog. A nested path (``/a/b``) never reaches
-the app under ``streamlit run app.py`` (a blank page: README, "Addresses"); ``serve.py`` sends it to
+the app under ``streamlit run app.py`` (a blank page: README, "Addresses"); ``components/shell/serve.py`` sends it to
 ``/?nopage=/a/b&…`` (``nested_redirect``), where the step-through page shows the same notice.
 """
 import re

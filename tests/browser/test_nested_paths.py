@@ -1,4 +1,4 @@
-"""Nested unknown addresses (``/a/b``) under ``streamlit run serve.py``: the step-through page with a
+"""Nested unknown addresses (``/a/b``) under ``streamlit run components/shell/serve.py``: the step-through page with a
 "No page at …" notice, no dialog, no blank page; the notice and the visitor's query parameters survive
 the page's first reruns. (Under plain ``streamlit run app.py`` such an address is a blank page: README.)
 """
@@ -18,7 +18,7 @@ CHART = '.st-key-step_graph [data-testid="stPlotlyChart"] .main-svg'
 @pytest.fixture(scope="module")
 def serve_url():
     port = free_port()
-    proc = start_streamlit(port, script="serve.py")
+    proc = start_streamlit(port, script="components/shell/serve.py")
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     try:

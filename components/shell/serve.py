@@ -1,4 +1,4 @@
-"""Backprop Lens with one address rule Streamlit's own server lacks: ``streamlit run serve.py``.
+"""Backprop Lens with one address rule Streamlit's own server lacks: ``streamlit run components/shell/serve.py``.
 
 It runs ``app.py`` unchanged (same flags, same ``.streamlit/config.toml``) through ``st.App``, Streamlit's
 supported ASGI entry, with one middleware: a nested unknown address (``/a/b``, ``/step/extra``), a blank
@@ -9,4 +9,4 @@ from starlette.middleware import Middleware   # (Starlette is Streamlit's own se
 
 from components.shell.nested_paths import NestedPathRedirect
 
-app = st.App("app.py", middleware=[Middleware(NestedPathRedirect)])
+app = st.App("../../app.py", middleware=[Middleware(NestedPathRedirect)])   # (relative to this file)
