@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run N `streamlit run components/shell/serve.py` processes behind nginx with sticky, websocket-aware routing.
+# Run N `streamlit run app.py` processes behind nginx with sticky, websocket-aware routing.
 #
 #   benchmarks/cluster.sh start [-n N] [-p PORT] [--lan] [--ttl SECONDS]   # N processes behind nginx on PORT
 #   benchmarks/cluster.sh status
@@ -78,7 +78,7 @@ start() {
     local servers="" i app_port
     for i in $(seq 1 "$n"); do
         app_port=$((port + i))
-        (cd "$ROOT" && exec "$PYTHON" -m streamlit run components/shell/serve.py --server.headless true \
+        (cd "$ROOT" && exec "$PYTHON" -m streamlit run app.py --server.headless true \
             --server.address 127.0.0.1 --server.port "$app_port" --server.fileWatcherType none \
             --browser.gatherUsageStats false --server.disconnectedSessionTTL "$ttl" \
             >"$DIR/logs/app-$i.log" 2>&1) &

@@ -1,6 +1,6 @@
 """``/``: the step-through page (the page a class is shown first) at the app's root address.
 
-``components/shell/serve.py`` sends a nested unknown address here as ``/?nopage=/a/b``: the notice then names it (the
+The server (``app.py``'s st.App) sends a nested unknown address here as ``/?nopage=/a/b``: the notice names it (the
 address bar keeps the parameter while this page is shown: ``sharing.KEPT_PARAMS``)."""
 import streamlit as st
 

@@ -8,8 +8,9 @@ too, through ``HOME`` (a hidden default page that runs the same page). Streamlit
 page at ``/`` only, and answers any other path it does not know with a "Page not found" dialog that
 blocks every click; ``unknown_path`` names such a path so ``app.py`` can serve the step-through page
 there as well, with a one-line notice instead of the dialog. A nested path (``/a/b``) never reaches
-the app under ``streamlit run app.py`` (a blank page: README, "Addresses"); ``components/shell/serve.py`` sends it to
-``/?nopage=/a/b&…`` (``nested_redirect``), where the step-through page shows the same notice.
+the script (Streamlit's server answers it with a blank page: README, "Addresses"); the server ``app.py``
+starts (its st.App, with ``nested_paths.NestedPathRedirect``) sends it to ``/?nopage=/a/b&…``
+(``nested_redirect``), where the step-through page shows the same notice.
 """
 import re
 from typing import NamedTuple, Optional

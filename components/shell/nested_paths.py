@@ -1,4 +1,4 @@
-"""ASGI middleware for ``components/shell/serve.py``: a nested unknown address opens the step-through page, not a blank one.
+"""ASGI middleware of ``app.py``'s st.App: a nested unknown address opens the step-through page, not a blank one.
 
 Streamlit's ``index.html`` loads its scripts by a relative address, so at ``/a/b`` the browser asks for
 ``/a/static/js/…``, gets ``index.html`` back and shows nothing. This middleware answers such a request

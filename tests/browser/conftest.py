@@ -34,7 +34,7 @@ def free_port() -> int:
 
 
 def start_streamlit(port: int, extra_args=(), script="app.py"):
-    """Start `streamlit run <script>` (app.py, or components/shell/serve.py: app.py through st.App) on 127.0.0.1:port and
+    """Start `streamlit run <script>` (app.py by default) on 127.0.0.1:port and
     wait until it is healthy."""
     cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",

@@ -1,6 +1,6 @@
-"""Nested unknown addresses (``/a/b``) under ``streamlit run components/shell/serve.py``: the step-through page with a
+"""Nested unknown addresses (``/a/b``) under ``streamlit run app.py`` (its st.App): the step-through page with a
 "No page at …" notice, no dialog, no blank page; the notice and the visitor's query parameters survive
-the page's first reruns. (Under plain ``streamlit run app.py`` such an address is a blank page: README.)
+the page's first reruns. (Without the st.App middleware such an address was a blank page: README.)
 """
 import subprocess
 import time
@@ -18,7 +18,7 @@ CHART = '.st-key-step_graph [data-testid="stPlotlyChart"] .main-svg'
 @pytest.fixture(scope="module")
 def serve_url():
     port = free_port()
-    proc = start_streamlit(port, script="components/shell/serve.py")
+    proc = start_streamlit(port, script="app.py")
     yield f"http://127.0.0.1:{port}"
     proc.terminate()
     try:

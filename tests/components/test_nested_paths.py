@@ -1,4 +1,4 @@
-"""The nested-address rule of ``components/shell/serve.py``: which requests it redirects, where to, and that it never
+"""The nested-address rule of ``app.py``'s st.App: which requests it redirects, where to, and that it never
 touches an address Streamlit itself serves (checked against Streamlit's own route table)."""
 import asyncio
 import os
