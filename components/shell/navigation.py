@@ -63,17 +63,21 @@ def unknown_path(url: Optional[str], base_url_path: str = "") -> Optional[str]:
 def nested_redirect(path: str, query: str = "", base_url_path: str = "") -> Optional[str]:
     """Where to send a request for ``path`` that Streamlit would answer with a blank page, else None.
 
-    Two or more segments below the base path, not under one of Streamlit's own roots: the root address
+    Two or more segments below the base path, none of them one of Streamlit's own roots: the root address
     with the query kept and ``nopage`` naming the path (the step-through page shows "No page at …").
+    A root further in is Streamlit's too: at ``/playground`` its frontend first asks
+    ``/playground/_stcore/health`` (is ``/playground`` the base path?) and must get Streamlit's 404.
 
     >>> nested_redirect("/a/b", "x=1"), nested_redirect("/stepp"), nested_redirect("/static/js/i.js")
     ('/?x=1&nopage=/a/b', None, None)
+    >>> nested_redirect("/playground/_stcore/health"), nested_redirect("/lab/_stcore/host-config")
+    (None, None)
     """
     base = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
     if base and not (path == base or path.startswith(base + "/")):
         return None
     segments = [s for s in path[len(base):].split("/") if s]
-    if len(segments) < 2 or segments[0] in STREAMLIT_ROOTS:
+    if len(segments) < 2 or any(s in STREAMLIT_ROOTS for s in segments):
         return None
     asked = quote("/" + "/".join(segments), safe="/")
     kept = "&".join(p for p in query.split("&") if p and not p.startswith(NO_PAGE_PARAM + "="))
