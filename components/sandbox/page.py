@@ -190,7 +190,7 @@ def stage() -> None:
     values_known, grads_known = reached(steps, run.step, run.ev, run.mode)
     left, right = st.columns([3, 1])
     with left:
-        px = last_px("sandbox_graph", GRAPH_PX_ESTIMATE, st.session_state)      # cards placed for the real size (page())
+        px = last_px("sandbox_graph", GRAPH_PX_ESTIMATE, st.session_state)      # cards placed for the real size (_stage)
         fig = expression_figure(run.ev, values_known, grads_known, current=step.node, edges=step.edges,
                                 mode=run.mode, wrt=run.wrt, label_edges=step.phase in ("backward", "tangent"), px=px)
         fig.update_layout(height=None)          # the container's height (it follows the window: LAYOUT_CSS)
@@ -235,7 +235,6 @@ def page() -> None:
     run = state.get()
     expression_box(run)
     run = state.get()
-    chart_px("sandbox_graph", GRAPH_PX_ESTIMATE, st.session_state)     # the graph's size, watched outside the stepping fragment
     timer.timed_fragment(run, _stage)
     variable_boxes(run)     # below the graph: the graph and its controls fill the first screen
     extras(run)
@@ -243,7 +242,9 @@ def page() -> None:
 
 
 def _stage() -> None:
-    """The stage, then the address bar brought up to date (a step reruns this fragment only)."""
+    """The stage, then the address bar brought up to date (a step reruns this fragment only). The graph's
+    size is watched inside the fragment: a report reruns only it (a full rerun could meet a click)."""
+    chart_px("sandbox_graph", GRAPH_PX_ESTIMATE, st.session_state)
     stage()
     sharing.sync_address("sandbox")
 

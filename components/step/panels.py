@@ -309,7 +309,7 @@ def stage() -> None:
     headline(run, steps)
     left, right = st.columns([2, 1.3])
     with left:
-        px = last_px(GRAPH_KEY, GRAPH_PX_ESTIMATE, st.session_state)     # numbers placed for the graph's real size (page.py)
+        px = last_px(GRAPH_KEY, GRAPH_PX_ESTIMATE, st.session_state)     # numbers placed for the graph's real size (page._stage)
         st.plotly_chart(step_figure(run, steps, run.step, px), key=GRAPH_KEY, on_select=_on_graph_select,
                         selection_mode="points", width="stretch", height="stretch",
                         alt=summary(run, steps, run.step),
