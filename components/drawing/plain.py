@@ -75,13 +75,18 @@ def default_template() -> dict:
 class PlainFigure(go.Figure):
     """A figure held as plain dicts. ``st.plotly_chart`` takes it as a figure (it is a ``BaseFigure``) and
     sends ``to_dict()``. Reading it as a plotly figure (``fig.data[0].z``, ``fig.layout``: the tests do)
-    builds the ``go.Figure`` once, unvalidated."""
+    builds the ``go.Figure`` once, unvalidated; from then on that figure is what is sent, so a change
+    made through it (``fig.update_layout(...)``) is sent too."""
 
     def __init__(self, data: List[dict], layout: dict):   # not super().__init__: that is the cost skipped
         self.__dict__["_plain"] = (data, layout)
         self.__dict__["_full"] = None
 
     def to_dict(self) -> dict:
+        if self.__dict__["_full"] is not None:   # read (or changed: update_layout, …) as a go.Figure: that one
+            full = self.__dict__["_full"].to_dict()
+            full["layout"].setdefault("template", default_template())
+            return full
         data, layout = self._plain
         out = {"data": _sent(data), "layout": _sent(layout)}
         out["layout"].setdefault("template", default_template())

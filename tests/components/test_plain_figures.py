@@ -139,3 +139,15 @@ def test_arrays_go_out_as_plotlys_own_encoder_writes_them():
     ours = plain._sent(tree)
     assert json.dumps(ours, default=lambda v: v.tolist(), sort_keys=True) == \
         json.dumps(theirs, default=lambda v: v.tolist(), sort_keys=True)
+
+
+def test_a_plain_figure_changed_as_a_plotly_figure_sends_the_change():
+    """Whoever reads or changes a builder's figure as a go.Figure (update_layout, a trace's text) gets what
+    a go.Figure gives, and the change is what st.plotly_chart sends."""
+    fig = plain.figure([dict(type="scatter", x=np.arange(3), y=np.ones(3), name="a")], dict(height=300))
+    assert fig.data[0].name == "a" and fig.layout.height == 300
+    fig.update_layout(height=None, title=dict(text="changed"))
+    fig.data[0].name = "b"
+    out = sent(fig)
+    assert out["layout"].get("height") is None and out["layout"]["title"]["text"] == "changed"   # unset
+    assert out["data"][0]["name"] == "b" and out["layout"]["template"] == plain.default_template()
