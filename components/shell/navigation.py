@@ -40,9 +40,10 @@ PAGE_FILES = {p.key: p.file for p in PAGES}
 PAGE_TITLES = {p.key: p.title for p in PAGES}
 APP_NAME = "Backprop Lens"
 NO_PAGE_PARAM = "nopage"   # ``/?nopage=/a/b``: the nested address a visitor asked for (``nested_redirect``)
-# First path segments Streamlit 1.67 itself serves below (its routes and the folders of its static files):
-# a nested path starting with one of them is never redirected (tests/components/test_nested_paths.py
-# checks the list against Streamlit's own route table).
+# Path segments Streamlit 1.67 itself serves below (its routes and the folders of its static files): a
+# nested path with one of them anywhere is never redirected (at /playground the frontend asks
+# /playground/_stcore/health first; tests/components/test_nested_paths.py checks the list against
+# Streamlit's own route table).
 STREAMLIT_ROOTS = frozenset({"_stcore", "static", "media", "component", "app", "auth"})
 
 
