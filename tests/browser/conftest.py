@@ -33,10 +33,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_streamlit(port: int, extra_args=(), script="app.py"):
-    """Start `streamlit run <script>` (app.py by default) on 127.0.0.1:port and
-    wait until it is healthy."""
-    cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
+def start_streamlit(port: int, extra_args=()):
+    """Start `streamlit run app.py` on 127.0.0.1:port and wait until it is healthy."""
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
            "--browser.gatherUsageStats", "false", *extra_args]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

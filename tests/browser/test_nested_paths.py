@@ -2,29 +2,16 @@
 "No page at …" notice, no dialog, no blank page; the notice and the visitor's query parameters survive
 the page's first reruns. (Without the st.App middleware such an address was a blank page: README.)
 """
-import subprocess
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.conftest import assert_no_exception, free_port, screenshot, start_streamlit, wait_ready
+from tests.browser.conftest import assert_no_exception, screenshot, wait_ready
 
 pytestmark = pytest.mark.browser
 TRANSPORT = ".st-key-step_transport"
 CHART = '.st-key-step_graph [data-testid="stPlotlyChart"] .main-svg'
-
-
-@pytest.fixture(scope="module")
-def serve_url():
-    port = free_port()
-    proc = start_streamlit(port, script="app.py")
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def _notice(page, asked):
@@ -34,13 +21,13 @@ def _notice(page, asked):
 @pytest.mark.parametrize("asked, query", [("/a/b", ""), ("/a/b", "?x=1"), ("/step/extra", ""),
                                           ("/lab/x/y", "?v=1&step=2")],
                          ids=["a-b", "a-b-query", "step-extra", "lab-x-y-link"])
-def test_a_nested_unknown_address_opens_the_step_page_with_a_notice(browser, serve_url, asked, query):
+def test_a_nested_unknown_address_opens_the_step_page_with_a_notice(browser, app_url, asked, query):
     ctx = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         page = ctx.new_page()
         errors = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"{serve_url}{asked}{query}", timeout=90_000)
+        page.goto(f"{app_url}{asked}{query}", timeout=90_000)
         wait_ready(page, timeout=90_000)
         page.wait_for_selector(TRANSPORT, timeout=90_000)
         page.wait_for_selector(CHART, timeout=90_000)
