@@ -18,7 +18,6 @@ from importlib import resources
 from typing import Optional
 
 import numpy as np
-from plotly.colors import get_colorscale
 
 from components.drawing import style
 from components.drawing.layout import layered_layout
@@ -229,17 +228,10 @@ def layout_payload(run, selected: Optional[str] = None, curve_upto: Optional[int
         "diverging": style.DIVERGING, "class_colors": CLASS_COLORS, "class_symbols": CLASS_SYMBOLS,
         "legend": legend, "points": points, "curve": [[_n(v) for v in p] for p in curve],
         "edge_widths": list(style.EDGE_WIDTHS), "selected": selected, "edge_mode": s.edge_mode,
-        "sequential": _stops(style.SEQUENTIAL),
+        "sequential": style.SEQUENTIAL,
         "nodes": {"x": np.round(lay.x, 4).tolist(), "y": np.round(lay.y, 4).tolist(), "ids": list(lay.node_ids),
                   "src": lay.edge_src.tolist(), "dst": lay.edge_dst.tolist()},
     }
-
-
-def _stops(scale) -> list:
-    """A plotly colour scale (a name or [[t, colour], …]) as [[t, colour], …]."""
-    if isinstance(scale, str):
-        return [[float(t), c] for t, c in get_colorscale(scale)]
-    return [[float(t), c] for t, c in scale]
 
 
 def _points(X, y, task) -> dict:
