@@ -56,7 +56,7 @@ LABELS = {
 
 def stylesheet() -> str:
     """Every presenter rule, built from ``HIDE_KEYS``, ``EXPANDER_KEYS`` and ``ZOOM`` (the literal in ``apply``)."""
-    rules = ['[class*="st-key-presenter_flag_"], .st-key-share_history_js { display: none !important; }']
+    rules = ['[class*="st-key-presenter_flag_"], .st-key-share_history_js, .st-key-fit_equations_js { display: none !important; }']
     for flag, prefixes in HIDE_KEYS.items():
         gate = f"body:has(.st-key-presenter_flag_{flag})"
         sel = [f'{gate} [class*="st-key-{p}"]' for p in prefixes]
@@ -150,7 +150,7 @@ def apply(on: bool, hide: Iterable[str] = (), on_exit=None, args=()) -> None:
     """
     st.html(LAYOUT_CSS)
     st.html("""<style>
-[class*="st-key-presenter_flag_"], .st-key-share_history_js { display: none !important; }
+[class*="st-key-presenter_flag_"], .st-key-share_history_js, .st-key-fit_equations_js { display: none !important; }
 body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_preset_"],
 body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_n_in_"],
 body:has(.st-key-presenter_flag_architecture) [class*="st-key-step_n_out_"],

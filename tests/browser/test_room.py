@@ -81,12 +81,21 @@ def wait_caption(page, text, timeout=30_000):
 
 
 def equations_fit(page):
-    """Every equation of the selected node lies within its column (KaTeX does not wrap: none may be cut)."""
-    return page.evaluate("""() => [...document.querySelectorAll('.st-key-step_equations .katex-display')]
+    """Every equation of the selected node lies within its column and is drawn whole inside its box
+    (KaTeX does not wrap: a row wider than the box overflows it and is cut at the panel's edge)."""
+    return page.evaluate("""async () => {
+        // the page refits equations on the next animation frame after a redraw: measure after two
+        await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+        return [...document.querySelectorAll('.st-key-step_equations .katex-display')]
         .map(e => { const col = e.closest('[data-testid="stColumn"]').getBoundingClientRect();
                     const k = e.querySelector('.katex').getBoundingClientRect();
-                    return {text: e.textContent.slice(0, 40), ok: k.left >= col.left - 1 && k.right <= col.right + 1,
-                            scroll: e.scrollWidth <= e.clientWidth + 1}; })""")
+                    const d = e.getBoundingClientRect();       // (the box clips what runs out of it)
+                    // the drawing: KaTeX's .base boxes (.katex-html is a block as wide as the box)
+                    const bases = [...e.querySelectorAll('.katex-html > .base')].map(b => b.getBoundingClientRect());
+                    const whole = bases.length > 0 && bases.every(h => h.left >= d.left - 1 && h.right <= d.right + 1
+                                                                      && h.right <= col.right + 1);
+                    return {text: e.textContent.slice(0, 40), scale: e.dataset.blFit || "1",
+                            ok: k.left >= col.left - 1 && k.right <= col.right + 1 && whole}; }); }""")
 
 
 # ------------------------------------------------------------------------------------------ addresses
