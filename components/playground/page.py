@@ -488,11 +488,13 @@ def page():
         _display_options(r)
     else:
         # first screen: counters, boundary and curves (2/3), the network (1/3); neuron maps below
-        data, graph = st.columns([2.2, 1])
-        with data:
-            _data_view()
-        with graph:
-            _graph_view()
+        # (a narrow main area, e.g. a tablet with the sidebar open, stacks them: presenter.LAYOUT_CSS)
+        with st.container(key="pg_views"):
+            data, graph = st.columns([2.2, 1])
+            with data, st.container(key="pg_data"):
+                _data_view()
+            with graph:
+                _graph_view()
         _display_options(r)
         _maps_view()
         _mount_player({"mode": "paused"})   # hidden: the P key plays

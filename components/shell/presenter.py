@@ -133,10 +133,22 @@ body:has(.st-key-presenter_flag_on) .st-key-sandbox_equations { max-height: clam
   .st-key-lab_chart_profile { height: clamp(280px, calc(100vh - 420px), 500px); }
   .st-key-pg_metrics [data-testid="stMetricValue"], .st-key-step_head [data-testid="stMetricValue"] { font-size: 1.15rem; }
 }
+/* the playground's views in a narrow main area (a tablet with the sidebar open): the network under the
+   boundary and curves, then the curves under the boundary; each keeps a readable width */
+.st-key-pg_views, .st-key-pg_data { container-type: inline-size; }
+@container (max-width: 700px) {
+  .st-key-pg_views > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  .st-key-pg_views > [data-testid="stLayoutWrapper"] > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { flex: 1 1 100% !important; width: 100% !important; min-width: 100%; }
+}
+@container (max-width: 520px) {
+  .st-key-pg_data [data-testid="stHorizontalBlock"]:has(.st-key-pg_boundary) { flex-wrap: wrap; }
+  .st-key-pg_data [data-testid="stHorizontalBlock"]:has(.st-key-pg_boundary) > [data-testid="stColumn"] { flex: 1 1 100% !important; width: 100% !important; min-width: 100%; }
+}
 @media (max-width: 480px) {  /* a phone: six icon buttons in one row, each still a 40-px touch target */
   .st-key-step_transport { gap: 0.3rem !important; }
   .st-key-step_transport button { padding-left: 0.55rem !important; padding-right: 0.55rem !important; min-width: 40px; }
   .st-key-step_head { flex-wrap: wrap !important; row-gap: 0.25rem; }   /* the metrics under the caption, not cut off */
+  .modebar-container { display: none !important; }   /* plotly's toolbar would cover the chart's title */
 }
 </style>"""
 

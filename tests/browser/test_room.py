@@ -242,7 +242,17 @@ def test_handhelds_show_the_main_chart_and_one_row_of_controls(browser, app_url,
         tops = page.evaluate("() => [...document.querySelectorAll('.st-key-pg_transport button')].filter(b => b.checkVisibility())"
                              ".map(b => Math.round(b.getBoundingClientRect().top))")
         assert len(tops) == 4 and len(set(tops)) == 1, f"play controls not one row: {tops}"
+        for key in ("pg_boundary", "pg_curves", "pg_graph"):    # each view keeps a readable width
+            v = box(page, f".st-key-{key}")
+            assert v["width"] >= 300 and v["right"] <= w + 1, f"{key} squeezed or cut off ({w}×{h}): {v}"
         assert_no_sideways_overflow(page, f"playground {w}×{h}")
+        covered = page.evaluate("""() => {
+            const t = document.querySelector('.st-key-pg_boundary .gtitle').getBoundingClientRect();
+            return [...document.querySelectorAll('.st-key-pg_boundary .modebar-btn')]
+              .filter(b => b.checkVisibility({opacityProperty: true, visibilityProperty: true}))
+              .map(b => b.getBoundingClientRect())
+              .filter(r => r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top).length; }""")
+        assert covered == 0, f"{covered} chart toolbar buttons cover the boundary's title ({w}×{h})"
         screenshot(page, f"room_playground_{w}x{h}")
         page.close()
         page = _open(ctx, f"{app_url}/lab", ".st-key-lab_chart_profile .main-svg")
