@@ -1,6 +1,7 @@
 """The chain-rule sandbox in a real Chromium at a classroom's 1280×720: type, step with the keys, read
 every gradient; a bad expression shows its column and the last graph stays."""
 import re
+import time
 
 import pytest
 
@@ -152,6 +153,19 @@ def _ready(page):
     page.wait_for_selector(f"{CHART} .main-svg", timeout=90_000)
     page.wait_for_function("() => [...document.querySelectorAll('style')]"
                            ".some(s => s.textContent.includes('st-key-sandbox_graph'))", timeout=60_000)
+    # the graph-size watcher reports once the first run has drawn (a fragment rerun): let it land, as a
+    # person's first keystroke would (CI once read the example's "Step 0 of 9" after typing the 22-step
+    # expression here; see _shown)
+    time.sleep(0.6)
+    wait_ready(page, timeout=60_000)
+
+
+def _shown(page):
+    """What the page shows, for a failure message: every step caption, the expression box, the address."""
+    return page.evaluate("""() => ({captions: [...document.querySelectorAll('h3')].map(h => h.textContent.slice(0, 40)),
+        box: (document.querySelector('.st-key-sandbox_text input') || {}).value,
+        examples: [...document.querySelectorAll('[data-testid=stSelectbox]')].map(s => s.textContent.slice(0, 60)),
+        address: location.search})""")
 
 
 def _graph_alt(page):
@@ -173,7 +187,7 @@ def test_sandbox_fits_a_projector_at_every_step(room, size, presenter):
         wait_ready(page)
         for i in range(23):
             what = f"{tag}, step {i}"
-            assert heading(page).startswith(f"Step {i} of 22"), what
+            assert heading(page).startswith(f"Step {i} of 22"), (what, _shown(page))
             assert_inside(page, TRANSPORT, "step controls", what)
             assert_inside(page, ".st-key-sandbox_head h3", "step caption", what)
             g = assert_inside(page, ".st-key-sandbox_graph", "graph", what)
