@@ -23,7 +23,7 @@ OWNERS: Dict[str, tuple] = {
     "components/lab": ("lab_", "lab"),
     "components/lessons": ("lessons_", "lesson_", "open_"),
     "components/sandbox": ("sandbox",),
-    "components/shell": ("share_", "presenter_", "housekeeping_"),
+    "components/shell": ("share_", "presenter_", "housekeeping_", "fit_"),
 }
 SCANNED = ("app.py", "components", "engine")
 KEY_METHODS = {"get", "pop", "setdefault", "__getitem__", "__setitem__", "__delitem__", "__contains__"}

@@ -19,8 +19,11 @@ export default function ({ data }) {
     // the room is its container's width; what it needs is its scroll width (all of the drawing)
     // (the drawing is KaTeX's .base boxes, one per run of the formula: the scroll width also counts
     // KaTeX's invisible 2-px spacers, and .katex-html is a block as wide as its container)
+    // Both in drawn px: presenter mode zooms the main area (CSS zoom 1.25), and the layout sizes
+    // (clientWidth) stay unzoomed while getBoundingClientRect is zoomed.
     const box = (el.closest('[data-testid="stMarkdownContainer"]') || el).parentElement;
-    const avail = box ? box.clientWidth : 0;
+    const zoom = box && box.offsetWidth ? box.getBoundingClientRect().width / box.offsetWidth : 1;
+    const avail = box ? box.clientWidth * zoom : 0;
     const need = () => {
       const bases = [...el.querySelectorAll(".katex-html > .base")].map((b) => b.getBoundingClientRect());
       if (!bases.length) return el.scrollWidth;

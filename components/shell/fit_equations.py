@@ -14,13 +14,10 @@ MIN_SCALE = 0.7            # below 70 % a projector's back row cannot read the d
 PANELS = ("step_equations", "sandbox_equations")
 KEY = "fit_equations_js"   # hidden by presenter.LAYOUT_CSS (it draws nothing)
 
-_component = None
+_JS = resources.files("components.shell").joinpath("fit_equations.js").read_text(encoding="utf-8")
+_component = st.components.v2.component("backprop_lens.fit_equations", html="<span></span>", js=_JS)
 
 
 def mount() -> None:
     """Install the fitting in this tab (every page; once is enough, a rerun only refreshes its data)."""
-    global _component
-    if _component is None:
-        js = resources.files("components.shell").joinpath("fit_equations.js").read_text(encoding="utf-8")
-        _component = st.components.v2.component("backprop_lens.fit_equations", html="<span></span>", js=js)
     _component(key=KEY, data={"targets": list(PANELS), "min": MIN_SCALE})

@@ -82,7 +82,8 @@ def wait_caption(page, text, timeout=30_000):
 
 def equations_fit(page):
     """Every equation of the selected node lies within its column and is drawn whole inside its box
-    (KaTeX does not wrap: a row wider than the box overflows it and is cut at the panel's edge)."""
+    (KaTeX does not wrap: a row wider than the box overflows it and is cut at the panel's edge), and one
+    scaled down to fit still fills at least 90 % of its room (shrunk no further than needed)."""
     return page.evaluate("""async () => {
         // the page refits equations on the next animation frame after a redraw: measure after two
         await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
@@ -94,8 +95,13 @@ def equations_fit(page):
                     const bases = [...e.querySelectorAll('.katex-html > .base')].map(b => b.getBoundingClientRect());
                     const whole = bases.length > 0 && bases.every(h => h.left >= d.left - 1 && h.right <= d.right + 1
                                                                       && h.right <= col.right + 1);
-                    return {text: e.textContent.slice(0, 40), scale: e.dataset.blFit || "1",
-                            ok: k.left >= col.left - 1 && k.right <= col.right + 1 && whole}; }); }""")
+                    // shrunk (to fit) only as far as needed: then the drawing still fills its room
+                    const room = e.closest('[data-testid="stMarkdownContainer"]').parentElement.getBoundingClientRect();
+                    const drawn = bases.length ? Math.max(...bases.map(h => h.right)) - Math.min(...bases.map(h => h.left)) : 0;
+                    const scale = e.dataset.blFit || "1";
+                    const snug = scale === "1" || drawn >= 0.9 * room.width;
+                    return {text: e.textContent.slice(0, 40), scale, drawn, room: room.width, snug,
+                            ok: k.left >= col.left - 1 && k.right <= col.right + 1 && whole && snug}; }); }""")
 
 
 # ------------------------------------------------------------------------------------------ addresses
