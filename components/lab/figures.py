@@ -67,16 +67,27 @@ def _log_axis_range(*series, pad=0.6):
 
 
 def _layer_axis(L, title="layer l (1 = first hidden, L = output)"):
-    step = 1 if L <= 25 else 5
-    return dict(title=title, tickmode="array", tickvals=list(range(1, L + 1, step)) if step == 1
-                else [1] + list(range(step, L + 1, step)), range=[0.5, L + 0.5], showgrid=False,
-                tickfont=dict(size=style.TICK_SIZE))
+    """Every layer numbered up to 10 layers; beyond, plotly picks whole-number ticks for the axis's drawn
+    length (20 numbers on a phone's 220-px axis ran into one smear)."""
+    if L <= 10:
+        ticks = dict(tickmode="array", tickvals=list(range(1, L + 1)))
+    else:
+        ticks = dict(tickmode="auto", tick0=0, tickformat="d")
+    return dict(title=title, **ticks, range=[0.5, L + 0.5], showgrid=False, tickfont=dict(size=style.TICK_SIZE))
+
+
+def band_rule(ref_layer: Optional[int]) -> str:
+    """The bands' rule in words, for under a chart that draws them (its labels name the bands only)."""
+    who = f" × layer {ref_layer}'s mean |δ|" if ref_layer else ""
+    return (f"Bands: vanishing below {format_sci(VANISHING_BELOW)}{who}, exploding above "
+            f"{format_sci(EXPLODING_ABOVE)}{who.replace(' mean |δ|', '')}.")
 
 
 def _band_shapes(lo, hi, reference_value, ref_layer, yref="y", xref="x domain") -> tuple:
     """Shapes and labels of the vanishing (below VANISHING_BELOW × reference) and exploding (above
     EXPLODING_ABOVE ×) bands, as plain dicts. ``lo``/``hi`` are the log₁₀ limits of the y axis;
-    annotations on a log axis take log₁₀ positions, shapes data values."""
+    annotations on a log axis take log₁₀ positions, shapes data values. A label is the band's name (the
+    whole rule ran out of a phone's chart); its hover card, and ``band_rule`` under the chart, give the rule."""
     shapes, notes = [], []
     if reference_value is None or not reference_value > 0:
         return shapes, notes
@@ -86,13 +97,15 @@ def _band_shapes(lo, hi, reference_value, ref_layer, yref="y", xref="x domain") 
     if np.log10(vanish) > lo:
         shapes.append(dict(type="rect", xref=xref, yref=yref, x0=0, x1=1, y0=10 ** lo, y1=vanish,
                            fillcolor=VANISH_FILL, line=dict(width=0), layer="below"))
-        notes.append(dict(text=f"vanishing: {what}< {format_sci(VANISHING_BELOW)}{who}", x=0.01, xref=xref,
+        notes.append(dict(text="vanishing", hovertext=f"vanishing: {what}< {format_sci(VANISHING_BELOW)}{who}",
+                          x=0.01, xref=xref,
                           yref=yref, y=np.log10(vanish), yanchor="top", xanchor="left", showarrow=False,
                           font=dict(size=style.TICK_SIZE, color="#1b4f72"), bgcolor="rgba(255,255,255,0.75)"))
     if np.log10(explode) < hi:
         shapes.append(dict(type="rect", xref=xref, yref=yref, x0=0, x1=1, y0=explode, y1=10 ** hi,
                            fillcolor=EXPLODE_FILL, line=dict(width=0), layer="below"))
-        notes.append(dict(text=f"exploding: {what}> {format_sci(EXPLODING_ABOVE)}{who}", x=0.01, xref=xref,
+        notes.append(dict(text="exploding", hovertext=f"exploding: {what}> {format_sci(EXPLODING_ABOVE)}{who}",
+                          x=0.01, xref=xref,
                           yref=yref, y=np.log10(explode), yanchor="bottom", xanchor="left", showarrow=False,
                           font=dict(size=style.TICK_SIZE, color="#7e4a00"), bgcolor="rgba(255,255,255,0.75)"))
     return shapes, notes

@@ -241,6 +241,8 @@ def page():
                 st.info(frozen, icon=":material/ac_unit:")
     chart.plotly_chart(figs.gradient_profile_figure(d), key="lab_chart_profile", width="stretch", height="stretch",
                        alt=profile_summary(d), config=chart_config("gradient-profile"))
+    if d.finite and d.delta_mean[d.reference] > 0:   # the bands are drawn: their rule in words
+        chart.caption(figs.band_rule(d.reference + 1))
     view = st.segmented_control("View", VIEWS, key="lab_view",
                                 default=None if "lab_view" in st.session_state else "Training") or "Training"
     if view == "Training":

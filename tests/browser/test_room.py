@@ -265,6 +265,19 @@ def test_handhelds_show_the_main_chart_and_one_row_of_controls(browser, app_url,
         b = box(page, ".st-key-lab_chart_profile")
         assert b["top"] < h * 0.6, f"the lab's profile starts at {b['top']:.0f} px ({w}×{h})"
         assert_no_sideways_overflow(page, f"lab {w}×{h}")
+        drawn = page.evaluate("""() => {
+            const svg = document.querySelector('.st-key-lab_chart_profile .main-svg');
+            const r = e => e.getBoundingClientRect();
+            return {chart: [r(svg).left, r(svg).right],
+                    ticks: [...svg.querySelectorAll('.xtick text')].map(e => [e.textContent, r(e).left, r(e).right]),
+                    notes: [...svg.querySelectorAll('.annotation')].map(e => [e.textContent, r(e).left, r(e).right])}; }""")
+        ticks = sorted(drawn["ticks"], key=lambda t: t[1])
+        assert len(ticks) >= 3, f"the layer axis has {len(ticks)} numbers ({w}×{h})"
+        clash = [(a[0], b[0]) for a, b in zip(ticks, ticks[1:]) if b[1] < a[2] - 0.5]
+        assert not clash, f"layer numbers run into each other ({w}×{h}): {clash}"
+        left, right = drawn["chart"]
+        cut = [n[0] for n in drawn["notes"] if n[1] < left - 1 or n[2] > right + 1]
+        assert not cut, f"labels run out of the profile chart ({w}×{h}): {cut}"
         screenshot(page, f"room_lab_{w}x{h}")
     finally:
         ctx.close()

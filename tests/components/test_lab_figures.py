@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from components.lab import figures as figs
-from engine.diagnostics import EXPLODING_ABOVE, VANISHING_BELOW, histograms
+from engine.diagnostics import EXPLODING_ABOVE, VANISHING_BELOW, format_sci, histograms
 from engine.lab import PRESETS, LabRun, LabSettings, analyse, pin
 
 
@@ -35,6 +35,21 @@ def test_profile_plots_both_measures_on_a_log_axis_with_named_bands(vanishing):
     assert any(np.isclose(s["y0"], ref * EXPLODING_ABOVE) for s in rects)
     texts = " ".join(a["text"] for a in fig["layout"]["annotations"])
     assert "vanishing" in texts and "exploding" in texts
+    # the labels name the bands (short enough for a phone's chart); the hover card and the caption give the rule
+    cards = {a["text"]: a.get("hovertext", "") for a in fig["layout"]["annotations"]}
+    layer = f"layer {d.reference + 1}'s"
+    assert cards["vanishing"] == f"vanishing: mean |δ| < {format_sci(VANISHING_BELOW)} × {layer}"
+    assert cards["exploding"] == f"exploding: mean |δ| > {format_sci(EXPLODING_ABOVE)} × {layer}"
+    assert figs.band_rule(d.reference + 1) == (f"Bands: vanishing below {format_sci(VANISHING_BELOW)} × {layer} "
+                                               f"mean |δ|, exploding above {format_sci(EXPLODING_ABOVE)} × {layer}.")
+
+
+def test_layer_axis_numbers_every_layer_up_to_ten_then_lets_plotly_space_whole_numbers():
+    few = figs._layer_axis(10)
+    assert few["tickmode"] == "array" and few["tickvals"] == list(range(1, 11))
+    many = figs._layer_axis(20)
+    assert many["tickmode"] == "auto" and many["tickformat"] == "d" and "tickvals" not in many
+    assert many["range"] == [0.5, 20.5]
 
 
 def test_profile_of_a_diverged_pass_draws_gaps_and_says_where():
