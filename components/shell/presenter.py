@@ -89,7 +89,13 @@ button kbd { position: absolute !important; width: 1px; height: 1px; overflow: h
 .st-key-step_head [data-testid="stMetricValue"] { font-size: 1.5rem; }
 .st-key-step_head [data-testid="stMetric"] > div { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 0.5rem; }
 .st-key-step_head [data-testid="stMetricLabel"] { flex-basis: 100%; }
-.st-key-step_head [data-testid="stElementContainer"]:has(h3) { min-width: 12rem; }
+.st-key-step_head [data-testid="stElementContainer"]:has(h3) { min-width: 12rem; flex: 1 1 12rem !important; }
+/* a row too narrow for the caption and every metric (presenter mode below ~1,540 px on the update step,
+   a tablet, a phone): the metrics go under the caption instead of being cut at the right edge */
+.st-key-step_head { flex-wrap: wrap !important; row-gap: 0.25rem; }
+@media (max-width: 1720px) {   /* presenter mode's update step: its metrics take a second row, the graph gives it room */
+  body:has(.st-key-presenter_flag_on):has(.st-key-step_head [data-testid="stMetricDelta"]) .st-key-step_graph { height: clamp(240px, calc(80vh - 290px), 900px); }
+}
 .st-key-step_head [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 .st-key-step_head [data-testid="stMetricLabel"], .st-key-pg_metrics [data-testid="stMetricLabel"] { min-height: 0; }
 .st-key-step_graph_px, .st-key-sandbox_graph_px { display: none; }
@@ -147,7 +153,6 @@ body:has(.st-key-presenter_flag_on) .st-key-sandbox_equations { max-height: clam
 @media (max-width: 480px) {  /* a phone: six icon buttons in one row, each still a 40-px touch target */
   .st-key-step_transport { gap: 0.3rem !important; }
   .st-key-step_transport button { padding-left: 0.55rem !important; padding-right: 0.55rem !important; min-width: 40px; }
-  .st-key-step_head { flex-wrap: wrap !important; row-gap: 0.25rem; }   /* the metrics under the caption, not cut off */
   .modebar-container { display: none !important; }   /* plotly's toolbar would cover the chart's title */
 }
 </style>"""
