@@ -15,12 +15,11 @@ export default function ({ data }) {
     el.style.fontSize = "";
     el.style.overflowX = "";
     el.removeAttribute("tabindex");
-    // the equation's own box shrinks to its content (Streamlit lays its markdown out as a flex item), so
-    // the room is its container's width; what it needs is its scroll width (all of the drawing)
-    // (the drawing is KaTeX's .base boxes, one per run of the formula: the scroll width also counts
-    // KaTeX's invisible 2-px spacers, and .katex-html is a block as wide as its container)
-    // Both in drawn px: presenter mode zooms the main area (CSS zoom 1.25), and the layout sizes
-    // (clientWidth) stay unzoomed while getBoundingClientRect is zoomed.
+    // The room: the width of the equation's container (its own box shrinks to its content: Streamlit
+    // lays its markdown out as a flex item). The need: the width of the drawing, KaTeX's .base boxes
+    // (the scroll width also counts KaTeX's invisible 2-px spacers, and .katex-html is a block as wide
+    // as its container). Both in drawn px: presenter mode zooms the main area (CSS zoom 1.25), where
+    // clientWidth stays unzoomed while getBoundingClientRect is zoomed.
     const box = (el.closest('[data-testid="stMarkdownContainer"]') || el).parentElement;
     const zoom = box && box.offsetWidth ? box.getBoundingClientRect().width / box.offsetWidth : 1;
     const avail = box ? box.clientWidth * zoom : 0;

@@ -90,7 +90,7 @@ button kbd { position: absolute !important; width: 1px; height: 1px; overflow: h
 .st-key-step_head [data-testid="stMetric"] > div { display: flex; flex-wrap: wrap; align-items: baseline; column-gap: 0.5rem; }
 .st-key-step_head [data-testid="stMetricLabel"] { flex-basis: 100%; }
 .st-key-step_head [data-testid="stElementContainer"]:has(h3) { min-width: 12rem; flex: 1 1 12rem !important; }
-/* a row too narrow for the caption and every metric (presenter mode below ~1,540 px on the update step,
+/* a row too narrow for the caption and every metric (presenter mode below ~1,700 px on the update step,
    a tablet, a phone): the metrics go under the caption instead of being cut at the right edge */
 .st-key-step_head { flex-wrap: wrap !important; row-gap: 0.25rem; }
 @media (max-width: 1720px) {   /* presenter mode's update step: its metrics take a second row, the graph gives it room */
