@@ -282,7 +282,7 @@ def controls(r):
                       f"of frames, ≤ {player.CHUNK_SECONDS:g} s ahead).")
         now = " (while playing: pauses on the frame shown, then" if r.playing else ""
         if r.playing:   # beside the row, not in it: the row never wraps, and on a phone this pushed Reset off
-            st.caption("Pause: the player's button or the **P** key", width="content")
+            st.caption("Pause: the player's button (on a keyboard also **P**)", width="content")
         with st.container(horizontal=True, wrap=False, key="pg_transport", gap="small", width="content"):
             if not r.playing:
                 st.button("Play", key="pg_play", on_click=_set_play, args=(True,), type="primary",
