@@ -10,7 +10,7 @@ from components.drawing.chart_size import chart_px, last_px
 from components.sandbox import state
 from components.sandbox.figures import expression_figure, sandbox_contour
 from components.sandbox.pytorch import expected_lines, pytorch_script
-from components.shell import sharing, timer
+from components.shell import fit_equations, sharing, timer
 from components.shell.presenter import chart_config
 from engine.expression import (FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_NUMBER, MAX_VARIABLES,
                                display_name, number, reached, tangents)
@@ -227,6 +227,7 @@ def extras(run) -> None:
 
 def page() -> None:
     sharing.page_start("sandbox")
+    fit_equations.mount()   # the chain-rule sentences scale to fit their panel
     st.title("Chain-rule sandbox", width="content", help=f"{INTRO}\n\n**The expression** (at most {MAX_LENGTH} "
              f"characters): {GRAMMAR}")
     # the step caption is an h3: this heading, for screen readers only, keeps the outline h1 → h2 → h3

@@ -19,5 +19,7 @@ _component = st.components.v2.component("backprop_lens.fit_equations", html="<sp
 
 
 def mount() -> None:
-    """Install the fitting in this tab (every page; once is enough, a rerun only refreshes its data)."""
+    """Install the fitting in this tab, from the pages that draw equations (step-through, sandbox): once
+    is enough, a rerun only refreshes its data. Only there: the pages without equations (the playground
+    above all, whose first run is the longest) mount nothing more than before."""
     _component(key=KEY, data={"targets": list(PANELS), "min": MIN_SCALE})

@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from components.shell import fit_equations, presenter
+from components.shell import presenter
 from components.shell.navigation import NO_PAGE_PARAM, PAGE_FILES
 from components.step import quiz
 from engine.scenario.fields import FIELD, VERSION
@@ -210,7 +210,6 @@ def page_start(page: str) -> None:
     flags = _view_flags()
     presenter.apply(flags["presenter"], flags["hide"], on_exit=set_presenter, args=(False, flags["hide"]))
     address_writer()   # before any widget: a change made while the first run still draws adds no Back step
-    fit_equations.mount()
     for kind, message in st.session_state.pop(NOTICES, []):
         {"error": st.error, "warning": st.warning, "info": st.info, "lesson": _lesson_notice}[kind](message)
 

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from components.drawing.chart_size import chart_px
-from components.shell import sharing, timer
+from components.shell import fit_equations, sharing, timer
 from components.step import session
 from components.step.controls import sidebar
 from components.step.panels import GRAPH_KEY, GRAPH_PX_ESTIMATE, control_bar, stage
@@ -10,6 +10,7 @@ from components.step.panels import GRAPH_KEY, GRAPH_PX_ESTIMATE, control_bar, st
 
 def page() -> None:
     sharing.page_start("step")
+    fit_equations.mount()   # the selected node's equations scale to fit their panel
     run = session.get_run()
     sidebar(run)
     run = session.get_run()
