@@ -246,8 +246,10 @@ def test_gradient_colouring_is_kept_while_playing(page, app_url):
     assert_no_exception(page)
 
 
+# drawn px = CSS px × the element's CSS zoom (presenter mode: 1.25); currentCSSZoom is exact, while
+# rect.width / offsetWidth carries offsetWidth's rounding to whole px (17.517 for 17.5 on a short caption)
 TEXT_PX = """(sel) => Array.from(document.querySelectorAll(sel)).filter(e => e.offsetWidth > 0).map(e =>
-  parseFloat(getComputedStyle(e).fontSize) * e.getBoundingClientRect().width / e.offsetWidth)"""
+  parseFloat(getComputedStyle(e).fontSize) * (e.currentCSSZoom ?? e.getBoundingClientRect().width / e.offsetWidth))"""
 
 
 @pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
@@ -266,7 +268,7 @@ def test_the_player_in_presenter_mode_is_large_and_pauses_with_p(page, app_url, 
     caption = min(page.evaluate(TEXT_PX, '.st-key-pg_bar [data-testid="stCaptionContainer"] p'))
     dom = page.evaluate(TEXT_PX, ", ".join(f"{PLAYER} .blp-{part}" for part in ("mlabel", "mvalue", "play", "status")))
     canvas = page.evaluate(f"""() => {{ const p = document.querySelector('{PLAYER}'), c = p.querySelector('canvas');
-      return Number(p.dataset.minFont) * c.getBoundingClientRect().width / c.offsetWidth; }}""")
+      return Number(p.dataset.minFont) * (c.currentCSSZoom ?? c.getBoundingClientRect().width / c.offsetWidth); }}""")
     assert caption >= 14 * 1.2, f"presenter mode zooms the page's text ({caption:.1f} px)"
     assert min(dom) >= caption - 0.01 and canvas >= caption - 0.01, \
         f"player text {min(dom):.1f} px (canvas {canvas:.1f} px) smaller than the page's {caption:.1f} px"
