@@ -57,6 +57,13 @@ def click_data_point(page, trace_name, index):
     computed from the figure's axes (a big network's edge targets draw no DOM point to aim at).
     Returns the card text.
     """
+    # aim when no rerun is replacing the chart: during one the old and the new chart coexist and the
+    # click could land on the old copy (STREAMLIT_NOTES; CI once lost this click, "Selected: h" never came)
+    wait_ready(page, timeout=60_000)
+    page.wait_for_function(
+        """chart => [...document.querySelectorAll(chart + ' .js-plotly-plot')]
+             .filter(gd => gd._fullData && gd._fullData.some(t => t.name === 'nodes')).length === 1""",
+        arg=CHART, timeout=30_000)
     gd = page.locator(f"{CHART} .js-plotly-plot").first
     gd.evaluate("gd => gd.scrollIntoView({block: 'center'})")
     x, y = gd.evaluate(
@@ -72,6 +79,19 @@ def click_data_point(page, trace_name, index):
     text = card.text_content()
     page.mouse.click(x, y)
     return text
+
+
+def wait_selected(page, prefix):
+    """Wait for the selection panel to name a selected ``prefix`` (h…, w…); say what the page shows if not."""
+    try:
+        page.get_by_text(re.compile(rf"Selected: {prefix}")).first.wait_for(timeout=30_000)
+    except Exception as e:
+        shown = page.evaluate("""() => ({url: location.href,
+            script: document.querySelector('[data-testid="stApp"]').dataset.testScriptState,
+            charts: document.querySelectorAll('[data-testid="stPlotlyChart"]').length,
+            selected: [...document.querySelectorAll('p, h3, h4')].map(e => e.textContent)
+                          .filter(t => /Selected|Step \\d+ of/.test(t)).slice(0, 4)})""")
+        raise AssertionError(f"no 'Selected: {prefix}…' after the click; the page shows {shown}") from e
 
 
 def test_step_to_the_end_move_a_slider_click_a_node(page, app_url):
@@ -188,7 +208,7 @@ def test_a_20_by_32_network_draws_steps_and_answers_hover_and_click(page, app_ur
     # a node: its card, and a click selects it
     card = click_data_point(page, "nodes", 40)             # a unit of the second hidden layer
     assert "z = " in card and "δ = ∂L/∂z" in card
-    page.get_by_text(re.compile(r"Selected: h")).first.wait_for(timeout=30_000)
+    wait_selected(page, "h")
     # the selected neuron's weights become hoverable: a card names the weight, both ends and its gradient
     page.wait_for_function(
         """chart => [...document.querySelectorAll(chart + ' .js-plotly-plot')].some(
@@ -197,6 +217,6 @@ def test_a_20_by_32_network_draws_steps_and_answers_hover_and_click(page, app_ur
     card = click_data_point(page, "edges", 40)
     assert " → " in card
     assert re.search(r"W\d+:\d+:\d+", card) and "∂L/∂w = " in card and "NaN" not in card
-    page.get_by_text(re.compile(r"Selected: w")).first.wait_for(timeout=30_000)
+    wait_selected(page, "w")
     assert_no_exception(page)
     screenshot(page, "step_page_20x32")
