@@ -677,7 +677,7 @@ async def _visit_lab(client, rng, tally):
     await _timed(tally, "lab slider", client.set_value(w, client.new_slider_value(w, rng)))
 
 
-async def _play_playground(client, rng, end_time, play_seconds, tally, interval, hold=None):
+async def _play_playground(client, rng, end_time, play_seconds, tally, interval, stop_time=None):
     """Open the playground, press Play and play as player.js does: frames shown at the chunk's rate, the
     next chunk asked for (trigger ``need_more``) when less than LOW_SECONDS (or 1.3 × the last round trip)
     of frames is left, then Pause
@@ -695,9 +695,10 @@ async def _play_playground(client, rng, end_time, play_seconds, tally, interval,
     if not (client.playing and client.player["data"].get("chunk")):
         tally.errors.append("play: the page did not start playing (no player with frames after the click)")
         return
-    if hold is None:
-        hold = play_seconds * rng.uniform(0.75, 1.25)
-    stop_at = min(time.perf_counter() + hold, end_time - 1)
+    # pause after play_seconds (±25 %) of play, or at the clock time stop_time (a class pausing as it came)
+    if stop_time is None:
+        stop_time = time.perf_counter() + play_seconds * rng.uniform(0.75, 1.25)
+    stop_at = min(stop_time, end_time - 1)
     shown = []                      # (time the frame is on screen, step)
     seq = 0
 
@@ -759,8 +760,10 @@ async def all_play_student(base_url, index, end_time, tally, start_delay, trace=
         tally.loads.append(await client.open(""))
         tally.connected += 1
         rng = random.Random(index)
-        stop = end_time - ramp + start_delay
-        await _play_playground(client, rng, end_time, 0, tally, 0, hold=stop - time.perf_counter())
+        # pause as they came: ramp seconds apart in all, the last one second before the end. (Until
+        # 2026-12-05 this was a hold measured from before the page and Play had answered: in a burst
+        # that pushed most pauses past end - 1, where they all landed at once.)
+        await _play_playground(client, rng, end_time, 0, tally, 0, stop_time=end_time - 1 - ramp + start_delay)
     except Exception as e:
         tally.errors.append(f"player {index}: {type(e).__name__}: {e}")
     finally:
