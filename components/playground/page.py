@@ -242,7 +242,8 @@ def _next_chunk(r, rtt: float = 0.0, first: bool = False) -> dict:
     if r.play_started is not None:
         left = PLAY_SECONDS_LIMIT - (time.monotonic() - r.play_started) - player.LOW_SECONDS
     steps = SPEEDS.get(session.widget("speed"), SPEEDS[player.DEFAULT_SPEED])
-    chunk = player.next_chunk(r, steps, n_players=n, seconds_left=left, rtt=rtt, first=first)
+    chunk = player.next_chunk(r, steps, n_players=n, seconds_left=left, rtt=rtt, first=first,
+                              phase=player.phase_of(session.session_id()))
     r.extras["speed"] = r.trainer.steps_per_second
     return chunk
 
@@ -279,7 +280,8 @@ def controls(r):
         st.title("Training playground", width="content",
                  help=f"Play trains for up to {PLAY_SECONDS_LIMIT // 60} minutes, then pauses itself; learning "
                       "rate, batch size, optimizer, regularisation and clipping change live (from the next chunk "
-                      f"of frames, ≤ {player.CHUNK_SECONDS:g} s ahead).")
+                      f"of frames: ≤ {player.CHUNK_SECONDS * (1 + player.SPREAD / 2):g} s ahead with few students "
+                      f"playing, up to {player.LONGEST_CHUNK_SECONDS:g} s with a class or a slow connection).")
         now = " (while playing: pauses on the frame shown, then" if r.playing else ""
         if r.playing:   # beside the row, not in it: the row never wraps, and on a phone this pushed Reset off
             st.caption("Pause: the player's button (on a keyboard also **P**)", width="content")

@@ -14,6 +14,7 @@ lowers the frame rate the chunk is played at (said on the page), so training + e
 """
 import threading
 import time
+import zlib
 from importlib import resources
 from typing import Optional
 
@@ -30,6 +31,10 @@ MAX_FPS = 30
 CHUNK_SECONDS = 1.5          # each chunk holds this much play at the full frame rate …
 FIRST_CHUNK_SECONDS = 0.5    # … the first one (trained in the Play click's own run) less: Play answers sooner
 MAX_CHUNK_SECONDS = 4.0      # … up to this much when many play (0.1 s per playing session): fewer reruns
+SPREAD = 0.4                 # … each session's chunks stretched by its own factor in [1 - SPREAD/2,
+                             # 1 + SPREAD/2) (``phase_of``): with one length for all, a class that pressed
+                             # Play together kept asking together, in waves (25 requests within 0.5 s, each
+                             # then waiting ~1 s for the others); with a period of its own, each drifts off
 LOW_SECONDS = 1.0            # the browser asks for the next chunk when less than this is left (more when
                              # its last request took longer: 1.3 × that round trip)
 WALL_BUDGET = 0.5            # a chunk is answered within about this much wall time, however busy the machine
@@ -38,7 +43,7 @@ SERVER_SHARE = 0.4           # cores for training + encoding, shared by every pl
 PLAYER_IDLE_SECONDS = 4.0    # a session that has asked nothing for this long no longer counts as playing
 DETAIL_EVERY = 3             # neuron maps and edge colours every this many frames
 KEEP_CHUNKS = 2              # checkpoints of the chunk on screen and the one sent after it (a pause lands
-                             # in one of them); ≤ 2 × 120 frames × (parameters + optimizer memory)
+                             # in one of them); ≤ 2 × 144 frames × (parameters + optimizer memory)
 SPEEDS = {"1 step": 1, "5 steps": 5, "30 steps": 30, "100 steps": 100, "500 steps": 500}
 DEFAULT_SPEED = "30 steps"   # 900 steps/s at 30 frames/s (TensorFlow Playground ≈ 1,500)
 
@@ -86,10 +91,20 @@ class Players:
 PLAYERS = Players()
 
 
-def chunk_seconds(n_players: int, rtt: float = 0.0) -> float:
+def chunk_seconds(n_players: int, rtt: float = 0.0, phase: float = 0.5) -> float:
     """Seconds of play in one chunk: CHUNK_SECONDS, longer with many players (fewer reruns per second)
-    and when the browser's last request took long (1.5 × its round trip ``rtt``), up to MAX_CHUNK_SECONDS."""
-    return float(min(MAX_CHUNK_SECONDS, max(CHUNK_SECONDS, 0.1 * n_players, 1.5 * rtt)))
+    and when the browser's last request took long (1.5 × its round trip ``rtt``), up to MAX_CHUNK_SECONDS;
+    then stretched by the session's own factor ``1 + SPREAD × (phase - 0.5)`` (``phase_of``)."""
+    base = min(MAX_CHUNK_SECONDS, max(CHUNK_SECONDS, 0.1 * n_players, 1.5 * rtt))
+    return float(base * (1 + SPREAD * (min(max(phase, 0.0), 1.0) - 0.5)))
+
+
+LONGEST_CHUNK_SECONDS = MAX_CHUNK_SECONDS * (1 + SPREAD / 2)
+
+
+def phase_of(session_id: str) -> float:
+    """A session's own place in [0, 1), fixed by its id (the spread of its chunk lengths)."""
+    return zlib.crc32(session_id.encode("utf-8")) / 2 ** 32
 
 
 def cpu_budget(n_players: int, seconds: float) -> float:
@@ -148,12 +163,13 @@ def thumb_step(sizes) -> int:
 
 
 def next_chunk(run, steps_per_frame: int, n_players: int = 1, seconds_left: Optional[float] = None,
-               rtt: float = 0.0, first: bool = False) -> dict:
+               rtt: float = 0.0, first: bool = False, phase: float = 0.5) -> dict:
     """Train the next chunk and return its payload (``chunk_payload``). ``first``: the chunk Play starts
-    with (FIRST_CHUNK_SECONDS). A chunk asked for ahead steps aside between its frames while other
-    students' clicks run (components/shell/priority.py); one trained inside a click does not."""
+    with (FIRST_CHUNK_SECONDS). ``phase``: the session's ``phase_of``, which sets its chunk lengths apart. A
+    chunk asked for ahead steps aside between its frames while other students' clicks run
+    (components/shell/priority.py); one trained inside a click does not."""
     prod = producer_for(run)
-    seconds = FIRST_CHUNK_SECONDS if first else chunk_seconds(n_players, rtt)
+    seconds = FIRST_CHUNK_SECONDS if first else chunk_seconds(n_players, rtt, phase)
     ahead = not priority.in_click()
     chunk = prod.chunk(int(round(seconds * MAX_FPS)), steps_per_frame, epoch_limit=run.settings.epoch_limit,
                        cpu_budget=cpu_budget(n_players, seconds), seconds_left=seconds_left, fps=MAX_FPS,
