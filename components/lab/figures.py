@@ -76,11 +76,18 @@ def _layer_axis(L, title="layer l (1 = first hidden, L = output)"):
     return dict(title=title, **ticks, range=[0.5, L + 0.5], showgrid=False, tickfont=dict(size=style.TICK_SIZE))
 
 
+def band_words(band: str, ref_layer: Optional[int]) -> str:
+    """One band's rule ("vanishing: mean |δ| < 1·10⁻² × layer 20's"): its label's hover card, and with
+    the other one the caption under the chart (``band_rule``)."""
+    who = f" × layer {ref_layer}'s" if ref_layer else ""
+    what = "mean |δ| " if ref_layer else ""
+    sign, factor = ("<", VANISHING_BELOW) if band == "vanishing" else (">", EXPLODING_ABOVE)
+    return f"{band}: {what}{sign} {format_sci(factor)}{who}"
+
+
 def band_rule(ref_layer: Optional[int]) -> str:
     """The bands' rule in words, for under a chart that draws them (its labels name the bands only)."""
-    who = f" × layer {ref_layer}'s mean |δ|" if ref_layer else ""
-    return (f"Bands: vanishing below {format_sci(VANISHING_BELOW)}{who}, exploding above "
-            f"{format_sci(EXPLODING_ABOVE)}{who.replace(' mean |δ|', '')}.")
+    return f"Shaded bands — {band_words('vanishing', ref_layer)}; {band_words('exploding', ref_layer)}."
 
 
 def _band_shapes(lo, hi, reference_value, ref_layer, yref="y", xref="x domain") -> tuple:
@@ -92,19 +99,17 @@ def _band_shapes(lo, hi, reference_value, ref_layer, yref="y", xref="x domain") 
     if reference_value is None or not reference_value > 0:
         return shapes, notes
     vanish, explode = reference_value * VANISHING_BELOW, reference_value * EXPLODING_ABOVE
-    who = f" × layer {ref_layer}'s" if ref_layer else ""
-    what = "mean |δ| " if ref_layer else ""
     if np.log10(vanish) > lo:
         shapes.append(dict(type="rect", xref=xref, yref=yref, x0=0, x1=1, y0=10 ** lo, y1=vanish,
                            fillcolor=VANISH_FILL, line=dict(width=0), layer="below"))
-        notes.append(dict(text="vanishing", hovertext=f"vanishing: {what}< {format_sci(VANISHING_BELOW)}{who}",
+        notes.append(dict(text="vanishing", hovertext=band_words("vanishing", ref_layer),
                           x=0.01, xref=xref,
                           yref=yref, y=np.log10(vanish), yanchor="top", xanchor="left", showarrow=False,
                           font=dict(size=style.TICK_SIZE, color="#1b4f72"), bgcolor="rgba(255,255,255,0.75)"))
     if np.log10(explode) < hi:
         shapes.append(dict(type="rect", xref=xref, yref=yref, x0=0, x1=1, y0=explode, y1=10 ** hi,
                            fillcolor=EXPLODE_FILL, line=dict(width=0), layer="below"))
-        notes.append(dict(text="exploding", hovertext=f"exploding: {what}> {format_sci(EXPLODING_ABOVE)}{who}",
+        notes.append(dict(text="exploding", hovertext=band_words("exploding", ref_layer),
                           x=0.01, xref=xref,
                           yref=yref, y=np.log10(explode), yanchor="bottom", xanchor="left", showarrow=False,
                           font=dict(size=style.TICK_SIZE, color="#7e4a00"), bgcolor="rgba(255,255,255,0.75)"))

@@ -40,8 +40,7 @@ def test_profile_plots_both_measures_on_a_log_axis_with_named_bands(vanishing):
     layer = f"layer {d.reference + 1}'s"
     assert cards["vanishing"] == f"vanishing: mean |δ| < {format_sci(VANISHING_BELOW)} × {layer}"
     assert cards["exploding"] == f"exploding: mean |δ| > {format_sci(EXPLODING_ABOVE)} × {layer}"
-    assert figs.band_rule(d.reference + 1) == (f"Bands: vanishing below {format_sci(VANISHING_BELOW)} × {layer} "
-                                               f"mean |δ|, exploding above {format_sci(EXPLODING_ABOVE)} × {layer}.")
+    assert figs.band_rule(d.reference + 1) == f"Shaded bands — {cards['vanishing']}; {cards['exploding']}."
 
 
 def test_layer_axis_numbers_every_layer_up_to_ten_then_lets_plotly_space_whole_numbers():
