@@ -19,9 +19,11 @@ export default function ({ data }) {
     // lays its markdown out as a flex item). The need: the width of the drawing, KaTeX's .base boxes
     // (the scroll width also counts KaTeX's invisible 2-px spacers, and .katex-html is a block as wide
     // as its container). Both in drawn px: presenter mode zooms the main area (CSS zoom 1.25), where
-    // clientWidth stays unzoomed while getBoundingClientRect is zoomed.
+    // clientWidth stays unzoomed while getBoundingClientRect is zoomed. currentCSSZoom is the zoom
+    // exactly (a ratio of rect to offsetWidth carries offsetWidth's rounding to whole px).
     const box = (el.closest('[data-testid="stMarkdownContainer"]') || el).parentElement;
-    const zoom = box && box.offsetWidth ? box.getBoundingClientRect().width / box.offsetWidth : 1;
+    const zoom = !box ? 1 : typeof box.currentCSSZoom === "number" ? box.currentCSSZoom
+      : box.offsetWidth ? box.getBoundingClientRect().width / box.offsetWidth : 1;
     const avail = box ? box.clientWidth * zoom : 0;
     const need = () => {
       const bases = [...el.querySelectorAll(".katex-html > .base")].map((b) => b.getBoundingClientRect());
