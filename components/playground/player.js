@@ -21,6 +21,12 @@ const css = (el, text) => { el.textContent = text; };
 const PAUSE_FIRST = [["pg_step", "step"], ["pg_epoch", "epoch"], ["share_save", "save"], ["share_link", "link"]];
 const CLICK_AFTER = { save: "share_save", link: "share_link" };
 let clickAfterPause = null;   // {key, at}: module-wide, the paused page may mount a new player
+// {playId, at}: the play this tab paused, until the server draws the page paused. The pause's rerun
+// re-creates the playing fragment's player for a moment (a new element in play mode with the last
+// chunk): that player must not start the paused play again (it did, 1 pause in 2, a second of frames
+// from before or after the frozen one).
+let pausedPlay = null;
+const PAUSED_PLAY_MS = 30000;  // forgotten after this long without the server's answer (e.g. a restart)
 
 function hexRgb(h) {
   if (h.startsWith("rgb")) return h.match(/[\d.]+/g).slice(0, 3).map(Number);
@@ -282,6 +288,8 @@ class Player {
     if (this.mode === "paused") {
       this.frames = []; this.at = -1; this.seq = 0; this.asked = 0; this.stopAtEnd = null; this.decoding = 0;
       this.state = "paused";
+      this.replaced = false;
+      pausedPlay = null;   // the server agreed: the page is drawn paused
       this.pauseNonce = data.nonce;
       this.root.style.display = "none";
       this.then = null;
@@ -298,10 +306,14 @@ class Player {
         this.playId = data.play_id; this.frames = []; this.at = -1; this.seq = 0; this.asked = 0; this.decoding = 0;
         this.stopAtEnd = null; this.shownLog = [];
         if (this.layout) this.curve = (this.layout.curve || []).slice();
-        if (this.state !== "paused-pending") this.state = "waiting";
+        // a player re-created for a play this tab has paused: the page is about to be drawn paused
+        this.replaced = !!(pausedPlay && pausedPlay.playId === data.play_id
+                           && performance.now() - pausedPlay.at < PAUSED_PLAY_MS);
+        if (this.replaced) this.state = "paused-pending";
+        else if (this.state !== "paused-pending") this.state = "waiting";
       }
       const c = data.chunk;
-      if (c && c.seq > this.seq && c.seq > (this.decoding || 0)) {
+      if (c && !this.replaced && c.seq > this.seq && c.seq > (this.decoding || 0)) {
         this.decoding = c.seq;
         const playId = this.playId;
         decodeChunk(c).then((frames) => { if (playId === this.playId && this.mode === "play") this.accept(c, frames); });
@@ -313,7 +325,7 @@ class Player {
   }
 
   accept(c, frames) {
-    if (c.seq <= this.seq) return;
+    if (c.seq <= this.seq || this.dead || this.replaced) return;   // decoded after the player was removed
     if (c.seq === this.asked && this.askedAt) this.rtt = (performance.now() - this.askedAt) / 1000;
     this.seq = c.seq;
     this.fps = Math.min(MAX_FPS, c.fps || MAX_FPS);
@@ -337,7 +349,7 @@ class Player {
 
   loop(now) {
     this.raf = null;
-    if (this.state !== "playing") return;
+    if (this.state !== "playing" || this.dead) return;
     this.raf = requestAnimationFrame(this.tick);
     if (this.at < 0) return;
     const period = 1000 / this.fps;
@@ -428,6 +440,7 @@ class Player {
     this.root.dataset.pausedStep = f.step;
     this.root.dataset.pausedAt = performance.now().toFixed(1);
     window.__blpLastPause = { step: f.step, at: performance.now(), reason };   // for tests and benchmarks
+    pausedPlay = { playId: this.playId, at: performance.now() };
     this.setButton();
     this.drawFrame(f, true);
     this.pauses += 1;
@@ -466,6 +479,7 @@ class Player {
   }
 
   destroy() {
+    this.dead = true;
     if (this.raf !== null) cancelAnimationFrame(this.raf);
     document.removeEventListener("keydown", this.onKey);
     window.removeEventListener("resize", this.onResize);

@@ -106,6 +106,43 @@ def test_play_shows_many_frames_then_pause_freezes_and_the_page_and_the_file_agr
     assert_no_exception(page)
 
 
+FRAME_WATCH = """() => {
+  // every frame any player shows (its data-step changes), the players the page re-creates included
+  window.__frames = [];
+  const seen = new WeakSet();
+  const watch = () => {
+    document.querySelectorAll('.blp').forEach(el => {
+      if (seen.has(el)) return;
+      seen.add(el);
+      new MutationObserver(() => window.__frames.push([performance.now(), el.dataset.step]))
+        .observe(el, {attributes: true, attributeFilter: ['data-step']});
+    });
+    requestAnimationFrame(watch);
+  };
+  watch();
+}"""
+
+
+def test_after_a_pause_no_player_shows_another_frame_until_the_page_is_drawn_paused(page, app_url):
+    """A pause's rerun re-creates the playing fragment's player for a moment (a new element, in play mode,
+    with the last chunk): it must not start playing that chunk (it did, 1 pause in 2, a few frames from
+    before or after the frozen one)."""
+    open_playground(page, app_url)
+    page.evaluate(FRAME_WATCH)
+    for i in range(5):
+        button(page, "pg_play").click()
+        page.wait_for_selector(f"{PLAYER}[data-state=playing]", timeout=30_000)
+        time.sleep(1.5 + 0.3 * i)
+        page.locator(f"{PLAYER}[data-state=playing] .blp-play").first.click()
+        page.wait_for_function("() => window.__blpLastPause", timeout=10_000)
+        frozen = page.evaluate("() => window.__blpLastPause")
+        wait_paused_page(page, frozen["step"])
+        time.sleep(0.3)
+        after = page.evaluate("(t) => window.__frames.filter(f => f[0] > t + 0.5)", frozen["at"])
+        assert after == [], f"pause {i + 1} froze step {frozen['step']}, then frames were shown: {after}"
+        page.evaluate("() => { window.__blpLastPause = null; }")
+
+
 def start_playing(page, min_frames=5):
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     page.keyboard.press("p")
