@@ -307,10 +307,11 @@ class Player {
         this.stopAtEnd = null; this.shownLog = [];
         if (this.layout) this.curve = (this.layout.curve || []).slice();
         // a player re-created for a play this tab has paused: the page is about to be drawn paused
+        const wasReplaced = this.replaced;
         this.replaced = !!(pausedPlay && pausedPlay.playId === data.play_id
                            && performance.now() - pausedPlay.at < PAUSED_PLAY_MS);
         if (this.replaced) this.state = "paused-pending";
-        else if (this.state !== "paused-pending") this.state = "waiting";
+        else if (this.state !== "paused-pending" || wasReplaced) this.state = "waiting";
       }
       const c = data.chunk;
       if (c && !this.replaced && c.seq > this.seq && c.seq > (this.decoding || 0)) {
@@ -403,6 +404,7 @@ class Player {
     if (this.state === "playing" || this.state === "waiting") this.pause("user");
     else if (this.api) {
       this.state = "waiting";
+      this.replaced = false;      // the student plays again: this player takes the new play's frames
       this.root.dataset.state = this.state;
       this.status.textContent = "starting…";
       this.api.setTriggerValue("command", "play");
@@ -464,6 +466,7 @@ class Player {
     if (this.mode === "play" && (this.state === "playing" || this.state === "waiting")) this.pause("user");
     else if (this.api) {
       this.state = "waiting";
+      this.replaced = false;
       this.root.dataset.state = this.state;
       this.api.setTriggerValue("command", "play");
     }
