@@ -11,6 +11,7 @@ from components.sandbox import state
 from components.sandbox.figures import expression_figure, sandbox_contour
 from components.sandbox.pytorch import expected_lines, pytorch_script
 from components.shell import fit_equations, sharing, timer
+from components.shell.generations import current_widgets_only
 from components.shell.presenter import chart_config
 from engine.expression import (FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NODES, MAX_NUMBER, MAX_VARIABLES,
                                display_name, number, reached, tangents)
@@ -34,6 +35,11 @@ def _on_text():
     state.set_text(state.widget(state.TEXT_KEY) or "")
 
 
+# a callback of a box the page has since rebuilt is a replay of the old values: dropped (generations.py)
+_current = current_widgets_only(lambda: state.get().generation)
+
+
+@_current
 def _on_preset(key):
     name = state.widget(key)
     if name in state.PRESETS:
@@ -42,6 +48,7 @@ def _on_preset(key):
             state.put_widget(state.TEXT_KEY, text)
 
 
+@_current
 def _on_value(name, key):
     state.set_value(name, state.widget(key))
 

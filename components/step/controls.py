@@ -7,6 +7,7 @@ shows a message naming the field.
 """
 import streamlit as st
 
+from components.shell.generations import current_widgets_only
 from components.step import config as sc
 from components.step import session
 from engine import ACTIVATIONS, INITIALIZERS
@@ -19,6 +20,10 @@ def _key(run, name: str) -> str:
     return f"step_{name}_{run.generation}"
 
 
+# a callback of a widget the page has since rebuilt is a replay of the old values: dropped (generations.py)
+_current = current_widgets_only(lambda: session.get_run().generation)
+
+
 def _structural(run, **changes):
     try:
         session.apply_config(sc.with_architecture(run.config, **changes))
@@ -26,6 +31,7 @@ def _structural(run, **changes):
         session.refuse(str(e))
 
 
+@_current
 def _on_hidden(key):
     run = session.get_run()
     try:
@@ -36,11 +42,13 @@ def _on_hidden(key):
     _structural(run, hidden=hidden)
 
 
+@_current
 def _on_field(field, key, cast=lambda v: v):
     run = session.get_run()
     _structural(run, **{field: cast(session.widget_value(key))})
 
 
+@_current
 def _on_activation(i, key):
     run = session.get_run()
     acts = list(run.config.activations)
@@ -48,11 +56,13 @@ def _on_activation(i, key):
     _structural(run, activations=tuple(acts))
 
 
+@_current
 def _on_all_activations(key):
     run = session.get_run()
     _structural(run, activations=(session.widget_value(key),) * len(run.config.hidden))
 
 
+@_current
 def _on_preset(key):
     run = session.get_run()
     cfg = sc.PRESETS.get(session.widget_value(key))
@@ -61,6 +71,7 @@ def _on_preset(key):
         session.get_run().generation = run.generation + 1
 
 
+@_current
 def _on_live(field, index, key):
     run = session.get_run()
     values = list(getattr(run.config, field))
@@ -68,12 +79,14 @@ def _on_live(field, index, key):
     session.set_live(**{field: tuple(values)})
 
 
+@_current
 def _on_class(key):
     run = session.get_run()
     c = int(session.widget_value(key)) - 1          # classes are shown 1-based
     session.set_live(y=tuple(1.0 if j == c else 0.0 for j in range(run.config.n_outputs)))
 
 
+@_current
 def _on_lr(key):
     session.set_live(lr=float(session.widget_value(key)))
 
