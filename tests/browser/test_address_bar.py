@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.browser.conftest import assert_no_exception, screenshot, wait_ready
-from tests.browser.test_step_page import click_node
+from tests.browser.test_step_page import click_node, wait_selected
 
 pytestmark = pytest.mark.browser
 
@@ -81,7 +81,7 @@ def test_reload_restores_the_step_page_and_back_goes_to_the_previous_page(page, 
     # a real mouse click on the graph's first hidden node (plotly's point, not a simulated event)
     before = query(page)
     click_node(page, 2)
-    page.locator("h4", has_text="Selected: h¹₁").first.wait_for(timeout=30_000)
+    wait_selected(page, "h¹₁")
     q = wait_query(page, lambda q: q != before and q.get("step") == "2", "the clicked node")
     wait_ready(page)
     page.wait_for_timeout(500)   # the graph redraws with the selection ringed

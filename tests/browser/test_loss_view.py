@@ -57,11 +57,17 @@ def open_app(page, app_url, size, textbook):
     wait_ready(page, timeout=60_000)
     page.wait_for_selector(f"{CHART} .main-svg", timeout=60_000)
     if textbook:
+        wait_ready(page)   # a rerun landing just after the click closes the list again
         page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
         page.get_by_role("option", name="Textbook example (x = 2, y = 1)").click()
         page.wait_for_function("""chart => { const e = document.querySelector(chart + ' .main-svg');
                                    return e && e.textContent.includes('= 2') && !e.textContent.includes('x₂'); }""",
                                arg=CHART, timeout=30_000)
+        # the next click when the preset's run has ended and written its address, as a person's would come
+        # (CI once saw the page back on the default network after a click made while that run still drew)
+        wait_ready(page)
+        page.wait_for_function("() => new URLSearchParams(location.search).get('s') === '1-1-1'", timeout=30_000)
+    wait_ready(page)
     page.get_by_text("Loss: slope, surface, gradient check", exact=True).click()
 
 
@@ -74,7 +80,7 @@ def test_slope_and_surface_follow_alpha_and_applied_updates(page, app_url, size,
     # slope view: the tangent is labelled with ∂L/∂w; α moves the landing point
     tangent = wait_trace(page, "tangent: slope = ∂L/∂")
     if network == "textbook":
-        assert tangent.endswith("−0.09595"), tangent          # ∂L/∂b2 of the textbook example (−0.0959)
+        assert tangent.endswith("−0.09595"), (tangent, page.evaluate("location.href"))   # ∂L/∂b2 (−0.0959)
     landing = wait_trace(page, "after one update")
     show(page, "tangent")
     assert_no_exception(page)
@@ -85,10 +91,12 @@ def test_slope_and_surface_follow_alpha_and_applied_updates(page, app_url, size,
     screenshot(page, f"{name}_slope_alpha_moved")
 
     # surface view: −∇L, then the path of two applied updates
+    wait_ready(page)   # each click once the last one's run has ended (see open_app)
     page.get_by_text("Surface of two parameters", exact=True).click()
     wait_trace(page, "the point")
     assert page.get_by_text("A 2-D slice of the loss:").count() == 1
     for n in (1, 2):
+        wait_ready(page)
         page.locator(".st-key-step_train button").first.click()
         wait_trace(page, f"updates applied ({n};", timeout=40_000)
     path = trace(page, "updates applied", "xy")

@@ -37,11 +37,23 @@ def open_page(page, app_url, height=1500):
     wait_caption(page, "Step 1 of 7")
 
 
+def one_graph_idle(page):
+    """Wait until no rerun is replacing the network graph: during one the old and the new chart coexist
+    and a click could land on the old copy (STREAMLIT_NOTES; CI lost such a click twice, "Selected: h"
+    never came)."""
+    wait_ready(page, timeout=60_000)
+    page.wait_for_function(
+        """chart => [...document.querySelectorAll(chart + ' .js-plotly-plot')]
+             .filter(gd => gd._fullData && gd._fullData.some(t => t.name === 'nodes')).length === 1""",
+        arg=CHART, timeout=30_000)
+
+
 def click_node(page, index, trace=0):
     """Move the mouse onto a point of the graph (node trace 0; edge targets are trace 2), wait for
     its card, click there. plotly's drag layer lies over the points, so the mouse goes to the point's
     coordinates.
     """
+    one_graph_idle(page)
     point = page.locator(CHART).first.locator(".scatterlayer .trace").nth(trace).locator(".point").nth(index)
     point.scroll_into_view_if_needed()
     box = point.bounding_box()
@@ -57,13 +69,7 @@ def click_data_point(page, trace_name, index):
     computed from the figure's axes (a big network's edge targets draw no DOM point to aim at).
     Returns the card text.
     """
-    # aim when no rerun is replacing the chart: during one the old and the new chart coexist and the
-    # click could land on the old copy (STREAMLIT_NOTES; CI once lost this click, "Selected: h" never came)
-    wait_ready(page, timeout=60_000)
-    page.wait_for_function(
-        """chart => [...document.querySelectorAll(chart + ' .js-plotly-plot')]
-             .filter(gd => gd._fullData && gd._fullData.some(t => t.name === 'nodes')).length === 1""",
-        arg=CHART, timeout=30_000)
+    one_graph_idle(page)
     gd = page.locator(f"{CHART} .js-plotly-plot").first
     gd.evaluate("gd => gd.scrollIntoView({block: 'center'})")
     x, y = gd.evaluate(
