@@ -28,25 +28,15 @@ sys.path.insert(0, str(ROOT))
 
 from components.playground.player import DEFAULT_SPEED, SPEEDS  # noqa: E402
 from tests.browser.conftest import CHROMIUM_ARGS, free_port, start_streamlit  # noqa: E402
+from tests.browser.frames import FRAME_WATCH  # noqa: E402
 
 LARGEST = ("16, 16, 16, 16, 16, 16, 16, 16", "all seven features")
 PLAYER = ".blp[data-mode=play]"
 
 WATCH = """() => {
-  // the click's time stamp, and every frame change of the player after it
-  window.__bench = {clicks: [], changes: []};
+  // the click's time stamp (the frames: FRAME_WATCH, every player the page shows)
+  window.__bench = {clicks: []};
   document.addEventListener('pointerdown', e => window.__bench.clicks.push(e.timeStamp), true);
-  const seen = new WeakSet();
-  const watch = () => {
-    const el = document.querySelector('.blp[data-mode=play]');
-    if (el && !seen.has(el)) {
-      seen.add(el);
-      new MutationObserver(() => window.__bench.changes.push(performance.now()))
-        .observe(el, {attributes: true, attributeFilter: ['data-step']});
-    }
-    requestAnimationFrame(watch);
-  };
-  watch();
 }"""
 
 FROZEN = """async () => {
@@ -114,6 +104,7 @@ def measure(page, seconds, pauses, rng):
     dt = (b[0] - a[0]) / 1000
     fps, sps = (b[1] - a[1]) / dt, (b[2] - a[2]) / dt
     frozen, agreed, late_frames = [], [], 0
+    page.evaluate(FRAME_WATCH)
     page.evaluate(WATCH)
     for i in range(pauses):
         if i:
@@ -125,7 +116,7 @@ def measure(page, seconds, pauses, rng):
         frozen.append(f["painted"] - f["click"])
         t_agree = page.wait_for_function(AGREED, arg=f["step"], timeout=60_000, polling="raf").json_value()
         agreed.append(t_agree - f["click"])
-        late_frames += page.evaluate("(t) => window.__bench.changes.filter(c => c > t).length", f["froze"] + 0.5)
+        late_frames += page.evaluate("(t) => window.__frames.filter(f => f[0] > t).length", f["froze"] + 0.5)
         page.wait_for_selector(".st-key-pg_play button:has-text('Play')", timeout=60_000)
         ready(page)
     return fps, sps, frozen, agreed, late_frames

@@ -11,6 +11,7 @@ import pytest
 
 from components.playground.player import DEFAULT_SPEED, SPEEDS
 from tests.browser.conftest import assert_no_exception, screenshot, wait_ready
+from tests.browser.frames import FRAME_WATCH
 
 pytestmark = pytest.mark.browser
 CHART = '[data-testid="stPlotlyChart"] .main-svg'
@@ -106,21 +107,6 @@ def test_play_shows_many_frames_then_pause_freezes_and_the_page_and_the_file_agr
     assert_no_exception(page)
 
 
-FRAME_WATCH = """() => {
-  // every frame any player shows (its data-step changes), the players the page re-creates included
-  window.__frames = [];
-  const seen = new WeakSet();
-  const watch = () => {
-    document.querySelectorAll('.blp').forEach(el => {
-      if (seen.has(el)) return;
-      seen.add(el);
-      new MutationObserver(() => window.__frames.push([performance.now(), el.dataset.step]))
-        .observe(el, {attributes: true, attributeFilter: ['data-step']});
-    });
-    requestAnimationFrame(watch);
-  };
-  watch();
-}"""
 
 
 def test_after_a_pause_no_player_shows_another_frame_until_the_page_is_drawn_paused(page, app_url):
