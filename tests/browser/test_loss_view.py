@@ -65,7 +65,6 @@ def open_app(page, app_url, size, textbook):
                                arg=CHART, timeout=30_000)
         # the next click when the preset's run has ended and written its address, as a person's would come
         # (CI once saw the page back on the default network after a click made while that run still drew)
-        wait_ready(page)
         page.wait_for_function("() => new URLSearchParams(location.search).get('s') === '1-1-1'", timeout=30_000)
     wait_ready(page)
     page.get_by_text("Loss: slope, surface, gradient check", exact=True).click()

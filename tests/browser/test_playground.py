@@ -107,8 +107,6 @@ def test_play_shows_many_frames_then_pause_freezes_and_the_page_and_the_file_agr
     assert_no_exception(page)
 
 
-
-
 def test_after_a_pause_no_player_shows_another_frame_until_the_page_is_drawn_paused(page, app_url):
     """A pause's rerun re-creates the playing fragment's player for a moment (a new element, in play mode,
     with the last chunk): it must not start playing that chunk (it did, 1 pause in 2, a few frames from
